@@ -1,0 +1,207 @@
+"""Where the CDSE services are and how the client behaves.
+
+Precedence, for every value: explicit argument > environment variable > config file > the real
+CDSE defaults. The config file is TOML, ``$CDSE_CONFIG`` or ``<user config dir>/cdse_intake/
+config.toml``, with tables ``[endpoints]`` and ``[settings]`` whose keys are the field names below.
+
+``Endpoints.from_env()`` and ``Settings.from_env()`` resolve the precedence; the emulator prints the
+environment variables that point a client at it, and ``Emulator.endpoints`` gives the same in
+process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ConfigurationError
+
+__all__ = ["Endpoints", "Settings", "config_file_path", "load_config_file"]
+
+#: The real CDSE service roots.
+REAL_IDENTITY = "https://identity.dataspace.copernicus.eu/auth/realms/CDSE"
+REAL_CATALOGUE = "https://catalogue.dataspace.copernicus.eu/odata/v1"
+REAL_DOWNLOAD = "https://download.dataspace.copernicus.eu/odata/v1"
+REAL_STAC = "https://stac.dataspace.copernicus.eu/v1"
+REAL_S3 = "https://eodata.dataspace.copernicus.eu"
+
+#: Hosts of the real service that are allowed to receive a bearer token (also across redirects).
+REAL_TOKEN_HOSTS = frozenset(
+    {
+        "identity.dataspace.copernicus.eu",
+        "catalogue.dataspace.copernicus.eu",
+        "download.dataspace.copernicus.eu",
+        "zipper.dataspace.copernicus.eu",
+        "stac.dataspace.copernicus.eu",
+    }
+)
+
+
+def config_file_path() -> Path:
+    """The config file: ``$CDSE_CONFIG`` or ``<user config dir>/cdse_intake/config.toml``."""
+    explicit = os.environ.get("CDSE_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("cdse_intake")) / "config.toml"
+
+
+def load_config_file(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Read the TOML config file; an absent file is an empty config, a broken one an error."""
+    path = path or config_file_path()
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigurationError(f"cannot read config file {path}: {err}") from err
+    for table in ("endpoints", "settings"):
+        if table in data and not isinstance(data[table], dict):
+            raise ConfigurationError(f"config file {path}: [{table}] must be a table")
+    return data
+
+
+def _check_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"endpoint {name}={value!r} is not an http(s) URL; expected e.g. 'https://host/path'"
+        )
+    return value.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The service roots the client talks to. Defaults are the real CDSE."""
+
+    identity: str = REAL_IDENTITY
+    """Keycloak realm root; the token endpoint is ``<identity>/protocol/openid-connect/token``."""
+    catalogue: str = REAL_CATALOGUE
+    """OData service root (``<catalogue>/Products``)."""
+    download: str = REAL_DOWNLOAD
+    """OData download root (``<download>/Products(<id>)/$value``)."""
+    stac: str = REAL_STAC
+    """STAC API root."""
+    s3: str = REAL_S3
+    """S3 endpoint URL of the ``eodata`` bucket."""
+
+    _ENV = {
+        "identity": "CDSE_IDENTITY_URL",
+        "catalogue": "CDSE_CATALOGUE_URL",
+        "download": "CDSE_DOWNLOAD_URL",
+        "stac": "CDSE_STAC_URL",
+        "s3": "CDSE_S3_ENDPOINT",
+    }
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            object.__setattr__(self, f.name, _check_url(f.name, getattr(self, f.name)))
+
+    @property
+    def token_url(self) -> str:
+        """The Keycloak token endpoint."""
+        return f"{self.identity}/protocol/openid-connect/token"
+
+    @property
+    def token_hosts(self) -> frozenset[str]:
+        """Hosts that may receive the bearer token: the configured ones and the real CDSE's."""
+        mine = {urlsplit(getattr(self, f.name)).hostname for f in dataclasses.fields(self)}
+        return frozenset({h for h in mine if h} | REAL_TOKEN_HOSTS)
+
+    @classmethod
+    def from_env(cls, **overrides: str | None) -> Endpoints:
+        """Endpoints from arguments, then ``CDSE_*`` environment variables, then the config file."""
+        file_values = load_config_file().get("endpoints", {})
+        values: dict[str, str] = {}
+        for name, env in cls._ENV.items():
+            value = overrides.pop(name, None) or os.environ.get(env) or file_values.get(name)
+            if value:
+                values[name] = value
+        if overrides:
+            raise ConfigurationError(
+                f"unknown endpoint(s) {sorted(overrides)}; expected some of {sorted(cls._ENV)}"
+            )
+        return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables that reproduce these endpoints."""
+        return {env: getattr(self, name) for name, env in self._ENV.items()}
+
+
+def _whole_number(name: str, value: Any, minimum: int) -> int:
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.lstrip("-").isdigit() or int(text) < minimum:
+        raise ConfigurationError(f"setting {name}={value!r} must be a whole number >= {minimum}")
+    return int(text)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the client behaves: cache, concurrency, retries, timeouts."""
+
+    cache_dir: Path = field(default_factory=lambda: _default_cache_dir())
+    """Root of the product cache and of the client's state (locks, token cache, query cache)."""
+    max_connections: int = 4
+    """Concurrent download connections per account (CDSE allows 4; service accounts 20)."""
+    retries: int = 5
+    """Attempts after the first for a retryable failure (429, 5xx, reset, truncation)."""
+    timeout: float = 60.0
+    """Seconds without progress after which a request is abandoned and retried."""
+    refresh_margin: float = 60.0
+    """Seconds before expiry at which a token is refreshed."""
+
+    _ENV = {
+        "cache_dir": "CDSE_CACHE_DIR",
+        "max_connections": "CDSE_MAX_CONNECTIONS",
+        "retries": "CDSE_RETRIES",
+        "timeout": "CDSE_TIMEOUT",
+        "refresh_margin": "CDSE_REFRESH_MARGIN",
+    }
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
+        object.__setattr__(
+            self, "max_connections", _whole_number("max_connections", self.max_connections, 1)
+        )
+        object.__setattr__(self, "retries", _whole_number("retries", self.retries, 0))
+        for name in ("timeout", "refresh_margin"):
+            raw = getattr(self, name)
+            try:
+                number = float(raw)
+            except (TypeError, ValueError):
+                number = -1.0
+            if not number >= 0:
+                raise ConfigurationError(f"setting {name}={raw!r} must be a number of seconds >= 0")
+            object.__setattr__(self, name, number)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Settings from arguments, then ``CDSE_*`` environment variables, then the config file."""
+        file_values = load_config_file().get("settings", {})
+        values: dict[str, Any] = {}
+        for name, env in cls._ENV.items():
+            value = overrides.pop(name, None)
+            if value is None:
+                value = os.environ.get(env)
+            if value is None:
+                value = file_values.get(name)
+            if value is not None:
+                values[name] = value
+        if overrides:
+            raise ConfigurationError(
+                f"unknown setting(s) {sorted(overrides)}; expected some of {sorted(cls._ENV)}"
+            )
+        return cls(**values)
+
+
+def _default_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("cdse_intake"))

@@ -1,0 +1,36 @@
+"""Synthetic products in the real formats and layouts, one module per family.
+
+A builder turns a catalogue :class:`~cdse_intake.emulator.catalogue.Entry` into the product's files
+(paths relative to the product folder ``<Name>/``, mapped to bytes). The catalogue zips them as CDSE
+delivers them and records their true size and checksums. Payloads are small (a few MB at most)
+but real: every file opens with the plain library for its format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..catalogue import Entry
+
+__all__ = ["BUILDERS", "Builder"]
+
+
+@dataclass(frozen=True)
+class Builder:
+    """A product family's writer. ``single_file``: the product is one file, not a folder."""
+
+    build: Callable[[Entry], dict[str, bytes]]
+    single_file: bool = False
+
+    def __call__(self, entry: Entry) -> dict[str, bytes]:
+        return self.build(entry)
+
+
+def _registry() -> dict[str, Builder]:
+    return {}
+
+
+BUILDERS: dict[str, Builder] = _registry()

@@ -1,0 +1,66 @@
+"""pytest fixtures for testing code that talks to CDSE, against the built-in emulator.
+
+Installed with cdse_intake (entry point ``pytest11``), so in any project:
+
+.. code-block:: python
+
+    def test_my_pipeline(cdse_emulator, cdse_env):
+        # cdse_env has set CDSE_* so cdse_intake (or your code) talks to the emulator
+        cdse_emulator.faults.add("reset", after_bytes=1000)   # inject a fault for this test
+        ...
+
+``cdse_emulator`` is one emulator per test session; faults, the request log and counters are reset
+around each test. ``cdse_emulator_factory(**kw)`` starts a private one (e.g. with short token
+lifetimes), stopped at the end of the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from .server import Emulator
+
+
+@pytest.fixture(scope="session")
+def _cdse_emulator_session() -> Iterator[Emulator]:
+    with Emulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+def cdse_emulator(_cdse_emulator_session: Emulator) -> Iterator[Emulator]:
+    """The session's CDSE emulator, with no faults and a fresh request log for this test."""
+    emu = _cdse_emulator_session
+    emu.faults.clear()
+    emu.state.reset_counters()
+    emu.state.throttle = None
+    yield emu
+    emu.faults.clear()
+    emu.state.throttle = None
+
+
+@pytest.fixture
+def cdse_emulator_factory() -> Iterator[Callable[..., Emulator]]:
+    """Start private emulators with custom settings; all are stopped after the test."""
+    started: list[Emulator] = []
+
+    def make(**kwargs: Any) -> Emulator:
+        emu = Emulator(**kwargs).start()
+        started.append(emu)
+        return emu
+
+    yield make
+    for emu in started:
+        emu.stop()
+
+
+@pytest.fixture
+def cdse_env(cdse_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Point CDSE_* environment variables (endpoints and demo credentials) at the emulator."""
+    env = cdse_emulator.env()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env

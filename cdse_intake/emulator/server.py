@@ -1,0 +1,344 @@
+"""The emulator server: the CDSE services on loopback, in a background thread or in the foreground.
+
+Layout, as on the real CDSE where the catalogue and download hosts differ (so cross-host redirects
+drop or keep the ``Authorization`` header exactly as they do in production):
+
+=================  =====================================================  ====================
+service            root                                                   real equivalent
+=================  =====================================================  ====================
+identity           ``http://127.0.0.1:<p>/auth/realms/CDSE``               identity.dataspace…
+OData catalogue    ``http://127.0.0.1:<p>/odata/v1``                       catalogue.dataspace…
+STAC               ``http://127.0.0.1:<p>/stac/v1``                        stac.dataspace…/v1
+download           ``http://127.0.0.2:<q>/odata/v1``                       download.dataspace…
+S3 (moto)          ``http://127.0.0.1:<r>`` bucket ``eodata``               eodata.dataspace…
+=================  =====================================================  ====================
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from .catalogue import Catalogue, build_catalogue
+from .http import request_id
+from .state import EmulatorState, FaultRegistry, RequestRecord
+from .tokens import TokenService
+
+__all__ = ["Emulator", "ServiceContext", "ServiceURLs"]
+
+log = logging.getLogger(__name__)
+
+DEMO_USERNAME = "demo@cdse-emulator.local"
+
+
+@dataclass(frozen=True)
+class ServiceURLs:
+    """Roots of the emulated services (what a client's endpoint settings point at)."""
+
+    identity: str
+    catalogue: str
+    download: str
+    stac: str
+    s3: str
+
+
+@dataclass
+class ServiceContext:
+    """What every service module's ``routes(ctx)`` receives."""
+
+    catalogue: Catalogue
+    state: EmulatorState
+    tokens: TokenService
+    urls: ServiceURLs
+
+    @property
+    def faults(self) -> FaultRegistry:
+        return self.state.faults
+
+
+RouteFactory = Callable[[ServiceContext], Iterable[web.AbstractRouteDef]]
+
+
+def _can_bind(host: str) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, 0))
+        except OSError:
+            return False
+    return True
+
+
+@web.middleware
+async def _log_requests(request: web.Request, handler: Callable) -> web.StreamResponse:
+    """Time, log and record every request; turn unexpected errors into a JSON 500."""
+    request["started"] = time.perf_counter()
+    state: EmulatorState = request.app["state"]
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    except (asyncio.CancelledError, ConnectionResetError):
+        status = 499  # the client went away
+        raise
+    except Exception:
+        log.exception("emulator error on %s %s", request.method, request.path)
+        status = 500
+        return web.json_response(
+            {"detail": {"message": "Internal server error", "request_id": request_id(request)}},
+            status=500,
+        )
+    finally:
+        state.record(
+            RequestRecord(
+                host=request.host,
+                method=request.method,
+                path=request.path,
+                query=request.query_string,
+                status=status,
+                user=request.get("user"),
+                grant_type=request.get("grant_type"),
+                bytes_sent=request.get("bytes_sent", 0),
+                range=request.headers.get("Range"),
+            )
+        )
+
+
+class Emulator:
+    """A CDSE emulator on loopback.
+
+    >>> with Emulator() as emu:            # doctest: +SKIP
+    ...     emu.endpoints.catalogue        # 'http://127.0.0.1:41234/odata/v1'
+
+    ``seed`` and ``scale`` select the deterministic catalogue; ``access_lifetime`` and
+    ``refresh_lifetime`` are the token lifetimes in seconds (CDSE: 600 and 3600); ``s3`` starts
+    moto's S3 server with the ``eodata`` bucket. The demo account is ``username``/``password``.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 42,
+        scale: float = 1.0,
+        host: str = "127.0.0.1",
+        download_host: str = "127.0.0.2",
+        port: int = 0,
+        download_port: int = 0,
+        access_lifetime: float = 600.0,
+        refresh_lifetime: float = 3600.0,
+        s3: bool = True,
+        password: str | None = None,
+    ) -> None:
+        self.catalogue = build_catalogue(seed=seed, scale=scale)
+        self.state = EmulatorState(faults=FaultRegistry(seed))
+        self.username = DEMO_USERNAME
+        self.password = password or secrets.token_urlsafe(12)
+        self.state.add_account(self.username, self.password)
+        self.host = host
+        self.download_host = download_host if _can_bind(download_host) else host
+        self._ports = (port, download_port)
+        self._access_lifetime = access_lifetime
+        self._refresh_lifetime = refresh_lifetime
+        self._with_s3 = s3
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runners: list[web.AppRunner] = []
+        self._s3: Any = None
+        self.urls: ServiceURLs | None = None
+        self.tokens: TokenService | None = None
+
+    # -- public conveniences ---------------------------------------------------------------------
+    @property
+    def faults(self) -> FaultRegistry:
+        return self.state.faults
+
+    @property
+    def endpoints(self) -> Any:
+        """The client's :class:`cdse_intake.config.Endpoints` pointing at this emulator."""
+        from ..config import Endpoints
+
+        urls = self._require_urls()
+        return Endpoints(
+            identity=urls.identity,
+            catalogue=urls.catalogue,
+            download=urls.download,
+            stac=urls.stac,
+            s3=urls.s3,
+        )
+
+    def env(self) -> dict[str, str]:
+        """Every ``CDSE_*`` environment variable a client needs to use this emulator."""
+        urls = self._require_urls()
+        env = {
+            "CDSE_IDENTITY_URL": urls.identity,
+            "CDSE_CATALOGUE_URL": urls.catalogue,
+            "CDSE_DOWNLOAD_URL": urls.download,
+            "CDSE_STAC_URL": urls.stac,
+            "CDSE_S3_ENDPOINT": urls.s3,
+            "CDSE_USERNAME": self.username,
+            "CDSE_PASSWORD": self.password,
+        }
+        if self._s3 is not None:
+            env["CDSE_S3_ACCESS_KEY"], env["CDSE_S3_SECRET_KEY"] = self._s3.credentials
+        return env
+
+    def add_account(self, username: str, password: str, **kw: Any) -> None:
+        """Another user (``totp_secret=`` for 2FA, ``max_sessions=`` for service accounts)."""
+        self.state.add_account(username, password, **kw)
+
+    def expire_tokens(self) -> None:
+        """Make every access token issued so far expired, as if their 10 minutes had passed."""
+        self._require_tokens().expire_all()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> Emulator:
+        """Start in a background thread; returns when every service accepts connections."""
+        if self._thread is not None:
+            return self
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._start_services())
+            except BaseException as err:  # reported to the starting thread
+                failure.append(err)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._stop_services())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="cdse-emulator", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread = None
+            raise RuntimeError(f"the CDSE emulator failed to start: {failure[0]}") from failure[0]
+        return self
+
+    def stop(self) -> None:
+        """Stop every service and the background thread."""
+        if self._thread is None or self._loop is None:
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=30)
+        self._thread = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def serve_forever(self) -> None:
+        """Run in the current event loop until cancelled (the CLI's foreground mode)."""
+        await self._start_services()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self._stop_services()
+
+    # -- internals -------------------------------------------------------------------------------
+    def _require_urls(self) -> ServiceURLs:
+        if self.urls is None:
+            raise RuntimeError("the emulator is not started; call start() or use it as a context")
+        return self.urls
+
+    def _require_tokens(self) -> TokenService:
+        if self.tokens is None:
+            raise RuntimeError("the emulator is not started; call start() or use it as a context")
+        return self.tokens
+
+    async def _serve(self, app: web.Application, sock: socket.socket) -> None:
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        self._runners.append(runner)
+
+    async def _start_services(self) -> None:
+        from . import download, identity, odata, stac
+
+        main_sock = _listening_socket(self.host, self._ports[0])
+        dl_sock = _listening_socket(self.download_host, self._ports[1])
+        root = f"http://{self.host}:{main_sock.getsockname()[1]}"
+        s3_url = root
+        if self._with_s3:
+            from .s3 import S3Server
+
+            self._s3 = S3Server(self.catalogue, host=self.host)
+            s3_url = await asyncio.get_running_loop().run_in_executor(None, self._s3.start)
+        self.urls = ServiceURLs(
+            identity=f"{root}/auth/realms/CDSE",
+            catalogue=f"{root}/odata/v1",
+            download=f"http://{self.download_host}:{dl_sock.getsockname()[1]}/odata/v1",
+            stac=f"{root}/stac/v1",
+            s3=s3_url,
+        )
+        self.tokens = TokenService(
+            issuer=self.urls.identity,
+            access_lifetime=self._access_lifetime,
+            refresh_lifetime=self._refresh_lifetime,
+        )
+        ctx = ServiceContext(self.catalogue, self.state, self.tokens, self.urls)
+        main = _application(
+            self.state,
+            ctx,
+            [
+                ("/auth/realms/CDSE", identity.routes),
+                ("/odata/v1", odata.routes),
+                ("/odata/v1", download.catalogue_routes),
+                ("/stac/v1", stac.routes),
+            ],
+        )
+        dl = _application(self.state, ctx, [("/odata/v1", download.routes)])
+        await self._serve(main, main_sock)
+        await self._serve(dl, dl_sock)
+
+    async def _stop_services(self) -> None:
+        for runner in reversed(self._runners):
+            with contextlib.suppress(Exception):
+                await runner.cleanup()
+        self._runners.clear()
+        if self._s3 is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._s3.stop)
+            self._s3 = None
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A bound socket (port 0: the OS chooses), so the URLs are known before the apps exist."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(512)
+    sock.setblocking(False)
+    return sock
+
+
+def _application(
+    state: EmulatorState, ctx: ServiceContext, services: list[tuple[str, RouteFactory]]
+) -> web.Application:
+    app = web.Application(middlewares=[_log_requests], client_max_size=16 * 2**20)
+    app["state"] = state
+    for prefix, factory in services:
+        for route in factory(ctx):
+            assert isinstance(route, web.RouteDef)
+            app.router.add_route(route.method, prefix + route.path, route.handler, **route.kwargs)
+    return app

@@ -1,0 +1,34 @@
+"""Shared test set-up. The emulator fixtures come from cdse_intake's pytest plugin."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+#: The real CDSE material beside the repository (``../shared/reference``), when present.
+REFERENCE = Path(
+    os.environ.get("CDSE_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared/reference")
+)
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """``../shared/reference``; tests that need it skip when it is absent."""
+    if not REFERENCE.is_dir():
+        pytest.skip(f"reference material not found at {REFERENCE}")
+    return REFERENCE
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keep the user's own CDSE settings, credentials and ~/.netrc out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("CDSE_CONFIG", str(home / "no-config.toml"))
+    monkeypatch.setenv("CDSE_CACHE_DIR", str(home / "cache"))
+    for key in list(os.environ):
+        if key.startswith("CDSE_") and key not in ("CDSE_CONFIG", "CDSE_CACHE_DIR"):
+            monkeypatch.delenv(key)
+    monkeypatch.delenv("NETRC", raising=False)
