@@ -1,0 +1,80 @@
+"""cdse_intake: the Copernicus Data Space Ecosystem, native in Jupyter, intake and xarray.
+
+Public names are imported lazily (PEP 562), so ``import cdse_intake`` (and ``import intake`` with
+this plugin installed) stays cheap: nothing heavy is imported until it is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0.dev0"
+
+#: public name -> module that defines it
+_LAZY = {
+    "Endpoints": "cdse_intake.config",
+    "Settings": "cdse_intake.config",
+    "Credentials": "cdse_intake.auth",
+    "TokenProvider": "cdse_intake.auth",
+    "CDSEError": "cdse_intake.errors",
+    "AuthenticationError": "cdse_intake.errors",
+    "ChecksumMismatch": "cdse_intake.errors",
+    "ConfigurationError": "cdse_intake.errors",
+    "DownloadError": "cdse_intake.errors",
+    "ProductNotFound": "cdse_intake.errors",
+    "ProductOffline": "cdse_intake.errors",
+    "QueryError": "cdse_intake.errors",
+    "RateLimited": "cdse_intake.errors",
+    "ServiceError": "cdse_intake.errors",
+    "UnsafePathError": "cdse_intake.errors",
+}
+
+__all__ = [
+    "AuthenticationError",
+    "CDSEError",
+    "ChecksumMismatch",
+    "ConfigurationError",
+    "Credentials",
+    "DownloadError",
+    "Endpoints",
+    "ProductNotFound",
+    "ProductOffline",
+    "QueryError",
+    "RateLimited",
+    "ServiceError",
+    "Settings",
+    "TokenProvider",
+    "UnsafePathError",
+    "__version__",
+]
+
+if TYPE_CHECKING:
+    from .auth import Credentials, TokenProvider
+    from .config import Endpoints, Settings
+    from .errors import (
+        AuthenticationError,
+        CDSEError,
+        ChecksumMismatch,
+        ConfigurationError,
+        DownloadError,
+        ProductNotFound,
+        ProductOffline,
+        QueryError,
+        RateLimited,
+        ServiceError,
+        UnsafePathError,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cdse_intake' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # cache: the next access is a plain attribute lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -16,7 +16,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
@@ -92,7 +92,7 @@ class Endpoints:
     s3: str = REAL_S3
     """S3 endpoint URL of the ``eodata`` bucket."""
 
-    _ENV = {
+    _ENV: ClassVar[dict[str, str]] = {
         "identity": "CDSE_IDENTITY_URL",
         "catalogue": "CDSE_CATALOGUE_URL",
         "download": "CDSE_DOWNLOAD_URL",
@@ -157,7 +157,7 @@ class Settings:
     refresh_margin: float = 60.0
     """Seconds before expiry at which a token is refreshed."""
 
-    _ENV = {
+    _ENV: ClassVar[dict[str, str]] = {
         "cache_dir": "CDSE_CACHE_DIR",
         "max_connections": "CDSE_MAX_CONNECTIONS",
         "retries": "CDSE_RETRIES",

@@ -304,22 +304,79 @@ def _mgrs(lon: float, lat: float, rng: random.Random) -> str:
 
 #: Tile / scene centres: Europe, Africa, the Americas, Asia, and two by the antimeridian.
 SITES = [
-    (2.35, 48.85), (13.4, 52.5), (-3.7, 40.4), (12.5, 41.9), (21.0, 52.2), (4.9, 52.4),
-    (16.4, 48.2), (24.9, 60.2), (-9.1, 38.7), (23.7, 37.98), (10.75, 59.9), (18.1, 59.3),
-    (-0.13, 51.5), (14.4, 50.1), (19.0, 47.5), (26.1, 44.4), (-6.3, 53.3), (8.5, 47.4),
-    (30.5, 50.45), (-17.4, 14.7), (36.8, -1.3), (31.2, 30.0), (28.0, -26.2), (3.4, 6.5),
-    (-47.9, -15.8), (-58.4, -34.6), (-74.1, 4.7), (-99.1, 19.4), (-77.0, 38.9), (-122.4, 37.8),
-    (-123.1, 49.3), (-70.6, -33.4), (77.2, 28.6), (116.4, 39.9), (139.7, 35.7), (103.8, 1.35),
-    (151.2, -33.9), (144.9, -37.8), (174.8, -41.3), (106.8, -6.2), (100.5, 13.75), (55.3, 25.2),
-    (44.4, 33.3), (-155.5, 19.6), (-21.9, 64.1), (178.45, -18.1), (-179.6, 65.0), (69.2, 41.3),
+    (2.35, 48.85),
+    (13.4, 52.5),
+    (-3.7, 40.4),
+    (12.5, 41.9),
+    (21.0, 52.2),
+    (4.9, 52.4),
+    (16.4, 48.2),
+    (24.9, 60.2),
+    (-9.1, 38.7),
+    (23.7, 37.98),
+    (10.75, 59.9),
+    (18.1, 59.3),
+    (-0.13, 51.5),
+    (14.4, 50.1),
+    (19.0, 47.5),
+    (26.1, 44.4),
+    (-6.3, 53.3),
+    (8.5, 47.4),
+    (30.5, 50.45),
+    (-17.4, 14.7),
+    (36.8, -1.3),
+    (31.2, 30.0),
+    (28.0, -26.2),
+    (3.4, 6.5),
+    (-47.9, -15.8),
+    (-58.4, -34.6),
+    (-74.1, 4.7),
+    (-99.1, 19.4),
+    (-77.0, 38.9),
+    (-122.4, 37.8),
+    (-123.1, 49.3),
+    (-70.6, -33.4),
+    (77.2, 28.6),
+    (116.4, 39.9),
+    (139.7, 35.7),
+    (103.8, 1.35),
+    (151.2, -33.9),
+    (144.9, -37.8),
+    (174.8, -41.3),
+    (106.8, -6.2),
+    (100.5, 13.75),
+    (55.3, 25.2),
+    (44.4, 33.3),
+    (-155.5, 19.6),
+    (-21.9, 64.1),
+    (178.45, -18.1),
+    (-179.6, 65.0),
+    (69.2, 41.3),
 ]
 
-S2_ATTRS = (
-    "origin tileId cloudCover datastripId orbitNumber processingDate productGroupId "
-    "operationalMode processingLevel processorVersion platformShortName instrumentShortName "
-    "relativeOrbitNumber platformSerialIdentifier productType beginningDateTime endingDateTime "
-    "processingBaseline processingCenter qualityStatus illuminationZenithAngle"
-).split()
+S2_ATTRS = [
+    "origin",
+    "tileId",
+    "cloudCover",
+    "datastripId",
+    "orbitNumber",
+    "processingDate",
+    "productGroupId",
+    "operationalMode",
+    "processingLevel",
+    "processorVersion",
+    "platformShortName",
+    "instrumentShortName",
+    "relativeOrbitNumber",
+    "platformSerialIdentifier",
+    "productType",
+    "beginningDateTime",
+    "endingDateTime",
+    "processingBaseline",
+    "processingCenter",
+    "qualityStatus",
+    "illuminationZenithAngle",
+]
 
 
 @dataclass(frozen=True)
@@ -416,8 +473,16 @@ def _entry(rng: random.Random, **kw: Any) -> Entry:
     )
 
 
-def _s2_entry(level: str, rng: random.Random, when: datetime, lon: float, lat: float,
-              tile: str, site: int, k: int) -> Entry:
+def _s2_entry(
+    level: str,
+    rng: random.Random,
+    when: datetime,
+    lon: float,
+    lat: float,
+    tile: str,
+    site: int,
+    k: int,
+) -> Entry:
     platform = "AB"[k % 2] if when.year < 2025 else "BC"[k % 2]
     rel_orbit = 1 + (site * 7 + k * 3) % 143
     abs_orbit = 30000 + int((when - datetime(2023, 1, 1, tzinfo=UTC)).days * 14.3) + site
@@ -481,9 +546,20 @@ def _s2_entry_l2a(*args: Any) -> Entry:
     return _s2_entry("L2A", *args)
 
 
-def _s1_attrs(rng: random.Random, when: datetime, end: datetime, product_type: str, mode: str,
-              level: str, platform: str, abs_orbit: int, rel_orbit: int, direction: str,
-              datatake: int, processed: datetime) -> list[tuple[str, str, Any]]:
+def _s1_attrs(
+    rng: random.Random,
+    when: datetime,
+    end: datetime,
+    product_type: str,
+    mode: str,
+    level: str,
+    platform: str,
+    abs_orbit: int,
+    rel_orbit: int,
+    direction: str,
+    datatake: int,
+    processed: datetime,
+) -> list[tuple[str, str, Any]]:
     values: list[tuple[str, str, Any]] = [
         ("origin", "String", "ESA"),
         ("datatakeID", "Integer", datatake),
@@ -516,8 +592,16 @@ def _s1_attrs(rng: random.Random, when: datetime, end: datetime, product_type: s
     return values
 
 
-def _s1_entry(kind: str, rng: random.Random, when: datetime, lon: float, lat: float,
-              tile: str, site: int, k: int) -> Entry:
+def _s1_entry(
+    kind: str,
+    rng: random.Random,
+    when: datetime,
+    lon: float,
+    lat: float,
+    tile: str,
+    site: int,
+    k: int,
+) -> Entry:
     platform = "A" if k % 3 else "C"
     product_type = {"GRD": "IW_GRDH_1S", "SLC": "IW_SLC__1S"}[kind]
     duration = 25 if kind == "GRD" else 27
@@ -531,8 +615,20 @@ def _s1_entry(kind: str, rng: random.Random, when: datetime, lon: float, lat: fl
         f"S1{platform}_IW_{'GRDH' if kind == 'GRD' else 'SLC_'}_1SDV_{_stamp(times['start'])}_"
         f"{_stamp(times['end'])}_{abs_orbit:06d}_{datatake:06X}_{_hex(rng, 4).upper()}.SAFE"
     )
-    attrs = _s1_attrs(rng, times["start"], times["end"], product_type, "IW", "LEVEL1", platform,
-                      abs_orbit, rel_orbit, direction, datatake, processed)
+    attrs = _s1_attrs(
+        rng,
+        times["start"],
+        times["end"],
+        product_type,
+        "IW",
+        "LEVEL1",
+        platform,
+        abs_orbit,
+        rel_orbit,
+        direction,
+        datatake,
+        processed,
+    )
     day = f"{when:%Y/%m/%d}"
     return _entry(
         rng,
@@ -557,8 +653,9 @@ def _s1_entry_slc(*args: Any) -> Entry:
     return _s1_entry("SLC", *args)
 
 
-def _s1_entry_aux(rng: random.Random, when: datetime, lon: float, lat: float,
-                  tile: str, site: int, k: int) -> Entry:
+def _s1_entry_aux(
+    rng: random.Random, when: datetime, lon: float, lat: float, tile: str, site: int, k: int
+) -> Entry:
     """Precise orbit files: one EOF a day, no footprint (``Footprint: null``)."""
     validity = when.replace(hour=22, minute=59, second=42, microsecond=0)
     times = _common_times(rng, validity, 26 * 3600)
@@ -594,19 +691,32 @@ def _s1_entry_aux(rng: random.Random, when: datetime, lon: float, lat: float,
     )
 
 
-def _s3_entry(product_type: str, instrument: str, level: str, rng: random.Random,
-              when: datetime, lon: float, lat: float, tile: str, site: int, k: int) -> Entry:
+def _s3_entry(
+    product_type: str,
+    instrument: str,
+    level: str,
+    rng: random.Random,
+    when: datetime,
+    lon: float,
+    lat: float,
+    tile: str,
+    site: int,
+    k: int,
+) -> Entry:
     platform = "AB"[k % 2]
     times = _common_times(rng, when, 180)
     abs_orbit = 35000 + int((when - datetime(2023, 1, 1, tzinfo=UTC)).days * 14.26) + site
     rel_orbit = 1 + abs_orbit % 385
     timeliness = "NT" if k % 4 else "NR"
     processed = times["origin"] - timedelta(minutes=20)
-    direction = "DESCENDING" if product_type.startswith("OL") else ("ASCENDING", "DESCENDING")[k % 2]
+    direction = (
+        "DESCENDING" if product_type.startswith("OL") else ("ASCENDING", "DESCENDING")[k % 2]
+    )
     centre = "LN1" if level == "1" else "LN2"
     name = (
         f"S3{platform}_{product_type}_{_stamp(times['start'])}_{_stamp(times['end'])}_"
-        f"{_stamp(processed)}_0179_{rel_orbit % 100:03d}_{rel_orbit:03d}_{rng.randint(1, 6) * 900:04d}"
+        f"{_stamp(processed)}_0179_{rel_orbit % 100:03d}_{rel_orbit:03d}_"
+        f"{rng.randint(1, 6) * 900:04d}"
         f"_{centre}_O_{timeliness}_{'002' if level == '1' else '004'}.SEN3"
     )
     attrs: list[tuple[str, str, Any]] = [
@@ -664,8 +774,16 @@ def _s3_entry_syn(*args: Any) -> Entry:
     return _s3_entry("SY_2_SYN___", "SYNERGY", "2", *args)
 
 
-def _s5p_entry(product_type: str, rng: random.Random, when: datetime, lon: float, lat: float,
-               tile: str, site: int, k: int) -> Entry:
+def _s5p_entry(
+    product_type: str,
+    rng: random.Random,
+    when: datetime,
+    lon: float,
+    lat: float,
+    tile: str,
+    site: int,
+    k: int,
+) -> Entry:
     times = _common_times(rng, when, 101 * 60)
     orbit = 27000 + int((when - datetime(2023, 1, 1, tzinfo=UTC)).total_seconds() // 6060)
     mode = "OFFL" if k % 5 else "NRTI"
@@ -715,8 +833,9 @@ def _s5p_entry_co(*args: Any) -> Entry:
     return _s5p_entry("L2__CO____", *args)
 
 
-def _clms_entry(rng: random.Random, when: datetime, lon: float, lat: float,
-                tile: str, site: int, k: int) -> Entry:
+def _clms_entry(
+    rng: random.Random, when: datetime, lon: float, lat: float, tile: str, site: int, k: int
+) -> Entry:
     """Copernicus Land Monitoring: dekadal NDVI 300 m GeoTIFF tiles."""
     when = when.replace(hour=0, minute=0, second=0, microsecond=0)
     times = _common_times(rng, when, 10 * 86400 - 1)
@@ -751,8 +870,9 @@ def _eopf_entries(rng: random.Random, start: datetime) -> list[Entry]:
     """A few products in the new EOPF Zarr format (Sentinel-2 L2A)."""
     out = []
     for k, (lon, lat) in enumerate(SITES[:3]):
-        entry = _s2_entry("L2A", rng, start + timedelta(days=400 + k), lon, lat,
-                          _mgrs(lon, lat, rng), k, k)
+        entry = _s2_entry(
+            "L2A", rng, start + timedelta(days=400 + k), lon, lat, _mgrs(lon, lat, rng), k, k
+        )
         entry.name = entry.name.replace(".SAFE", ".zarr")
         entry.s3_path = entry.s3_path.replace(".SAFE", ".zarr").replace("/L2A/", "/L2A_EOPF/")
         entry.family = "eopf_zarr"
@@ -767,8 +887,16 @@ def _legacy_s2_entries(rng: random.Random) -> list[Entry]:
     out = []
     for level, baseline in (("L1C", "03.01"), ("L2A", "03.00")):
         lon, lat = SITES[0]
-        entry = _s2_entry(level, rng, datetime(2021, 6, 12, 10, 56, tzinfo=UTC), lon, lat,
-                          _mgrs(lon, lat, rng), 0, 0)
+        entry = _s2_entry(
+            level,
+            rng,
+            datetime(2021, 6, 12, 10, 56, tzinfo=UTC),
+            lon,
+            lat,
+            _mgrs(lon, lat, rng),
+            0,
+            0,
+        )
         old = f"N{baseline.replace('.', '')}"
         entry.name = entry.name.replace(f"N{entry.extra['baseline'].replace('.', '')}", old)
         entry.s3_path = entry.s3_path.rsplit("/", 1)[0] + "/" + entry.name

@@ -248,9 +248,14 @@ class Emulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    async def serve_forever(self) -> None:
-        """Run in the current event loop until cancelled (the CLI's foreground mode)."""
+    async def serve_forever(self, on_ready: Callable[[Emulator], None] | None = None) -> None:
+        """Run in the current event loop until cancelled (the CLI's foreground mode).
+
+        ``on_ready(self)`` is called once every service accepts connections.
+        """
         await self._start_services()
+        if on_ready is not None:
+            on_ready(self)
         try:
             await asyncio.Event().wait()
         finally:

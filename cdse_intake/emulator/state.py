@@ -85,9 +85,12 @@ class FaultRegistry:
         """Like :meth:`take` without counting a hit (for catalogue-side faults)."""
         with self._lock:
             for fault in self._faults:
-                if fault.kind == kind and (fault.product is None or fault.product in keys):
-                    if fault.times is None or fault.hits < fault.times:
-                        return fault
+                if (
+                    fault.kind == kind
+                    and (fault.product is None or fault.product in keys)
+                    and (fault.times is None or fault.hits < fault.times)
+                ):
+                    return fault
         return None
 
     def __iter__(self):

@@ -1,0 +1,89 @@
+"""Configuration: precedence argument > environment > config file > real CDSE defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cdse_intake.config import REAL_CATALOGUE, REAL_IDENTITY, Endpoints, Settings
+from cdse_intake.errors import ConfigurationError
+
+
+def write_config(path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path.write_text(text)
+    monkeypatch.setenv("CDSE_CONFIG", str(path))
+
+
+def test_defaults_are_the_real_cdse():
+    ep = Endpoints.from_env()
+    assert ep.catalogue == REAL_CATALOGUE
+    assert ep.token_url == f"{REAL_IDENTITY}/protocol/openid-connect/token"
+    assert ep.stac == "https://stac.dataspace.copernicus.eu/v1"
+
+
+def test_precedence_argument_env_file(tmp_path, monkeypatch):
+    write_config(
+        tmp_path / "c.toml",
+        '[endpoints]\ncatalogue = "http://file.example/odata/v1"\n'
+        'stac = "http://file.example/stac"\n'
+        "[settings]\nmax_connections = 7\nretries = 2\n",
+        monkeypatch,
+    )
+    monkeypatch.setenv("CDSE_CATALOGUE_URL", "http://env.example/odata/v1/")
+    monkeypatch.setenv("CDSE_RETRIES", "9")
+    ep = Endpoints.from_env()
+    assert ep.catalogue == "http://env.example/odata/v1"  # env beats file; trailing / dropped
+    assert ep.stac == "http://file.example/stac"  # file beats default
+    assert Endpoints.from_env(catalogue="http://arg.example/o").catalogue == "http://arg.example/o"
+    settings = Settings.from_env()
+    assert (settings.max_connections, settings.retries) == (7, 9)
+    assert Settings.from_env(retries=0).retries == 0
+
+
+def test_cache_dir_from_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("CDSE_CACHE_DIR", str(tmp_path / "c"))
+    assert Settings.from_env().cache_dir == tmp_path / "c"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"max_connections": 0}, "max_connections=0"),
+        ({"max_connections": "four"}, "max_connections='four'"),
+        ({"retries": -1}, "retries=-1"),
+        ({"timeout": "soon"}, "timeout='soon'"),
+        ({"refresh_margin": -5}, "refresh_margin=-5"),
+    ],
+)
+def test_bad_settings_name_the_value(kwargs, fragment):
+    with pytest.raises(ConfigurationError, match=fragment.replace("(", r"\(")):
+        Settings(**kwargs)
+
+
+def test_bad_endpoint_and_unknown_names():
+    with pytest.raises(ConfigurationError, match="catalogue='ftp://x'"):
+        Endpoints(catalogue="ftp://x")
+    with pytest.raises(ConfigurationError, match="catalog"):
+        Endpoints.from_env(catalog="http://x")
+    with pytest.raises(ConfigurationError, match="unknown setting"):
+        Settings.from_env(cache="x")
+
+
+def test_broken_config_file(tmp_path, monkeypatch):
+    write_config(tmp_path / "c.toml", "[endpoints\n", monkeypatch)
+    with pytest.raises(ConfigurationError, match=r"c\.toml"):
+        Endpoints.from_env()
+
+
+def test_token_hosts_cover_configured_and_real_hosts():
+    ep = Endpoints(catalogue="http://127.0.0.1:9/odata/v1", download="http://127.0.0.2:8/x")
+    assert {"127.0.0.1", "127.0.0.2", "zipper.dataspace.copernicus.eu"} <= ep.token_hosts
+    assert "example.com" not in ep.token_hosts
+
+
+def test_env_round_trip(monkeypatch):
+    ep = Endpoints(catalogue="http://127.0.0.1:9/odata/v1")
+    for key, value in ep.to_env().items():
+        monkeypatch.setenv(key, value)
+    assert Endpoints.from_env() == ep
