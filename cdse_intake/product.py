@@ -1,0 +1,124 @@
+"""Product: one CDSE product as a frozen record, the same whichever catalogue found it."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["Asset", "Product"]
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file of a product that can be fetched on its own (quicklook, band, metadata)."""
+
+    href: str
+    type: str | None = None
+    roles: tuple[str, ...] = ()
+    title: str | None = None
+    size: int | None = None
+    alternate_href: str | None = None
+    """The https alternative of an ``s3://`` href (CDSE's Nodes URL), when given."""
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product record.
+
+    ``checksums`` is keyed by CDSE's algorithm names (``{"MD5": ..., "BLAKE3": ...}``) and applies
+    to the delivered representation (the zip of a SAFE folder), as ``size`` does.
+    ``attributes`` holds every catalogue attribute by name (``cloudCover``, ``tileId``, ...).
+    Products compare and hash by ``id``.
+    """
+
+    id: str
+    name: str
+    collection: str | None = None
+    product_type: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    footprint: Mapping[str, Any] | None = None
+    """GeoJSON geometry in lon/lat (None for products without one, e.g. orbit files)."""
+    size: int | None = None
+    checksums: Mapping[str, str] = field(default=_EMPTY)
+    s3_path: str | None = None
+    online: bool | None = None
+    attributes: Mapping[str, Any] = field(default=_EMPTY)
+    assets: Mapping[str, Asset] = field(default=_EMPTY)
+    published: datetime | None = None
+    modified: datetime | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("checksums", "attributes", "assets"):
+            value = getattr(self, name)
+            if not isinstance(value, MappingProxyType):
+                object.__setattr__(self, name, MappingProxyType(dict(value or {})))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Product) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # MappingProxyType does not pickle; rebuild from plain dicts.
+        state = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        for name in ("checksums", "attributes", "assets"):
+            state[name] = dict(state[name])
+        return (_rebuild, (state,))
+
+    def __repr__(self) -> str:
+        when = self.start.strftime("%Y-%m-%d %H:%M") if self.start else "?"
+        return f"Product({self.name!r}, {when}, id={self.id!r})"
+
+    # -- conveniences ----------------------------------------------------------------------------
+    @property
+    def stem(self) -> str:
+        """The name without ``.SAFE`` / ``.SEN3`` / ``.zarr`` (the STAC item id)."""
+        for suffix in (".SAFE", ".SEN3", ".zarr"):
+            if self.name.endswith(suffix):
+                return self.name[: -len(suffix)]
+        return self.name
+
+    @property
+    def cloud_cover(self) -> float | None:
+        value = self.attributes.get("cloudCover")
+        return None if value is None else float(value)
+
+    @property
+    def geometry(self) -> Any:
+        """The footprint as a shapely geometry (None without footprint)."""
+        return _shape(self) if self.footprint else None
+
+    @property
+    def md5(self) -> str | None:
+        return self.checksums.get("MD5")
+
+    @property
+    def blake3(self) -> str | None:
+        return self.checksums.get("BLAKE3")
+
+
+def _rebuild(state: dict[str, Any]) -> Product:
+    return Product(**state)
+
+
+@functools.lru_cache(maxsize=4096)
+def _shape_cached(key: str, geojson: str) -> Any:
+    import json
+
+    import shapely.geometry
+
+    return shapely.geometry.shape(json.loads(geojson))
+
+
+def _shape(product: Product) -> Any:
+    import json
+
+    return _shape_cached(product.id, json.dumps(product.footprint, sort_keys=True))
