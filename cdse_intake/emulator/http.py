@@ -10,13 +10,25 @@ import orjson
 from aiohttp import web
 
 __all__ = [
+    "BYTES_SENT",
     "CORS_HEADERS",
+    "GRANT_TYPE",
+    "REQUEST_ID",
+    "STARTED",
+    "USER",
     "bearer_token",
     "json_response",
     "odata_error",
     "request_id",
     "zipper_error",
 ]
+
+#: Per-request values the services set and the request log reads.
+USER = web.RequestKey("user", str)
+GRANT_TYPE = web.RequestKey("grant_type", str)
+BYTES_SENT = web.RequestKey("bytes_sent", int)
+STARTED = web.RequestKey("started", float)
+REQUEST_ID = web.RequestKey("request_id", str)
 
 #: CORS headers the catalogue and download hosts send on every answer.
 CORS_HEADERS = {
@@ -33,9 +45,9 @@ CORS_HEADERS = {
 
 def request_id(request: web.Request) -> str:
     """The request's id (one per request, reused in the body and the ``request-id`` header)."""
-    rid = request.get("request_id")
+    rid = request.get(REQUEST_ID)
     if rid is None:
-        rid = request["request_id"] = str(uuid.uuid4())
+        rid = request[REQUEST_ID] = str(uuid.uuid4())
     return rid
 
 
@@ -50,7 +62,7 @@ def json_response(
     """JSON with the real catalogue's header set (request-id, envoy timing, HSTS, CORS)."""
     out: dict[str, str] = {}
     if catalogue_headers:
-        started = request.get("started", time.perf_counter())
+        started = request.get(STARTED, time.perf_counter())
         out.update(
             {
                 "request-id": request_id(request),

@@ -30,7 +30,7 @@ from typing import Any
 from aiohttp import web
 
 from .catalogue import Catalogue, build_catalogue
-from .http import request_id
+from .http import BYTES_SENT, GRANT_TYPE, STARTED, USER, request_id
 from .state import EmulatorState, FaultRegistry, RequestRecord
 from .tokens import TokenService
 
@@ -39,6 +39,7 @@ __all__ = ["Emulator", "ServiceContext", "ServiceURLs"]
 log = logging.getLogger(__name__)
 
 DEMO_USERNAME = "demo@cdse-emulator.local"
+STATE_KEY = web.AppKey("state", EmulatorState)
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,8 @@ def _can_bind(host: str) -> bool:
 @web.middleware
 async def _log_requests(request: web.Request, handler: Callable) -> web.StreamResponse:
     """Time, log and record every request; turn unexpected errors into a JSON 500."""
-    request["started"] = time.perf_counter()
-    state: EmulatorState = request.app["state"]
+    request[STARTED] = time.perf_counter()
+    state = request.app[STATE_KEY]
     status = 500
     try:
         response = await handler(request)
@@ -109,9 +110,9 @@ async def _log_requests(request: web.Request, handler: Callable) -> web.StreamRe
                 path=request.path,
                 query=request.query_string,
                 status=status,
-                user=request.get("user"),
-                grant_type=request.get("grant_type"),
-                bytes_sent=request.get("bytes_sent", 0),
+                user=request.get(USER) or request.get("user"),
+                grant_type=request.get(GRANT_TYPE) or request.get("grant_type"),
+                bytes_sent=request.get(BYTES_SENT) or request.get("bytes_sent", 0),
                 range=request.headers.get("Range"),
             )
         )
@@ -341,9 +342,12 @@ def _application(
     state: EmulatorState, ctx: ServiceContext, services: list[tuple[str, RouteFactory]]
 ) -> web.Application:
     app = web.Application(middlewares=[_log_requests], client_max_size=16 * 2**20)
-    app["state"] = state
+    app[STATE_KEY] = state
     for prefix, factory in services:
         for route in factory(ctx):
             assert isinstance(route, web.RouteDef)
-            app.router.add_route(route.method, prefix + route.path, route.handler, **route.kwargs)
+            # Services declare HEAD explicitly where the real service answers it, so GET routes
+            # never get aiohttp's implicit HEAD (allow_head is dropped).
+            options = {k: v for k, v in route.kwargs.items() if k != "allow_head"}
+            app.router.add_route(route.method, prefix + route.path, route.handler, **options)
     return app

@@ -8,6 +8,7 @@ emulator (600 s / 3600 s like CDSE by default, seconds in tests).
 from __future__ import annotations
 
 import base64
+import math
 import secrets
 import threading
 import time
@@ -115,8 +116,11 @@ class TokenService:
             "user_context": f"default-{uuid.uuid5(uuid.NAMESPACE_URL, user)}",
             "email": user,
         }
-        # The lifetime may be fractional in tests: keep the exact expiry in a private claim.
-        claims["emu_exp"] = time.time() + self.access_lifetime
+        # Lifetimes may be fractional in tests and JWT times are whole seconds: keep the exact
+        # issue and expiry times in private claims (expire_all compares against emu_iat).
+        issued = time.time()
+        claims["emu_iat"] = issued
+        claims["emu_exp"] = issued + self.access_lifetime
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
 
     def refresh_token(self, session: Session) -> str:
@@ -125,7 +129,8 @@ class TokenService:
             session.refresh_jti = jti
         now = int(time.time())
         claims = {
-            "exp": int(session.refresh_expires),
+            # Rounded up: the session's own expiry (checked in use_refresh) is the exact one.
+            "exp": math.ceil(session.refresh_expires),
             "iat": now,
             "jti": jti,
             "iss": self.issuer,
@@ -156,7 +161,7 @@ class TokenService:
             raise TokenError("invalid") from err
         if claims.get("emu_exp", 0) <= time.time():
             raise TokenError("expired")
-        if claims["iat"] < self._revoked_before:
+        if claims.get("emu_iat", claims["iat"]) < self._revoked_before:
             raise TokenError("expired")
         if claims["session_state"] not in self.sessions:
             raise TokenError("revoked")
@@ -181,7 +186,7 @@ class TokenService:
 
     def expire_all(self) -> None:
         """Make every access token issued so far expired (fault injection: token expiry)."""
-        self._revoked_before = time.time() + 1
+        self._revoked_before = time.time()
 
     def end_session(self, session_id: str) -> None:
         with self._lock:
