@@ -15,6 +15,8 @@ import functools
 import hashlib
 import io
 import math
+import mmap
+import os
 import random
 import uuid
 import zipfile
@@ -55,25 +57,34 @@ class Payload:
     ``files`` maps paths relative to the product folder (``<Name>/``) to their bytes; a single-file
     product (S5P netCDF, CLMS GeoTIFF) has one file named like the product and no folder.
     ``data`` is the delivered representation: the zip (with the ``<Name>/`` top folder, as CDSE
-    delivers it) or the raw single file.
+    delivers it) or the raw single file. A large product (benchmarks) keeps it in the file ``path``
+    instead: ``data`` is then empty, ``files`` lists nothing, and :meth:`view` maps the file.
     """
 
     files: dict[str, bytes]
     data: bytes
     single_file: bool
     content_type: str = "application/zip"
+    path: str | None = None
 
     @property
     def size(self) -> int:
-        return len(self.data)
+        return os.path.getsize(self.path) if self.path else len(self.data)
+
+    def view(self) -> memoryview:
+        """The delivered bytes without a copy (memory-mapped when the payload is a file)."""
+        if self.path is None:
+            return memoryview(self.data)
+        with open(self.path, "rb") as f:
+            return memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
 
     @functools.cached_property
     def md5(self) -> str:
-        return hashlib.md5(self.data, usedforsecurity=False).hexdigest()
+        return hashlib.md5(self.view(), usedforsecurity=False).hexdigest()
 
     @functools.cached_property
     def blake3(self) -> str:
-        return blake3.blake3(self.data).hexdigest()
+        return blake3.blake3(self.view(), max_threads=blake3.blake3.AUTO).hexdigest()
 
     @classmethod
     def from_files(cls, name: str, files: dict[str, bytes], single_file: bool) -> Payload:
