@@ -274,7 +274,14 @@ class Emulator:
         return self.tokens
 
     async def _serve(self, app: web.Application, sock: socket.socket) -> None:
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # Long $filter expressions (polygons, or-lists of names) exceed aiohttp's default 8190-byte
+        # request line; real CDSE accepts them (its limit is not documented), so allow 64 KiB.
+        runner = web.AppRunner(
+            app,
+            access_log=None,
+            handle_signals=False,
+            handler_args={"max_line_size": 65536, "max_field_size": 65536},
+        )
         await runner.setup()
         await web.SockSite(runner, sock).start()
         self._runners.append(runner)
