@@ -495,6 +495,11 @@ def _s2_entry(
     k: int,
 ) -> Entry:
     platform = "AB"[k % 2] if when.year < 2025 else "BC"[k % 2]
+    # Sentinel-2 is sun-synchronous with a 10:30 descending node: local solar time ~10:30.
+    utc_hours = (10.5 - lon / 15.0) % 24
+    when = datetime(when.year, when.month, when.day, tzinfo=UTC) + timedelta(
+        hours=utc_hours, seconds=rng.randint(0, 300)
+    )
     rel_orbit = 1 + (site * 7 + k * 3) % 143
     abs_orbit = 30000 + int((when - datetime(2023, 1, 1, tzinfo=UTC)).days * 14.3) + site
     baseline = "05.09" if when.year == 2023 else "05.10"
@@ -798,7 +803,8 @@ def _s5p_entry(
     times = _common_times(rng, when, 101 * 60)
     orbit = 27000 + int((when - datetime(2023, 1, 1, tzinfo=UTC)).total_seconds() // 6060)
     mode = "OFFL" if k % 5 else "NRTI"
-    processed = times["origin"] - timedelta(hours=2)
+    # Processed after the orbit ends and before publication (origin is ~1-30 h after the end).
+    processed = times["end"] + (times["origin"] - times["end"]) / 2
     name = (
         f"S5P_{mode}_{product_type}_{_stamp(times['start'])}_{_stamp(times['end'])}_{orbit:05d}"
         f"_03_020600_{_stamp(processed)}.nc"
@@ -826,7 +832,7 @@ def _s5p_entry(
         name=name,
         collection="SENTINEL-5P",
         product_type=product_type,
-        footprint={"type": "Polygon", "coordinates": [_box(strip_lon, 0.0, 12.0, 84.0, 6.0)]},
+        footprint=_strip(strip_lon),
         attributes=attrs,
         s3_path=f"/eodata/Sentinel-5P/TROPOMI/{product_type}/{day}/{name}",
         mean_mb=450 if "NO2" in product_type else 60,
@@ -834,6 +840,29 @@ def _s5p_entry(
         extra={"orbit": orbit, "lon": strip_lon},
         **times,
     )
+
+
+def _strip(lon: float) -> dict:
+    """Half an orbit (~2600 km wide, pole to pole), split at the antimeridian when it crosses."""
+    ring = _box(lon, 0.0, 12.0, 84.0, 6.0)
+    xs = [x for x, _ in ring]
+    if min(xs) >= -180 and max(xs) <= 180:
+        return {"type": "Polygon", "coordinates": [ring]}
+    import json
+
+    import shapely
+    import shapely.affinity
+
+    poly = shapely.Polygon(ring)
+    shift = -360 if max(xs) > 180 else 360
+    inside = poly.intersection(shapely.box(-180, -90, 180, 90))
+    outside = shapely.affinity.translate(
+        poly.difference(shapely.box(-180, -90, 180, 90)), xoff=shift
+    )
+    parts = [inside, outside]
+    polys = [g for p in parts for g in getattr(p, "geoms", [p]) if not g.is_empty]
+    rounded = shapely.set_precision(shapely.MultiPolygon(polys), 1e-4)
+    return json.loads(shapely.to_geojson(rounded))  # plain lists, like every other footprint
 
 
 def _s5p_entry_no2(*args: Any) -> Entry:

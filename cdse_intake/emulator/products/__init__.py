@@ -30,7 +30,19 @@ class Builder:
 
 
 def _registry() -> dict[str, Builder]:
-    return {}
+    """Family key (``Entry.family``) -> builder. Family modules import their heavy libraries
+    (rasterio, h5netcdf, zarr) inside functions, so building the registry stays cheap."""
+    from . import eopf, geotiff, sentinel1, sentinel2, sentinel3, sentinel5p
+
+    return {
+        "sentinel2_l1c": Builder(sentinel2.build_l1c),
+        "sentinel2_l2a": Builder(sentinel2.build_l2a),
+        "sentinel1_grd": Builder(sentinel1.build_grd),
+        "sentinel3_olci_efr": Builder(sentinel3.build_efr),
+        "sentinel5p_l2": Builder(sentinel5p.build_l2, single_file=True),
+        "eopf_zarr": Builder(eopf.build_zarr),
+        "clms_geotiff": Builder(geotiff.build_ndvi, single_file=True),
+    }
 
 
 BUILDERS: dict[str, Builder] = _registry()

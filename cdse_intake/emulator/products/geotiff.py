@@ -1,0 +1,100 @@
+"""CLMS NDVI 300 m products: one tiled, deflate-compressed GeoTIFF in EPSG:4326.
+
+Shaped after the Copernicus Global Land Service NDVI 300 m V2 GeoTIFFs: uint8 digital numbers,
+``NDVI = DN * 0.004 - 0.08`` for DN 0..250, flag values 254 (no valid observation) and 255
+(missing, also the GDAL nodata), the 1/336 degree grid whose pixel centres sit on multiples of
+1/336 degree. The exact flag semantics and tag set of the real files are unverified.
+
+The file covers a 512 x 512 pixel window (about 1.5 degrees) of that grid centred on the catalogue
+site, inside the catalogue footprint; values follow :func:`expected_dn`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._raster import raster_bytes
+
+if TYPE_CHECKING:
+    from ..catalogue import Entry
+
+__all__ = [
+    "NODATA",
+    "NO_OBSERVATION",
+    "OFFSET",
+    "PIXEL",
+    "SCALE",
+    "SIZE",
+    "build_ndvi",
+    "expected_dn",
+    "window_origin",
+]
+
+PIXEL = 1 / 336  # degrees, the 300 m global grid
+SIZE = 512
+SCALE = 0.004
+OFFSET = -0.08
+NO_OBSERVATION = 254
+NODATA = 255
+
+
+def expected_dn(row: Any, col: Any) -> Any:
+    """DN at ``(row, col)``: 255 (missing) on the first 4 rows, 254 (no valid observation) on the
+    first 4 columns below them, else ``(3*row + 5*col) % 251`` (NDVI -0.08..0.92)."""
+    rows = np.asarray(row, dtype=np.int64)
+    cols = np.asarray(col, dtype=np.int64)
+    value = (3 * rows + 5 * cols) % 251
+    value = np.where(cols < 4, NO_OBSERVATION, value)
+    return np.where(rows < 4, NODATA, value).astype(np.uint8)
+
+
+def window_origin(lon: float, lat: float) -> tuple[float, float]:
+    """Upper-left corner (west, north) of the window around ``(lon, lat)``, on the grid's edges
+    (half a pixel off the multiples of 1/336 degree)."""
+    west = (math.floor(lon / PIXEL) - SIZE // 2 - 0.5) * PIXEL
+    north = (math.floor(lat / PIXEL) + SIZE // 2 + 0.5) * PIXEL
+    west = min(max(west, -180 - PIXEL / 2), 180 - SIZE * PIXEL)
+    north = max(min(north, 80 + PIXEL / 2), -60 + SIZE * PIXEL)
+    return west, north
+
+
+def build_ndvi(entry: Entry) -> dict[str, bytes]:
+    """The product's single GeoTIFF, keyed by the product name."""
+    from affine import Affine
+
+    if not entry.name.endswith(".tif"):
+        raise ValueError(f"CLMS GeoTIFF product name (.tif) expected, got {entry.name!r}")
+    west, north = window_origin(entry.extra["lon"], entry.extra["lat"])
+    rows, cols = np.indices((SIZE, SIZE))
+    data = raster_bytes(
+        expected_dn(rows, cols),
+        driver="GTiff",
+        crs="EPSG:4326",
+        transform=Affine(PIXEL, 0.0, west, 0.0, -PIXEL, north),
+        nodata=NODATA,
+        scales=[SCALE],
+        offsets=[OFFSET],
+        tags={
+            "TIFFTAG_SOFTWARE": "CGLS NDVI300 V2.0.1 processing chain",
+            "product_version": "V2.0.1",
+            "long_name": "Normalized Difference Vegetation Index",
+            "time_coverage_start": entry.start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "time_coverage_end": entry.end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+        band_tags={
+            "long_name": "Normalized Difference Vegetation Index",
+            "units": "-",
+            "valid_range": "0 250",
+            "flag_values": "254 255",
+            "flag_meanings": "no_valid_observation missing",
+        },
+        overviews=(2, 4),
+        TILED="YES",
+        BLOCKXSIZE=256,
+        BLOCKYSIZE=256,
+        COMPRESS="DEFLATE",
+    )
+    return {entry.name: data}
