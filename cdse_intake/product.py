@@ -11,7 +11,6 @@ from typing import Any
 
 __all__ = ["Asset", "Product"]
 
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -46,11 +45,11 @@ class Product:
     footprint: Mapping[str, Any] | None = None
     """GeoJSON geometry in lon/lat (None for products without one, e.g. orbit files)."""
     size: int | None = None
-    checksums: Mapping[str, str] = field(default=_EMPTY)
+    checksums: Mapping[str, str] = field(default_factory=dict)
     s3_path: str | None = None
     online: bool | None = None
-    attributes: Mapping[str, Any] = field(default=_EMPTY)
-    assets: Mapping[str, Asset] = field(default=_EMPTY)
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    assets: Mapping[str, Asset] = field(default_factory=dict)
     published: datetime | None = None
     modified: datetime | None = None
 

@@ -1,0 +1,178 @@
+"""The client's HTTP plumbing: sessions, CDSE error mapping, retries honouring Retry-After.
+
+Every service error becomes the matching :class:`~cdse_intake.errors.CDSEError` with the status,
+the service's own code and message, and the request id, whichever of CDSE's error shapes it used:
+
+- OData app:      ``{"detail": {"message": ..., "request_id": ...}}``
+- OData/FastAPI:  ``{"detail": [{"loc": [...], "msg": ..., ...}]}`` (422)
+- download:       ``{"code": "DAT-ZIP-100", "message": ...}``
+- Keycloak:       ``{"error": "invalid_grant", "error_description": ...}``
+- STAC:           ``{"code": "...", "description": ...}``; rate limit
+  ``{"error": "WAF", "message": "Rate limit exceeded", "status": 429}``
+
+Sessions never use ``trust_env`` (aiohttp would then send ``~/.netrc`` passwords as Basic auth).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from .errors import (
+    AuthenticationError,
+    CDSEError,
+    ProductNotFound,
+    QueryError,
+    RateLimited,
+    ServiceError,
+)
+
+__all__ = ["error_from_response", "new_session", "retry_after_seconds", "with_retries"]
+
+log = logging.getLogger("cdse_intake.http")
+
+T = TypeVar("T")
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def new_session(timeout: float = 60.0, limit: int = 16) -> Any:
+    """An aiohttp session for CDSE (no trust_env, bounded connection pool)."""
+    import aiohttp
+
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout),
+        connector=aiohttp.TCPConnector(limit=limit),
+        trust_env=False,
+        headers={"User-Agent": _user_agent()},
+    )
+
+
+def _user_agent() -> str:
+    from . import __version__
+
+    return f"cdse-intake/{__version__}"
+
+
+def _message(body: Any) -> tuple[str | None, str | None, str | None]:
+    """(message, code, request_id) from any of CDSE's error bodies."""
+    if not isinstance(body, Mapping):
+        return (str(body)[:500] if body else None), None, None
+    detail = body.get("detail")
+    if isinstance(detail, Mapping):
+        return (
+            detail.get("message") or detail.get("ErrorMessage"),
+            str(detail.get("ErrorCode")) if detail.get("ErrorCode") else None,
+            detail.get("request_id") or detail.get("RequestID"),
+        )
+    if isinstance(detail, list) and detail:
+        parts = []
+        for item in detail:
+            if isinstance(item, Mapping):
+                loc = ".".join(str(p) for p in item.get("loc", []))
+                parts.append(f"{loc}: {item.get('msg')}" if loc else str(item.get("msg")))
+        first = detail[0] if isinstance(detail[0], Mapping) else {}
+        return "; ".join(parts), first.get("type"), None
+    if "error_description" in body or ("error" in body and "message" not in body):
+        return body.get("error_description"), body.get("error"), None
+    message = body.get("message") or body.get("description")
+    code = body.get("code") or body.get("error")
+    return message, (str(code) if code is not None else None), body.get("trace-id")
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    with contextlib.suppress(ValueError):
+        return max(0.0, float(value))
+    with contextlib.suppress(TypeError, ValueError):
+        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, when.timestamp() - time.time())
+    return None
+
+
+def error_from_response(
+    status: int, body: Any, url: str, headers: Mapping[str, str] | None = None
+) -> CDSEError:
+    """The CDSEError for an HTTP error answer."""
+    message, code, request_id = _message(body)
+    headers = headers or {}
+    request_id = request_id or headers.get("request-id")
+    text = message or f"HTTP {status}"
+    where = url.split("?", 1)[0]
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "code": code,
+        "request_id": request_id,
+        "url": where,
+    }
+    if status in (400, 422):
+        return QueryError(f"the service refused the request: {text}", **kwargs)
+    if status in (401, 403):
+        return AuthenticationError(f"not authorised: {text}", **kwargs)
+    if status == 404:
+        return ProductNotFound(f"not found: {text} ({where})", **kwargs)
+    if status == 429:
+        return RateLimited(
+            f"rate limited: {text}",
+            retry_after=retry_after_seconds(headers.get("Retry-After")),
+            **kwargs,
+        )
+    return ServiceError(f"service error: {text}", **kwargs)
+
+
+def backoff_delay(attempt: int, base: float = 0.5, cap: float = 60.0) -> float:
+    """Exponential backoff with full jitter (attempt 0 -> up to ``base`` seconds)."""
+    return random.uniform(0, min(cap, base * 2**attempt))  # jitter, not cryptography
+
+
+async def with_retries(
+    attempt_fn: Callable[[], Awaitable[T]],
+    *,
+    retries: int,
+    what: str,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """Run ``attempt_fn`` again on retryable failures: 429/5xx (honouring Retry-After), resets.
+
+    Query, authentication and not-found errors are final and raised at once.
+    """
+    import aiohttp
+
+    attempt = 0
+    while True:
+        try:
+            return await attempt_fn()
+        except (RateLimited, ServiceError) as err:
+            if attempt >= retries or (err.status is not None and err.status not in RETRY_STATUSES):
+                raise
+            delay = getattr(err, "retry_after", None)
+            delay = backoff_delay(attempt) if delay is None else min(delay, 300.0)
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as err:
+            if attempt >= retries:
+                raise ServiceError(f"{what} failed after {attempt + 1} attempts: {err}") from err
+            delay = backoff_delay(attempt)
+        attempt += 1
+        log.info("%s: retry %d in %.1f s", what, attempt, delay)
+        await sleep(delay)
+
+
+async def get_json(
+    session: Any, url: str, params: Any = None, headers: Mapping[str, str] | None = None
+) -> Any:
+    """GET ``url`` and decode JSON; raises the mapped CDSEError for an error answer."""
+    async with session.get(url, params=params, headers=headers) as resp:
+        try:
+            body = await resp.json(content_type=None)
+        except ValueError:
+            body = (await resp.text())[:500]
+        if resp.status >= 400:
+            raise error_from_response(resp.status, body, str(resp.url), resp.headers)
+        return body
