@@ -723,7 +723,11 @@ def _s3_entry(
     times = _common_times(rng, when, 180)
     abs_orbit = 35000 + int((when - datetime(2023, 1, 1, tzinfo=UTC)).days * 14.26) + site
     rel_orbit = 1 + abs_orbit % 385
-    timeliness = "NT" if k % 4 else "NR"
+    # Synergy has no near-real-time products on CDSE: non-time-critical or short-time-critical.
+    if product_type.startswith("SY_"):
+        timeliness = "NT" if k % 4 else "ST"
+    else:
+        timeliness = "NT" if k % 4 else "NR"
     processed = times["origin"] - timedelta(minutes=20)
     direction = (
         "DESCENDING" if product_type.startswith("OL") else ("ASCENDING", "DESCENDING")[k % 2]

@@ -20,7 +20,7 @@ import orjson
 import pyotp
 from aiohttp import web
 
-from .http import json_response
+from .http import GRANT_TYPE, USER, json_response
 from .state import Account
 from .tokens import Session, TokenError
 
@@ -104,7 +104,7 @@ class _Identity:
         if isinstance(form, web.Response):
             return form
         grant_type = form.get("grant_type")
-        request["grant_type"] = grant_type
+        request[GRANT_TYPE] = grant_type
         if not grant_type:
             return _error(400, "invalid_request", "Missing form parameter: grant_type")
         if grant_type not in ("password", "refresh_token", "client_credentials"):
@@ -129,7 +129,7 @@ class _Identity:
             # Keycloak ValidateUsername: 401 invalid_request (not 400).
             return _error(401, "invalid_request", "Missing parameter: username")
         account = _find_account(self.ctx.state.accounts, username)
-        request["user"] = account.username if account else username
+        request[USER] = account.username if account else username
         if account is None:
             return _error(401, "invalid_grant", BAD_CREDENTIALS)
         if form.get("password") != account.password:
@@ -163,7 +163,7 @@ class _Identity:
                 err.reason, NOT_ACTIVE
             )
             return _error(400, "invalid_grant", description)
-        request["user"] = session.username
+        request[USER] = session.username
         self.last_refresh[session.id] = time.time()
         return self._grant(session)
 
@@ -231,7 +231,7 @@ class _Identity:
             # Keycloak checks the signature only: an expired token or a session already gone
             # is a successful (idempotent) logout.
             return _no_content()
-        request["user"] = session.username
+        request[USER] = session.username
         self.ctx.tokens.end_session(session.id)
         self.last_refresh.pop(session.id, None)
         return _no_content()

@@ -65,11 +65,17 @@ class FaultRegistry:
         with self._lock:
             self._faults.clear()
 
-    def take(self, kind: FaultKind, *keys: str) -> Fault | None:
-        """The first live fault of ``kind`` for a product known by any of ``keys``; counts a hit."""
+    def take(self, kind: FaultKind, *keys: str, targeted: bool = False) -> Fault | None:
+        """The first live fault of ``kind`` for a product known by any of ``keys``; counts a hit.
+
+        ``targeted``: only faults naming one of ``keys`` apply (the catalogue services ask for
+        ``"odata"``/``"stac"`` this way, so a download fault for every product is not theirs).
+        """
         with self._lock:
             for fault in self._faults:
                 if fault.kind != kind:
+                    continue
+                if fault.product is None and targeted:
                     continue
                 if fault.product is not None and fault.product not in keys:
                     continue

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..http import CORS_HEADERS, request_id, zipper_error
+from ..http import CORS_HEADERS, STARTED, request_id, zipper_error
 
 __all__ = [
     "Problem",
@@ -59,7 +59,7 @@ BAD_UUID = (422, "DAT-ZIP-111", "Invalid UUID format")
 
 
 def _envoy_time(request: web.Request) -> str:
-    started = request.get("started", time.perf_counter())
+    started = request.get(STARTED, time.perf_counter())
     return str(max(1, int((time.perf_counter() - started) * 1000)))
 
 

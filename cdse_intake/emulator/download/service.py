@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from ..http import bearer_token, json_response
+from ..http import USER, bearer_token, json_response
 from ..tokens import TokenError
 from . import responses as r
 from .nodes import Node, find, listing, tree
@@ -84,7 +84,7 @@ class DownloadService:
 
     # -- $value, $zip and Nodes(...)/$value --------------------------------------------------------
     async def _deliver(self, request: web.Request, path: ProductPath) -> web.StreamResponse:
-        user = request["user"] = self._authorise(request)
+        user = request[USER] = self._authorise(request)
         entry = self._entry(path)
         get = request.method == "GET"
         keys = (entry.id, entry.name)

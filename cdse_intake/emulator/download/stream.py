@@ -17,6 +17,8 @@ from typing import Literal
 
 from aiohttp import web
 
+from ..http import BYTES_SENT
+
 __all__ = ["BodyPlan", "send_body"]
 
 CHUNK = 1 << 20
@@ -75,7 +77,7 @@ async def send_body(
             await _pace(request, started + (sent + len(piece)) / plan.rate)
         await response.write(piece)
         sent += len(piece)
-        request["bytes_sent"] = sent
+        request[BYTES_SENT] = sent
     if plan.cut == "reset":
         await _reset(request)
         raise ConnectionResetError("connection reset by fault injection")

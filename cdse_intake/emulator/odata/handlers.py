@@ -227,7 +227,7 @@ class CatalogueService:
     # -- faults ----------------------------------------------------------------------------------
     def _fault(self, request: web.Request) -> web.Response | None:
         """An injected ``status`` fault for the catalogue (``product="odata"`` or any)."""
-        fault = self.ctx.faults.take("status", "odata")
+        fault = self.ctx.faults.take("status", "odata", targeted=True)
         if fault is None:
             return None
         headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}

@@ -1,0 +1,227 @@
+"""Item ``assets`` from a catalogue entry: one per product file, the thumbnail, the zipped product.
+
+Shapes follow the real items (§4, EOMETA): a file asset has an ``s3://eodata/...`` href with
+``auth:refs ["s3"]`` and an https alternate (the file's OData ``Nodes(...)/$value`` on the
+download host) with ``auth:refs ["oidc"]``; ``Product`` is the product's ``$value`` zip; the
+thumbnail is the catalogue's quicklook ``Assets(<id>)/$value``.
+
+For a materialised entry the file assets are its real files, with their true ``file:size`` and
+``file:checksum`` (MD5 multihash). For a metadata-only entry they are the files the real product
+would hold, without size and checksum: there are no bytes to describe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..catalogue import Entry
+from .common import S3_REFS, multihash_md5
+from .jsonb import jsonb_order, shallow_order
+from .layouts import Known, classify, file_facts, virtual_files
+
+if TYPE_CHECKING:
+    from ..server import ServiceURLs
+
+__all__ = ["AssetBuilder", "is_single_file"]
+
+_TYPES = {
+    "jp2": "image/jp2",
+    "tif": "image/tiff; application=geotiff",
+    "tiff": "image/tiff; application=geotiff",
+    "xml": "application/xml",
+    "safe": "application/xml",
+    "xsd": "application/xml",
+    "eof": "application/xml",
+    "nc": "application/x-netcdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "json": "application/json",
+    "zmetadata": "application/json",
+    "zattrs": "application/json",
+    "zgroup": "application/json",
+    "zarray": "application/json",
+}
+_METADATA = {"xml", "safe", "xsd", "json", "zmetadata", "zattrs", "zgroup", "zarray"}
+
+
+class AssetBuilder:
+    """Builds assets with the emulator's URLs (download host, catalogue host)."""
+
+    def __init__(self, urls: ServiceURLs) -> None:
+        self.urls = urls
+        self._md5: dict[tuple[str, str], str] = {}
+
+    # -- public ----------------------------------------------------------------------------------
+    def assets(self, entry: Entry, family: str) -> dict[str, dict[str, Any]]:
+        """Every asset of the entry's item, keyed like the real items.
+
+        In the live answers' order: assets in jsonb key order, each asset ``href`` first and
+        then jsonb order (pgstac re-hydrates the stored asset over the collection's
+        ``item_assets``; exact order beyond ``href`` is an approximation).
+        """
+        out: dict[str, dict[str, Any]] = {}
+        if entry.name.endswith(".zarr"):
+            out["product"] = _href_first(self._zarr_store(entry))
+        facts = file_facts(entry)
+        for rel, data, known in self._files(entry, family):
+            key, fields = known or self._describe(rel, family, entry, facts)
+            while key in out:  # two unclassified files with the same derived name
+                key += "_"
+            out[key] = self._file_asset(entry, rel, data, fields)
+        if entry.quicklook_id:
+            out["thumbnail"] = _href_first(self._thumbnail(entry, family))
+        out["Product"] = _href_first(self._product(entry))
+        return {key: out[key] for key in shallow_order(dict.fromkeys(out))}
+
+    # -- files -----------------------------------------------------------------------------------
+    def _files(self, entry: Entry, family: str) -> list[tuple[str, bytes | None, Known | None]]:
+        """(path relative to the product folder, bytes or None, classification if known) of
+        the files to describe."""
+        payload = entry.payload
+        if payload is None:
+            return [(rel, None, known) for rel, known in virtual_files(entry, family)]
+        if payload.single_file:
+            ((_, data),) = payload.files.items()
+            return [("", data, None)]
+        files = sorted(payload.files.items())
+        if entry.name.endswith(".zarr"):
+            # The store is one asset; of its many files only the consolidated metadata is listed.
+            return [(rel, data, None) for rel, data in files if rel == ".zmetadata"]
+        return [(rel, data, None) for rel, data in files]
+
+    def _describe(
+        self, rel: str, family: str, entry: Entry, facts: tuple[bool, str]
+    ) -> tuple[str, dict[str, Any]]:
+        if rel == "":
+            ext = entry.name.rsplit(".", 1)[-1].lower()
+            key = {"nc": "netcdf", "tif": "geotiff", "tiff": "geotiff"}.get(ext, "data")
+            return key, jsonb_order(
+                {
+                    "type": _TYPES.get(ext, "application/octet-stream"),
+                    "title": entry.name,
+                    "roles": ["data", "metadata"] if ext == "nc" else ["data"],
+                }
+            )
+        known = classify(rel, family, facts)
+        if known is not None:
+            return known
+        name = rel.rsplit("/", 1)[-1]
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        stem = rel.rsplit(".", 1)[0] if "." in name.lstrip(".") else rel
+        key = re.sub(r"[^0-9A-Za-z]+", "_", stem).strip("_") or ext or "file"
+        return key, jsonb_order(
+            {
+                "type": _TYPES.get(ext, "application/octet-stream"),
+                "title": name,
+                "roles": ["metadata"] if ext in _METADATA else ["data"],
+            }
+        )
+
+    def _file_asset(
+        self, entry: Entry, rel: str, data: bytes | None, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        if rel:
+            href = f"s3://eodata/{entry.s3_key}/{rel}"
+            local = f"{entry.name}/{rel}"
+            nodes = [entry.name, *rel.split("/")]
+        else:
+            href = f"s3://eodata/{entry.s3_key}"
+            local = entry.name
+            nodes = [entry.name]
+        asset: dict[str, Any] = {
+            **fields,
+            "file:local_path": local,
+            "alternate:name": "S3",
+            "auth:refs": ["s3"],
+            "storage:refs": list(S3_REFS),
+            "alternate": {  # written in jsonb order
+                "https": {
+                    "href": self._node_href(entry, nodes),
+                    "auth:refs": ["oidc"],
+                    "storage:refs": [],
+                    "alternate:name": "HTTPS",
+                }
+            },
+        }
+        if data is not None:
+            asset["file:size"] = len(data)
+            asset["file:checksum"] = multihash_md5(self._file_md5(entry, rel, data))
+        return {"href": href, **shallow_order(asset)}
+
+    def _file_md5(self, entry: Entry, rel: str, data: bytes) -> str:
+        key = (entry.id, rel)
+        digest = self._md5.get(key)
+        if digest is None:
+            digest = self._md5[key] = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        return digest
+
+    def _node_href(self, entry: Entry, nodes: list[str]) -> str:
+        path = "/".join(f"Nodes({n})" for n in nodes)
+        return f"{self.urls.download}/Products({entry.id})/{path}/$value"
+
+    # -- the other assets ------------------------------------------------------------------------
+    def _zarr_store(self, entry: Entry) -> dict[str, Any]:
+        """The EOPF Zarr store itself (its chunks are not listed one by one)."""
+        return {
+            "href": f"s3://eodata/{entry.s3_key}/",
+            "type": "application/vnd+zarr",
+            "title": "EOPF Zarr product",
+            "roles": ["data", "metadata"],
+            "file:local_path": entry.name,
+            "alternate:name": "S3",
+            "auth:refs": ["s3"],
+            "storage:refs": list(S3_REFS),
+        }
+
+    def _thumbnail(self, entry: Entry, family: str) -> dict[str, Any]:
+        if family == "s1":
+            rel, media, title = "preview/thumbnail.png", "image/png", "Thumbnail"
+            roles = ["thumbnail"]
+        else:
+            rel, media, title = f"{entry.stem}-ql.jpg", "image/jpeg", "Quicklook"
+            roles = ["thumbnail", "overview"]
+        asset: dict[str, Any] = {
+            "href": f"{self.urls.catalogue}/Assets({entry.quicklook_id})/$value",
+            "type": media,
+            "title": title,
+            "roles": roles,
+            "alternate:name": "HTTPS",
+        }
+        if not is_single_file(entry):  # the quicklook's copy inside the product folder
+            asset["alternate"] = {  # written in jsonb order
+                "s3": {
+                    "href": f"s3://eodata/{entry.s3_key}/{rel}",
+                    "auth:refs": ["s3"],
+                    "storage:refs": list(S3_REFS),
+                    "alternate:name": "S3",
+                }
+            }
+        return asset
+
+    def _product(self, entry: Entry) -> dict[str, Any]:
+        asset: dict[str, Any] = {
+            "href": f"{self.urls.download}/Products({entry.id})/$value",
+            "type": "application/zip",
+            "title": "Zipped product",
+            "roles": ["data", "metadata", "archive"],
+            "auth:refs": ["oidc"],
+            "file:size": entry.content_length,
+        }
+        if entry.md5:
+            asset["file:checksum"] = multihash_md5(entry.md5)
+        asset["file:local_path"] = entry.name if is_single_file(entry) else f"{entry.name}.zip"
+        return asset
+
+
+def is_single_file(entry: Entry) -> bool:
+    """Whether the product is one file (netCDF, GeoTIFF, EOF) rather than a folder."""
+    if entry.payload is not None:
+        return entry.payload.single_file
+    return entry.name.endswith((".nc", ".tif", ".EOF"))
+
+
+def _href_first(asset: dict[str, Any]) -> dict[str, Any]:
+    """``href`` first, then jsonb order (see :meth:`AssetBuilder.assets`)."""
+    return {"href": asset["href"], **shallow_order(asset)}

@@ -1,0 +1,270 @@
+"""The catalogue-level documents: landing page, conformance, collections.
+
+Landing page and links as stac-fastapi builds them (§4: the CDSE STAC is FastAPI-based, most
+likely stac-fastapi-pgstac); collections in the shape of the real ones (EOMETA samples:
+extent, license, keywords, providers, auth and storage schemes, summaries, item_assets), with
+jsonb key order as the live service answers [NB-MIG], extents computed from the catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..catalogue import EPOCH, Entry, fmt_time
+from .collections import CollectionSpec
+from .common import DESIGNATORS, STAC_VERSION, auth_schemes, storage_schemes
+from .index import StacIndex
+from .jsonb import jsonb_order
+
+__all__ = ["CONFORMANCE", "collection_document", "landing_page"]
+
+_STAC_API = "https://api.stacspec.org"
+_OGC = "http://www.opengis.net/spec"
+_CQL2 = f"{_OGC}/cql2/1.0/conf"
+
+#: What the emulator implements (§4 extensions: filter, query, sort, fields).
+CONFORMANCE = [
+    f"{_STAC_API}/v1.0.0/core",
+    f"{_STAC_API}/v1.0.0/collections",
+    f"{_STAC_API}/v1.0.0/ogcapi-features",
+    f"{_STAC_API}/v1.0.0/item-search",
+    f"{_STAC_API}/v1.0.0/item-search#fields",
+    f"{_STAC_API}/v1.0.0/item-search#query",
+    f"{_STAC_API}/v1.0.0/item-search#sort",
+    f"{_STAC_API}/v1.0.0-rc.2/item-search#filter",
+    f"{_STAC_API}/v1.0.0/ogcapi-features#fields",
+    f"{_STAC_API}/v1.0.0/ogcapi-features#query",
+    f"{_STAC_API}/v1.0.0/ogcapi-features#sort",
+    f"{_OGC}/ogcapi-features-1/1.0/conf/core",
+    f"{_OGC}/ogcapi-features-1/1.0/conf/geojson",
+    f"{_OGC}/ogcapi-features-3/1.0/conf/filter",
+    f"{_OGC}/ogcapi-features-3/1.0/conf/features-filter",
+    f"{_CQL2}/cql2-text",
+    f"{_CQL2}/cql2-json",
+    f"{_CQL2}/basic-cql2",
+    f"{_CQL2}/basic-spatial-functions",
+    f"{_CQL2}/basic-spatial-functions-plus",
+    f"{_CQL2}/spatial-functions",
+    f"{_CQL2}/temporal-functions",
+    f"{_CQL2}/advanced-comparison-operators",
+    f"{_CQL2}/case-insensitive-comparison",
+    f"{_CQL2}/accent-insensitive-comparison",
+    f"{_CQL2}/array-functions",
+    f"{_CQL2}/property-property",
+    f"{_CQL2}/arithmetic",
+]
+
+#: Title of the real service's OpenAPI document (§4); the landing id is unverified.
+TITLE = "Copernicus Data Space Ecosystem (CDSE) asset-level STAC catalogue"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+
+
+def landing_page(root: str, specs: list[CollectionSpec]) -> dict[str, Any]:
+    """``GET /``: stac-fastapi's landing page with one ``child`` link per collection."""
+    links: list[dict[str, Any]] = [
+        {"rel": "self", "type": "application/json", "href": f"{root}/"},
+        {"rel": "root", "type": "application/json", "href": f"{root}/"},
+        {"rel": "data", "type": "application/json", "href": f"{root}/collections"},
+        {
+            "rel": "conformance",
+            "type": "application/json",
+            "title": "STAC/OGC conformance classes implemented by this server",
+            "href": f"{root}/conformance",
+        },
+        {
+            "rel": "search",
+            "type": "application/geo+json",
+            "title": "STAC search",
+            "href": f"{root}/search",
+            "method": "GET",
+        },
+        {
+            "rel": "search",
+            "type": "application/geo+json",
+            "title": "STAC search",
+            "href": f"{root}/search",
+            "method": "POST",
+        },
+        {
+            "rel": QUERYABLES_REL,
+            "type": "application/schema+json",
+            "title": "Queryables",
+            "href": f"{root}/queryables",
+        },
+    ]
+    links += [
+        {
+            "rel": "child",
+            "type": "application/json",
+            "title": spec.title,
+            "href": f"{root}/collections/{spec.id}",
+        }
+        for spec in specs
+    ]
+    return {
+        "type": "Catalog",
+        "id": "cdse-stac",
+        "title": TITLE,
+        "description": "STAC API of the Copernicus Data Space Ecosystem catalogue (emulated).",
+        "stac_version": STAC_VERSION,
+        "conformsTo": CONFORMANCE,
+        "links": links,
+        "stac_extensions": [],
+    }
+
+
+def collection_links(root: str, cid: str) -> list[dict[str, Any]]:
+    """The links stac-fastapi-pgstac adds to a collection (alphabetical by kind), then the
+    stored ones: licence and queryables."""
+    url = f"{root}/collections/{cid}"
+    return [
+        {"rel": "items", "type": "application/geo+json", "href": f"{url}/items"},
+        {"rel": "parent", "type": "application/json", "href": f"{root}/"},
+        {"rel": "root", "type": "application/json", "href": f"{root}/"},
+        {"rel": "self", "type": "application/json", "href": url},
+        {
+            "rel": "license",
+            "href": "https://sentinel.esa.int/documents/247904/690755/Sentinel_Data_Legal_Notice",
+            "type": "application/pdf",
+            "title": "Legal notice on the use of Copernicus Sentinel Data and Service Information",
+        },
+        {
+            "rel": QUERYABLES_REL,
+            "href": f"{url}/queryables",
+            "type": "application/schema+json",
+            "title": "Queryables",
+        },
+    ]
+
+
+def collection_document(index: StacIndex, spec: CollectionSpec) -> dict[str, Any]:
+    """``GET /collections/{id}``: the collection with extents and summaries from its items."""
+    urls = index.factory.urls
+    members = index.members[spec.id]
+    catalogue = index.catalogue
+    summaries = _summaries(index, spec)
+    body: dict[str, Any] = {
+        "stac_version": STAC_VERSION,
+        "stac_extensions": [
+            "https://stac-extensions.github.io/authentication/v1.1.0/schema.json",
+            "https://stac-extensions.github.io/alternate-assets/v1.2.0/schema.json",
+            "https://stac-extensions.github.io/processing/v1.2.0/schema.json",
+            "https://stac-extensions.github.io/product/v0.1.0/schema.json",
+            "https://stac-extensions.github.io/sat/v1.1.0/schema.json",
+            "https://stac-extensions.github.io/storage/v2.0.0/schema.json",
+        ],
+        "id": spec.id,
+        "type": "Collection",
+        "title": spec.title,
+        "description": spec.description,
+        "extent": {
+            "spatial": {"bbox": [_spatial_extent(index, members)]},
+            "temporal": {
+                # Open-ended, as for every ongoing mission on CDSE (EOMETA samples).
+                "interval": [[_time(int(catalogue.start_us[members].min())), None]]
+            },
+        },
+        "license": "other",
+        "keywords": sorted(spec.keywords),
+        "providers": [
+            {"url": spec.mission_url, "name": "ESA", "roles": ["producer"]},
+            {
+                "url": "https://commission.europa.eu/",
+                "name": "European Commission",
+                "roles": ["licensor"],
+            },
+            {
+                "url": "https://cloudferro.com/",
+                "name": "CloudFerro",
+                "roles": ["host", "processor"],
+            },
+        ],
+        "auth:schemes": auth_schemes(urls.identity),
+        "storage:schemes": storage_schemes(urls.s3),
+        "summaries": summaries,
+        "item_assets": index.factory.item_assets(_representative(index, members), spec),
+    }
+    if spec.doi:
+        body["sci:doi"] = spec.doi
+        body["sci:citation"] = "Copernicus Sentinel data [Year]"
+        body["stac_extensions"].append(
+            "https://stac-extensions.github.io/scientific/v1.0.0/schema.json"
+        )
+    # jsonb order puts ``links`` 4th, as the live collections show; the links themselves keep
+    # stac-fastapi's key order (rel, type, href).
+    out = jsonb_order({**body, "links": None})
+    out["links"] = collection_links(urls.stac, spec.id)
+    return out
+
+
+def _representative(index: StacIndex, members: np.ndarray) -> Entry:
+    """A metadata-only member (its assets follow the full real layout), else the first."""
+    for i in members:
+        entry = index.entries[int(i)]
+        if entry.payload is None:
+            return entry
+    return index.entries[int(members[0])]
+
+
+def _time(us: int) -> str:
+    from datetime import timedelta
+
+    return fmt_time(EPOCH + timedelta(microseconds=us))
+
+
+def _spatial_extent(index: StacIndex, members: np.ndarray) -> list[float]:
+    import shapely
+
+    geoms = index.catalogue.geometries[members]
+    geoms = geoms[np.array([g is not None for g in geoms], dtype=bool)]
+    if len(geoms) == 0:
+        return [-180.0, -90.0, 180.0, 90.0]
+    bounds = shapely.bounds(geoms)
+    return [
+        float(bounds[:, 0].min()),
+        float(bounds[:, 1].min()),
+        float(bounds[:, 2].max()),
+        float(bounds[:, 3].max()),
+    ]
+
+
+def _distinct(rows: list[dict[str, Any]], name: str) -> list[Any]:
+    values = {row[name] for row in rows if isinstance(row.get(name), str | int | float)}
+    return sorted(values)
+
+
+def _summaries(index: StacIndex, spec: CollectionSpec) -> dict[str, Any]:
+    """Platforms and product types exactly (catalogue columns); the other summaries from an
+    even sample of the items."""
+    rows = index.sample(spec.id)
+    platforms = index.platforms(spec.id)
+    summaries: dict[str, Any] = {
+        "platform": platforms,
+        "instruments": list(spec.instruments),
+        "processing:level": [spec.processing_level],
+        "product:type": index.product_types(spec.id),
+    }
+    if spec.constellation:
+        summaries["constellation"] = [spec.constellation]
+    designators = [DESIGNATORS[p] for p in platforms if p in DESIGNATORS]
+    if designators:
+        summaries["sat:platform_international_designator"] = designators
+    if spec.gsd:
+        summaries["gsd"] = [spec.gsd]
+    if spec.timeliness:
+        summaries["product:timeliness"] = [spec.timeliness]
+    for name in ("product:timeliness_category", "sat:orbit_state", "processing:version"):
+        values = _distinct(rows, name)
+        if values:
+            summaries[name] = values
+    if spec.family == "s1":
+        summaries |= {
+            "sar:polarizations": ["VV", "VH", "HH", "HV"],
+            "sar:frequency_band": ["C"],
+            "sar:instrument_mode": _distinct(rows, "sar:instrument_mode"),
+            "sar:center_frequency": [5.405],
+            "sar:observation_direction": ["right"],
+        }
+    return summaries
