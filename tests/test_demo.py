@@ -1,0 +1,26 @@
+"""`make demo` runs: the demo command completes its round trip against the built-in emulator."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+
+def test_demo_round_trip(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "cdse_intake.cli", "demo"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "MD5 and BLAKE3 match the catalogue's" in out.stdout
+    (written,) = (tmp_path / "demo-output").glob("*.zip")
+    with zipfile.ZipFile(written) as zf:
+        assert zf.testzip() is None
+        top = {name.split("/")[0] for name in zf.namelist()}
+    assert top == {written.stem + ".SAFE"}  # the zip holds <Name>/ as CDSE delivers it
+    assert not list((tmp_path / "demo-output").glob("*.part"))
