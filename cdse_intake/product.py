@@ -12,7 +12,6 @@ from typing import Any
 __all__ = ["Asset", "Product"]
 
 
-
 @dataclass(frozen=True)
 class Asset:
     """A file of a product that can be fetched on its own (quicklook, band, metadata)."""

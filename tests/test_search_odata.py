@@ -90,7 +90,7 @@ def test_filters_reach_the_catalogue(cdse_emulator):
 
 
 def test_rate_limit_is_retried_honouring_retry_after(cdse_emulator):
-    cdse_emulator.faults.add("status", product="odata", status=429, retry_after=0.2, times=2)
+    cdse_emulator.faults.add("status", product="odata", status=429, retry_after=0, times=2)
     products, _ = run(cdse_emulator, Query(collection="SENTINEL-1", limit=5))
     assert len(products) == 5
     statuses = [r.status for r in cdse_emulator.state.requests(path="/odata/v1/Products")]

@@ -306,11 +306,13 @@ def _footprint(lon: float, lat: float, half_w: float, half_h: float, skew: float
     return {"type": "MultiPolygon", "coordinates": [rect(*east_part), rect(*west_part)]}
 
 
-def _mgrs(lon: float, lat: float, rng: random.Random) -> str:
+def _mgrs(lon: float, lat: float, rng: random.Random | None = None) -> str:
+    """A plausible MGRS tile id for a site: the real zone and band, letters fixed per site."""
+    site_rng = random.Random(f"tile:{lon:.4f}:{lat:.4f}")  # one tile per site, every product
     zone = int((lon + 180) // 6) + 1
     band = "CDEFGHJKLMNPQRSTUVWX"[min(int((lat + 80) // 8), 19)]
     letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-    return f"{zone:02d}{band}{rng.choice(letters)}{rng.choice(letters[:20])}"
+    return f"{zone:02d}{band}{site_rng.choice(letters)}{site_rng.choice(letters[:20])}"
 
 
 #: Tile / scene centres: Europe, Africa, the Americas, Asia, and two by the antimeridian.
@@ -434,7 +436,7 @@ def _cached_catalogue(seed: int, scale: float, materialise: bool) -> Catalogue:
     for gen, per_site, step, n_sites in generators:
         for site_index, (lon, lat) in enumerate(SITES[:n_sites]):
             site_rng = random.Random(f"{seed}:{gen.__name__}:{site_index}")
-            tile = _mgrs(lon, lat, site_rng)
+            tile = _mgrs(lon, lat)
             offset = timedelta(hours=site_rng.uniform(0, 24 * step.total_seconds() / 86400))
             for k in range(per_site):
                 when = start + offset + k * step + timedelta(seconds=site_rng.randint(0, 600))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from typing import Any
@@ -20,6 +21,7 @@ __all__ = [
     "json_response",
     "odata_error",
     "request_id",
+    "retry_after",
     "zipper_error",
 ]
 
@@ -110,6 +112,11 @@ def zipper_error(
     """The download service's error shape: ``{"code": "DAT-ZIP-...", "message": ...}``."""
     body = {"trace-id": uuid.uuid4().hex, "code": code, "message": message}
     return json_response(request, body, status, headers, catalogue_headers=False)
+
+
+def retry_after(seconds: float) -> dict[str, str]:
+    """A ``Retry-After`` header: whole seconds, as HTTP requires (RFC 9110 §10.2.3)."""
+    return {"Retry-After": str(math.ceil(seconds))}
 
 
 def bearer_token(request: web.Request) -> str | None:

@@ -169,9 +169,23 @@ def _enclosure(item: dict[str, Any]) -> str | None:
 
 
 def _s3_path(item: dict[str, Any]) -> str | None:
+    """The product's S3Path: the ``enclosure`` link of folder products, else cut from an asset.
+
+    Single-file products (S5P netCDF, GeoTIFFs) have no enclosure (it is typed
+    ``application/x-directory``): their data asset's ``s3://`` href ends with the product name.
+    """
     href = _enclosure(item)
     if href and href.startswith("s3://"):
         return "/" + href.removeprefix("s3://").rstrip("/")
+    stem = item.get("id", "")
+    for asset in (item.get("assets") or {}).values():
+        href = asset.get("href", "")
+        if not href.startswith("s3://") or not stem:
+            continue
+        parts = href.removeprefix("s3://").split("/")
+        for i, part in enumerate(parts):
+            if part.startswith(stem):
+                return "/" + "/".join(parts[: i + 1])
     return None
 
 

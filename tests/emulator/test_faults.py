@@ -98,7 +98,7 @@ def test_corrupt_flips_bytes_but_keeps_the_length(emu: Emulator, products: Produ
 
 
 @pytest.mark.parametrize(
-    ("status", "retry_after", "header"), [(503, 7, "7"), (429, 0.25, "0.25"), (500, None, None)]
+    ("status", "retry_after", "header"), [(503, 7, "7"), (429, 0.25, "1"), (500, None, None)]
 )
 def test_status_fault(emu: Emulator, products: Products, status, retry_after, header) -> None:
     emu.faults.add("status", products.folder.id, status=status, retry_after=retry_after)

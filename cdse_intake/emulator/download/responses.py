@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from ..http import CORS_HEADERS, STARTED, request_id, zipper_error
+from ..http import retry_after as retry_after_header
 
 __all__ = [
     "Problem",
@@ -102,7 +103,7 @@ def status_response(request: web.Request, status: int, retry_after: float | None
     The 5xx bodies are envoy's usual wording [unverified for CDSE]; ``Retry-After`` is sent in
     seconds (fractions kept, for fast tests) when the fault sets it.
     """
-    headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
+    headers = retry_after_header(retry_after) if retry_after is not None else {}
     if status == 429:
         return problem_response(request, Problem(*SESSION_LIMIT, headers=headers))
     if status >= 500:

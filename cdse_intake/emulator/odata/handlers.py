@@ -12,7 +12,7 @@ import numpy as np
 import orjson
 from aiohttp import web
 
-from ..http import CORS_HEADERS, json_response, odata_error, request_id
+from ..http import CORS_HEADERS, json_response, odata_error, request_id, retry_after
 from .columns import CatalogueColumns, columns_for
 from .errors import ODataError, ValidationFailure
 from .evaluate import Evaluator
@@ -230,7 +230,7 @@ class CatalogueService:
         fault = self.ctx.faults.take("status", "odata", targeted=True)
         if fault is None:
             return None
-        headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+        headers = retry_after(fault.retry_after) if fault.retry_after is not None else {}
         if fault.status == 429:
             # The WAF in front of CDSE's catalogues answers this (FORUM-WAF, cdse-api.md §2.4).
             body = {"error": "WAF", "message": "Rate limit exceeded", "status": 429}

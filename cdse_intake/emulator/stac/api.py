@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from aiohttp import web
 
-from ..http import CORS_HEADERS
+from ..http import CORS_HEADERS, retry_after
 from . import params
 from .documents import CONFORMANCE, collection_document, landing_page
 from .errors import WAF_BODY, StacError, bad_request, not_found
@@ -87,7 +87,7 @@ class StacApi:
             if fault is not None:
                 headers = {}
                 if fault.retry_after is not None:
-                    headers["Retry-After"] = f"{fault.retry_after:g}"
+                    headers.update(retry_after(fault.retry_after))
                 if fault.status == 429:
                     body: dict[str, Any] = WAF_BODY
                 else:
