@@ -13,6 +13,11 @@ __version__ = "0.1.0.dev0"
 
 #: public name -> module that defines it
 _LAZY = {
+    "search": "cdse_intake.api",
+    "search_many": "cdse_intake.api",
+    "Query": "cdse_intake.query",
+    "Product": "cdse_intake.product",
+    "SearchResults": "cdse_intake.results",
     "Endpoints": "cdse_intake.config",
     "Settings": "cdse_intake.config",
     "Credentials": "cdse_intake.auth",
@@ -38,18 +43,24 @@ __all__ = [
     "Credentials",
     "DownloadError",
     "Endpoints",
+    "Product",
     "ProductNotFound",
     "ProductOffline",
+    "Query",
     "QueryError",
     "RateLimited",
+    "SearchResults",
     "ServiceError",
     "Settings",
     "TokenProvider",
     "UnsafePathError",
     "__version__",
+    "search",
+    "search_many",
 ]
 
 if TYPE_CHECKING:
+    from .api import search, search_many
     from .auth import Credentials, TokenProvider
     from .config import Endpoints, Settings
     from .errors import (
@@ -65,6 +76,9 @@ if TYPE_CHECKING:
         ServiceError,
         UnsafePathError,
     )
+    from .product import Product
+    from .query import Query
+    from .results import SearchResults
 
 
 def __getattr__(name: str) -> Any:

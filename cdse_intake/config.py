@@ -156,6 +156,8 @@ class Settings:
     """Seconds without progress after which a request is abandoned and retried."""
     refresh_margin: float = 60.0
     """Seconds before expiry at which a token is refreshed."""
+    query_cache_age: float = 3600.0
+    """Seconds a search's results are reused for the identical query (0: never)."""
 
     _ENV: ClassVar[dict[str, str]] = {
         "cache_dir": "CDSE_CACHE_DIR",
@@ -163,6 +165,7 @@ class Settings:
         "retries": "CDSE_RETRIES",
         "timeout": "CDSE_TIMEOUT",
         "refresh_margin": "CDSE_REFRESH_MARGIN",
+        "query_cache_age": "CDSE_QUERY_CACHE_AGE",
     }
 
     def __post_init__(self) -> None:
@@ -171,7 +174,7 @@ class Settings:
             self, "max_connections", _whole_number("max_connections", self.max_connections, 1)
         )
         object.__setattr__(self, "retries", _whole_number("retries", self.retries, 0))
-        for name in ("timeout", "refresh_margin"):
+        for name in ("timeout", "refresh_margin", "query_cache_age"):
             raw = getattr(self, name)
             try:
                 number = float(raw)

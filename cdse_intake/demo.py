@@ -16,11 +16,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .auth import Credentials, TokenProvider
+from .backends.odata import ODataBackend
 from .config import Endpoints, Settings
 from .errors import ChecksumMismatch, DownloadError
 from .product import Product
 from .query import Query
-from .search.odata import ODataBackend
 
 __all__ = ["run_demo"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,6 +75,44 @@ class Product:
     def __repr__(self) -> str:
         when = self.start.strftime("%Y-%m-%d %H:%M") if self.start else "?"
         return f"Product({self.name!r}, {when}, id={self.id!r})"
+
+    # -- plain data (manifests, the query cache) ------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly values of every field; :meth:`from_dict` restores the Product."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            elif name == "assets":
+                value = {k: dataclasses.asdict(a) for k, a in value.items()}
+            elif name == "attributes":
+                value = {
+                    k: {"datetime": v.isoformat()} if isinstance(v, datetime) else v
+                    for k, v in value.items()
+                }
+            elif isinstance(value, MappingProxyType):
+                value = dict(value)
+            out[name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Product:
+        values = dict(data)
+        for name in ("start", "end", "published", "modified"):
+            if values.get(name):
+                values[name] = datetime.fromisoformat(values[name])
+        values["assets"] = {
+            k: Asset(**{**a, "roles": tuple(a.get("roles") or ())})
+            for k, a in (values.get("assets") or {}).items()
+        }
+        values["attributes"] = {
+            k: datetime.fromisoformat(v["datetime"])
+            if isinstance(v, dict) and "datetime" in v
+            else v
+            for k, v in (values.get("attributes") or {}).items()
+        }
+        return cls(**values)
 
     # -- conveniences ----------------------------------------------------------------------------
     @property

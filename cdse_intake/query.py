@@ -348,6 +348,7 @@ class Query:
                         a.name,
                         a.op,
                         a.value.isoformat() if isinstance(a.value, datetime) else a.value,
+                        a.value_type,
                     ]
                     for a in value
                 ]

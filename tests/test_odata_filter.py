@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cdse_intake.backends.odata_filter import build_filter, build_orderby, literal
 from cdse_intake.errors import QueryError
 from cdse_intake.query import Query
-from cdse_intake.search.odata_filter import build_filter, build_orderby, literal
 
 
 def test_literals():

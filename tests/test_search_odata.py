@@ -7,10 +7,10 @@ import asyncio
 import pytest
 
 from cdse_intake._http import new_session
+from cdse_intake.backends.odata import ODataBackend
 from cdse_intake.config import Settings
 from cdse_intake.errors import QueryError, RateLimited
 from cdse_intake.query import Query
-from cdse_intake.search.odata import ODataBackend
 
 
 def run(emu, query: Query, **kw):
@@ -118,7 +118,7 @@ def test_service_refusal_is_a_query_error_with_cdse_details(cdse_emulator):
             params = [*backend_params(ODataWindow(None, None), 0, 2000, False)]
             return await get_json(session, url, params=params)
 
-    from cdse_intake.search.odata import Window as ODataWindow
+    from cdse_intake.backends.odata import Window as ODataWindow
 
     with pytest.raises(QueryError) as info:
         asyncio.run(go())

@@ -1,0 +1,186 @@
+"""The public search functions: ``search(...)`` and ``search_many(table)``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any
+
+from .config import Endpoints, Settings
+from .errors import QueryError
+from .product import Product
+from .query import Query
+from .results import SearchResults
+
+__all__ = ["search", "search_many"]
+
+
+def search(
+    collection: str | None = None,
+    *,
+    product_type: str | tuple[str, ...] | None = None,
+    bbox: Any = None,
+    geometry: Any = None,
+    start: Any = None,
+    end: Any = None,
+    cloud: Any = None,
+    tile: str | None = None,
+    orbit: int | None = None,
+    relative_orbit: int | None = None,
+    orbit_direction: str | None = None,
+    platform: str | None = None,
+    name_contains: str | None = None,
+    online: bool | None = None,
+    attributes: Any = None,
+    sort: Any = "start",
+    limit: int | None = None,
+    backend: str = "odata",
+    query: Query | None = None,
+    endpoints: Endpoints | None = None,
+    settings: Settings | None = None,
+    cache: bool = True,
+    **more: Any,
+) -> SearchResults:
+    """Search CDSE; returns :class:`SearchResults`, streamed as pages arrive.
+
+    Every keyword is a :class:`~cdse_intake.query.Query` field (``more`` takes the rest:
+    ``processing_level``, ``processing_baseline``, ``timeliness``, ``name_startswith``,
+    ``name_endswith``); or pass a ready ``query=``. ``backend`` is ``"odata"`` (default; every
+    collection, online state) or ``"stac"``. Invalid input raises
+    :class:`~cdse_intake.errors.QueryError` before any request. With ``cache`` an identical
+    query within ``settings.query_cache_age`` seconds reuses the previous results.
+    """
+    fields = {
+        "collection": collection,
+        "product_type": product_type,
+        "bbox": bbox,
+        "geometry": geometry,
+        "start": start,
+        "end": end,
+        "cloud": cloud,
+        "tile": tile,
+        "orbit": orbit,
+        "relative_orbit": relative_orbit,
+        "orbit_direction": orbit_direction,
+        "platform": platform,
+        "name_contains": name_contains,
+        "online": online,
+        "attributes": attributes or (),
+        "sort": sort,
+        "limit": limit,
+        **more,
+    }
+    if query is not None:
+        given = {k: v for k, v in fields.items() if v not in (None, (), "start")}
+        if given:
+            raise QueryError(f"give either query= or query fields, not both (got {sorted(given)})")
+    else:
+        unknown = set(more) - set(Query.__dataclass_fields__) - {"bbox"}
+        if unknown:
+            raise QueryError(
+                f"unknown search parameter(s) {sorted(unknown)}; expected Query fields such as "
+                "collection, bbox, start, end, cloud, tile, orbit, platform, attributes"
+            )
+        query = Query(**fields)
+    return _results(query, backend, endpoints or Endpoints.from_env(), settings, cache)
+
+
+def _results(
+    query: Query,
+    backend: str,
+    endpoints: Endpoints,
+    settings: Settings | None,
+    cache: bool,
+    query_ids: list[str] | None = None,
+) -> SearchResults:
+    from . import query_cache
+    from .backends import backend_class
+
+    cls = backend_class(backend)
+    settings = settings or Settings.from_env()
+    if backend == "stac":
+        cls(query, endpoints=endpoints, settings=settings)  # validates what STAC can express
+    endpoint = endpoints.stac if backend == "stac" else endpoints.catalogue
+    key = query_cache.cache_key(query, backend, endpoint)
+    if cache:
+        cached = query_cache.load(settings.cache_dir, key, settings.query_cache_age)
+        if cached is not None:
+            return SearchResults(query, backend=backend, endpoints=endpoints, products=cached)
+
+    async def stream() -> AsyncIterator[Product]:
+        from ._http import new_session
+
+        async with new_session(timeout=settings.timeout) as session:
+            searcher = cls(query, endpoints=endpoints, settings=settings, session=session)
+            async for product in searcher.products():
+                yield product
+
+    def remember(results: SearchResults) -> None:
+        if cache and settings.query_cache_age > 0:
+            query_cache.store(settings.cache_dir, key, list(results))
+
+    return SearchResults(
+        query, backend=backend, endpoints=endpoints, stream=stream, on_complete=remember
+    )
+
+
+def search_many(
+    table: Any,
+    *,
+    backend: str = "odata",
+    endpoints: Endpoints | None = None,
+    settings: Settings | None = None,
+    cache: bool = True,
+) -> SearchResults:
+    """Run several queries and concatenate their results, with a ``query_id`` per product.
+
+    ``table`` is a pandas DataFrame or an iterable of mappings; each row holds search keywords
+    (``collection``, ``start``, ``end``, ``geometry``/``bbox``, ``product_type``, ...) and an
+    optional ``query_id`` (default: the row number). Large queries are split in time
+    automatically, as every search is.
+    """
+    rows = _rows(table)
+    endpoints = endpoints or Endpoints.from_env()
+    products: list[Product] = []
+    ids: list[str] = []
+    queries = []
+    for number, row in enumerate(rows):
+        params = {k: v for k, v in row.items() if not _missing(v)}
+        query_id = str(params.pop("query_id", number))
+        try:
+            query = Query(**params)
+        except QueryError as err:
+            raise QueryError(f"query {query_id!r} (row {number}): {err.message}") from err
+        except TypeError as err:
+            raise QueryError(f"query {query_id!r} (row {number}): {err}") from err
+        queries.append((query_id, query))
+    for query_id, query in queries:
+        found = _results(query, backend, endpoints, settings, cache)
+        products.extend(found)
+        ids.extend([query_id] * len(found))
+    combined = Query(sort=queries[0][1].sort if queries else "start")
+    return SearchResults(
+        combined, backend=backend, endpoints=endpoints, products=products, query_ids=ids
+    )
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        import math
+
+        return isinstance(value, float) and math.isnan(value)
+    except TypeError:
+        return False
+
+
+def _rows(table: Any) -> list[Mapping[str, Any]]:
+    if hasattr(table, "to_dict") and hasattr(table, "columns"):
+        return table.to_dict(orient="records")
+    if isinstance(table, Iterable) and not isinstance(table, (str, bytes, Mapping)):
+        rows = list(table)
+        if all(isinstance(r, Mapping) for r in rows):
+            return rows
+    raise QueryError(
+        f"search_many() needs a DataFrame or a list of dicts of search keywords, got {type(table)}"
+    )

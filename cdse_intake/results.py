@@ -1,0 +1,305 @@
+"""SearchResults: the products of a search, streamed as they arrive and kept once fetched.
+
+Iterating starts with the first page; ``len()``, indexing past what has arrived, tables and
+manifests wait for the rest. The search runs on fsspec's I/O event loop (one background thread,
+shared with the filesystems), with backpressure: it fetches at most :data:`AHEAD` products
+beyond what has been asked for, so looking at the first few products of a huge query costs a few
+pages, not all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, overload
+
+from .config import Endpoints
+from .errors import CDSEError
+from .product import Product
+from .query import Query
+
+__all__ = ["AHEAD", "SearchResults"]
+
+#: Products fetched ahead of the consumer before the search pauses.
+AHEAD = 5_000
+
+
+class _Stream:
+    """Products from an async generator on the I/O loop, handed to any number of threads."""
+
+    def __init__(self, factory: Callable[[], AsyncIterator[Product]]) -> None:
+        self.items: list[Product] = []
+        self.done = False
+        self.error: BaseException | None = None
+        self._factory = factory
+        self._cond = threading.Condition()
+        self._wanted = 0
+        self._resume: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._started = False
+
+    def _start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        from fsspec.asyn import get_loop
+
+        self._loop = get_loop()
+        asyncio.run_coroutine_threadsafe(self._run(), self._loop)
+
+    async def _run(self) -> None:
+        self._resume = asyncio.Event()
+        try:
+            async for product in self._factory():
+                with self._cond:
+                    self.items.append(product)
+                    self._cond.notify_all()
+                    pause = len(self.items) >= self._wanted + AHEAD
+                if pause:
+                    self._resume.clear()
+                    with self._cond:
+                        pause = len(self.items) >= self._wanted + AHEAD
+                    if pause:
+                        await self._resume.wait()
+        except BaseException as err:  # handed to the consumer thread
+            self.error = err
+        finally:
+            with self._cond:
+                self.done = True
+                self._cond.notify_all()
+
+    def _want(self, count: float) -> None:
+        with self._cond:
+            if count <= self._wanted:
+                return
+            self._wanted = int(min(count, 1 << 62))
+        if self._loop is not None and self._resume is not None:
+            self._loop.call_soon_threadsafe(self._resume.set)
+
+    def get(self, index: int) -> Product | None:
+        """The product at ``index``, waiting for it; None past the end."""
+        self._start()
+        self._want(index + 1)
+        with self._cond:
+            while len(self.items) <= index and not self.done:
+                self._cond.wait()
+            if len(self.items) > index:
+                return self.items[index]
+        if self.error is not None:
+            raise self.error
+        return None
+
+    def all(self) -> list[Product]:
+        self._start()
+        self._want(float("inf"))
+        with self._cond:
+            while not self.done:
+                self._cond.wait()
+        if self.error is not None:
+            raise self.error
+        return self.items
+
+
+class SearchResults(Sequence[Product]):
+    """The products found by a search, in the query's order.
+
+    Made by :func:`cdse_intake.search` (lazily streamed) or :meth:`from_manifest` (restored).
+    """
+
+    def __init__(
+        self,
+        query: Query,
+        *,
+        backend: str = "odata",
+        endpoints: Endpoints | None = None,
+        stream: Callable[[], AsyncIterator[Product]] | None = None,
+        products: Sequence[Product] | None = None,
+        query_ids: Sequence[str] | None = None,
+        on_complete: Callable[[SearchResults], None] | None = None,
+    ) -> None:
+        if (stream is None) == (products is None):
+            raise ValueError("give exactly one of stream= and products=")
+        self.query = query
+        self.backend = backend
+        self.endpoints = endpoints if endpoints is not None else Endpoints.from_env()
+        self._stream = _Stream(stream) if stream is not None else None
+        self._products = list(products) if products is not None else None
+        self._query_ids = list(query_ids) if query_ids is not None else None
+        self._on_complete = on_complete
+
+    # -- sequence --------------------------------------------------------------------------------
+    @property
+    def complete(self) -> bool:
+        """Whether every product has arrived (``len()`` and tables are then free)."""
+        return self._products is not None
+
+    def _all(self) -> list[Product]:
+        if self._products is None:
+            assert self._stream is not None
+            self._products = self._stream.all()
+            if self._on_complete is not None:
+                self._on_complete(self)
+        return self._products
+
+    def __iter__(self) -> Iterator[Product]:
+        if self._products is not None:
+            yield from self._products
+            return
+        assert self._stream is not None
+        index = 0
+        while True:
+            product = self._stream.get(index)
+            if product is None:
+                self._all()
+                return
+            yield product
+            index += 1
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    @overload
+    def __getitem__(self, index: int) -> Product: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Product]: ...
+
+    def __getitem__(self, index: int | slice) -> Product | list[Product]:
+        if isinstance(index, slice) or index < 0 or self._stream is None:
+            return self._all()[index]
+        if self._products is not None:
+            return self._products[index]
+        product = self._stream.get(index)
+        if product is None:
+            raise IndexError(f"index {index} is past the {len(self)} products found")
+        return product
+
+    def __bool__(self) -> bool:
+        if self._products is not None:
+            return bool(self._products)
+        assert self._stream is not None
+        return self._stream.get(0) is not None
+
+    def __repr__(self) -> str:
+        count = f"{len(self._products)} products" if self._products is not None else "streaming"
+        return f"<SearchResults {self.backend}: {count}; {self.query.to_dict()}>"
+
+    @property
+    def query_ids(self) -> list[str]:
+        """The id of the query that found each product (multi-query searches), else ''."""
+        return self._query_ids or [""] * len(self)
+
+    # -- tables ----------------------------------------------------------------------------------
+    def to_dataframe(self) -> Any:
+        """A pandas DataFrame, one row per product, with a shapely ``geometry`` column."""
+        from .tables import products_frame
+
+        return products_frame(self._all(), self.query_ids, self.endpoints.download)
+
+    def to_geodataframe(self) -> Any:
+        """A geopandas GeoDataFrame (EPSG:4326); needs geopandas."""
+        try:
+            import geopandas
+        except ImportError as err:
+            raise ImportError(
+                "to_geodataframe() needs geopandas: pip install geopandas "
+                "(to_dataframe() works without it)"
+            ) from err
+        frame = self.to_dataframe()
+        return geopandas.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+
+    # -- manifests -------------------------------------------------------------------------------
+    def to_manifest(self, path: str | Path) -> Path:
+        """Write the query and products to a manifest file (see :mod:`cdse_intake.manifest`)."""
+        from .manifest import rows_for, write_manifest
+
+        products = self._all()
+        return write_manifest(
+            path,
+            rows_for(products, self.query_ids),
+            query=self.query.to_dict(),
+            backend=self.backend,
+            endpoint=self.search_endpoint,
+        )
+
+    @property
+    def search_endpoint(self) -> str:
+        """The catalogue root the search used (recorded in manifests)."""
+        return self.endpoints.stac if self.backend == "stac" else self.endpoints.catalogue
+
+    @classmethod
+    def from_manifest(cls, path: str | Path) -> SearchResults:
+        """The results recorded in a manifest (no request is made)."""
+        from .manifest import ManifestError, read_manifest
+
+        manifest = read_manifest(path)
+        try:
+            query = Query(**_query_kwargs(manifest.query))
+        except CDSEError as err:
+            raise ManifestError(f"{str(path)!r}: its query header is not valid: {err}") from err
+        return cls(
+            query,
+            backend=manifest.backend,
+            products=[row.product for row in manifest.rows],
+            query_ids=[row.query_id for row in manifest.rows],
+        )
+
+    # -- notebook display ------------------------------------------------------------------------
+    def _repr_html_(self) -> str:
+        products = self._all()
+        shown = products[:50]
+        rows = []
+        for p in shown:
+            when = p.start.strftime("%Y-%m-%d %H:%M") if p.start else ""
+            cloud = "" if p.cloud_cover is None else f"{p.cloud_cover:.1f}"
+            size = "" if p.size is None else f"{p.size / 1e6:,.1f}"
+            bounds = p.geometry.bounds if p.footprint else None
+            where = "" if bounds is None else "{:.2f}, {:.2f} … {:.2f}, {:.2f}".format(*bounds)
+            rows.append(
+                "<tr>"
+                + "".join(
+                    f"<td>{html.escape(str(v))}</td>"
+                    for v in (
+                        p.name,
+                        when,
+                        cloud,
+                        size,
+                        "" if p.online is None else p.online,
+                        where,
+                    )
+                )
+                + "</tr>"
+            )
+        more = f"<p>… and {len(products) - len(shown)} more</p>" if len(products) > 50 else ""
+        head = "".join(
+            f"<th>{h}</th>"
+            for h in ("name", "sensing start", "cloud %", "MB", "online", "footprint (W S … E N)")
+        )
+        return (
+            f"<p><b>{len(products)} products</b> from {html.escape(self.backend)}</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+        )
+
+
+def _query_kwargs(saved: dict[str, Any]) -> dict[str, Any]:
+    """Query keyword arguments from :meth:`Query.to_dict` output (lists back to tuples)."""
+    from datetime import datetime
+
+    from .query import AttributeFilter
+
+    out: dict[str, Any] = {}
+    for key, value in saved.items():
+        if key == "attributes":
+            value = tuple(
+                AttributeFilter(
+                    name, op, datetime.fromisoformat(v) if vtype == "DateTimeOffset" else v, vtype
+                )
+                for name, op, v, vtype in value
+            )
+        elif isinstance(value, list):
+            value = tuple(value)
+        out[key] = value
+    return out
