@@ -11,7 +11,7 @@ from .product import Product
 from .query import Query
 from .results import SearchResults
 
-__all__ = ["search", "search_many"]
+__all__ = ["collections", "search", "search_many"]
 
 
 def search(
@@ -184,3 +184,34 @@ def _rows(table: Any) -> list[Mapping[str, Any]]:
     raise QueryError(
         f"search_many() needs a DataFrame or a list of dicts of search keywords, got {type(table)}"
     )
+
+
+def collections(endpoints: Endpoints | None = None) -> list[dict[str, Any]]:
+    """The live catalogue's collections: STAC id, title, OData name and product types."""
+    from pystac_client import Client
+    from pystac_client.exceptions import APIError
+
+    from .collections import STAC_COLLECTIONS
+    from .errors import ServiceError
+
+    endpoints = endpoints or Endpoints.from_env()
+    try:
+        client = Client.open(endpoints.stac)
+        found = list(client.get_collections())
+    except (APIError, OSError) as err:
+        raise ServiceError(f"cannot list the collections of {endpoints.stac}: {err}") from err
+    out = []
+    for coll in found:
+        known = STAC_COLLECTIONS.get(coll.id)
+        summaries = coll.summaries.to_dict() if coll.summaries else {}
+        types = summaries.get("product:type") or (list(known.product_types) if known else [])
+        constellation = (summaries.get("constellation") or [""])[0]
+        out.append(
+            {
+                "id": coll.id,
+                "title": coll.title or "",
+                "odata": known.odata if known else str(constellation).upper() or None,
+                "product_types": list(types),
+            }
+        )
+    return sorted(out, key=lambda c: c["id"])
