@@ -18,10 +18,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import gc
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from .errors import (
@@ -33,13 +34,36 @@ from .errors import (
     ServiceError,
 )
 
-__all__ = ["error_from_response", "new_session", "retry_after_seconds", "with_retries"]
+__all__ = [
+    "error_from_response",
+    "new_session",
+    "paused_gc",
+    "retry_after_seconds",
+    "with_retries",
+]
 
 log = logging.getLogger("cdse_intake.http")
 
 T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a page is decoded into records.
+
+    A 1000-record page is ~60,000 small acyclic objects; with tens of thousands of products
+    already held, each automatic collection rescans them all, which doubled the cost of a page.
+    Nothing made here is cyclic, so collecting after the page loses nothing.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def new_session(timeout: float = 60.0, limit: int = 16) -> Any:
@@ -168,11 +192,15 @@ async def get_json(
     session: Any, url: str, params: Any = None, headers: Mapping[str, str] | None = None
 ) -> Any:
     """GET ``url`` and decode JSON; raises the mapped CDSEError for an error answer."""
+    import orjson  # several times faster than json on 1000-record pages (the client's hot spot)
+
     async with session.get(url, params=params, headers=headers) as resp:
+        raw = await resp.read()
         try:
-            body = await resp.json(content_type=None)
-        except ValueError:
-            body = (await resp.text())[:500]
+            with paused_gc():
+                body = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            body = raw[:500].decode("utf-8", "replace")
         if resp.status >= 400:
             raise error_from_response(resp.status, body, str(resp.url), resp.headers)
         return body

@@ -38,6 +38,7 @@ def search(
     endpoints: Endpoints | None = None,
     settings: Settings | None = None,
     cache: bool = True,
+    progress: bool = False,
     **more: Any,
 ) -> SearchResults:
     """Search CDSE; returns :class:`SearchResults`, streamed as pages arrive.
@@ -47,7 +48,8 @@ def search(
     ``name_endswith``); or pass a ready ``query=``. ``backend`` is ``"odata"`` (default; every
     collection, online state) or ``"stac"``. Invalid input raises
     :class:`~cdse_intake.errors.QueryError` before any request. With ``cache`` an identical
-    query within ``settings.query_cache_age`` seconds reuses the previous results.
+    query within ``settings.query_cache_age`` seconds reuses the previous results. ``progress``
+    shows a bar (terminal or notebook) counting products as they arrive.
     """
     fields = {
         "collection": collection,
@@ -81,7 +83,7 @@ def search(
                 "collection, bbox, start, end, cloud, tile, orbit, platform, attributes"
             )
         query = Query(**fields)
-    return _results(query, backend, endpoints or Endpoints.from_env(), settings, cache)
+    return _results(query, backend, endpoints or Endpoints.from_env(), settings, cache, progress)
 
 
 def _results(
@@ -90,7 +92,7 @@ def _results(
     endpoints: Endpoints,
     settings: Settings | None,
     cache: bool,
-    query_ids: list[str] | None = None,
+    progress: bool = False,
 ) -> SearchResults:
     from . import query_cache
     from .backends import backend_class
@@ -109,10 +111,20 @@ def _results(
     async def stream() -> AsyncIterator[Product]:
         from ._http import new_session
 
-        async with new_session(timeout=settings.timeout) as session:
-            searcher = cls(query, endpoints=endpoints, settings=settings, session=session)
-            async for product in searcher.products():
-                yield product
+        bar = _progress_bar(query) if progress else None
+        try:
+            async with new_session(timeout=settings.timeout) as session:
+                searcher = cls(query, endpoints=endpoints, settings=settings, session=session)
+                async for product in searcher.products():
+                    if bar is not None:
+                        bar.update(1)
+                    yield product
+            if bar is not None:
+                bar.total = bar.n  # the total is known now
+                bar.refresh()
+        finally:
+            if bar is not None:
+                bar.close()
 
     def remember(results: SearchResults) -> None:
         if cache and settings.query_cache_age > 0:
@@ -121,6 +133,12 @@ def _results(
     return SearchResults(
         query, backend=backend, endpoints=endpoints, stream=stream, on_complete=remember
     )
+
+
+def _progress_bar(query: Query) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(desc=f"searching {query.collection or 'CDSE'}", unit=" products", total=query.limit)
 
 
 def search_many(

@@ -157,3 +157,12 @@ def test_damaged_manifest(tmp_path):
         read_manifest(bad)
     with pytest.raises(ManifestError, match="cannot read"):
         read_manifest(tmp_path / "absent.csv")
+
+
+def test_progress_bar_counts_products(cdse_emulator, cdse_env, capsys):
+    results = cdse_intake.search("SENTINEL-3", start="2023-02-01", end="2023-02-10",
+                                 progress=True, cache=False)  # fmt: skip
+    n = len(results)
+    err = capsys.readouterr().err
+    assert "searching SENTINEL-3" in err
+    assert f"{n}/{n}" in err

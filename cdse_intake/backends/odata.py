@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._http import get_json
+from .._http import get_json, paused_gc
 from ..errors import ServiceError
 from ..product import Product
 from ..query import Query
@@ -79,4 +79,5 @@ class ODataBackend(WindowedSearch):
             raise ServiceError(
                 f"the catalogue answered without 'value': {str(body)[:200]}"
             ) from err
-        return [product_from_odata(r) for r in records]
+        with paused_gc():
+            return [product_from_odata(r) for r in records]

@@ -27,17 +27,16 @@ def parse_datetime(text: str | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def _attribute_value(att: dict[str, Any]) -> Any:
-    value = att.get("Value")
-    if att.get("ValueType") == "DateTimeOffset" and isinstance(value, str):
-        return parse_datetime(value)
-    return value
-
-
 def product_from_odata(record: dict[str, Any]) -> Product:
     """A Product from an OData ``Products`` entity (with or without ``$expand=Attributes``)."""
     try:
-        attributes = {a["Name"]: _attribute_value(a) for a in record.get("Attributes") or []}
+        # A plain loop: this runs for every attribute of every product (the client's hot path).
+        attributes: dict[str, Any] = {}
+        for att in record.get("Attributes") or ():
+            value = att.get("Value")
+            if value.__class__ is str and att.get("ValueType") == "DateTimeOffset":
+                value = parse_datetime(value)
+            attributes[att["Name"]] = value
         content = record.get("ContentDate") or {}
         assets = {}
         for asset in record.get("Assets") or []:
