@@ -142,3 +142,13 @@ def test_bad_input_names_field_value_and_expectation(kwargs, message):
         Query(**kwargs)
     assert message in str(info.value)
     assert isinstance(info.value, ValueError)
+
+
+def test_area_from_a_shapefile_in_another_crs(tmp_path):
+    geopandas = pytest.importorskip("geopandas")
+    frame = geopandas.GeoDataFrame(
+        {"name": ["paris"]}, geometry=[shapely.from_wkt(PARIS_WKT)], crs="EPSG:4326"
+    ).to_crs(3857)  # stored in web mercator: read back in lon/lat
+    frame.to_file(tmp_path / "aoi.shp")
+    geom = Query(geometry=str(tmp_path / "aoi.shp")).geometry
+    assert geom.symmetric_difference(shapely.from_wkt(PARIS_WKT)).area < 1e-9  # ring order differs
