@@ -1,0 +1,104 @@
+"""Authenticated GETs to CDSE: redirects followed by hand, the token sent to CDSE hosts only.
+
+CDSE's ``$value`` answers 301 to another host that requires the bearer token; HTTP libraries drop
+``Authorization`` on a cross-host redirect (then ``401 DAT-ZIP-604``), and must: re-sending it to
+any host would leak the token. :class:`Transport` follows redirects itself and attaches the token
+only to hosts in ``Endpoints.token_hosts`` (the configured endpoints and the real CDSE hosts). A
+401 makes the token provider refresh once and the request is repeated; a second 401 is final.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from ._http import error_from_response
+from .auth import TokenProvider
+from .config import Endpoints
+from .errors import ServiceError
+
+__all__ = ["REDIRECTS", "Transport"]
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+
+
+class Transport:
+    """GETs over an aiohttp session with CDSE's authentication rules."""
+
+    def __init__(
+        self, session: Any, endpoints: Endpoints, tokens: TokenProvider | None = None
+    ) -> None:
+        self.session = session
+        self.endpoints = endpoints
+        self.tokens = tokens
+
+    def may_receive_token(self, url: str) -> bool:
+        """Whether ``url``'s host is a CDSE host (configured or real) allowed to see the token."""
+        return urlsplit(url).hostname in self.endpoints.token_hosts
+
+    async def _auth_headers(self, url: str) -> dict[str, str]:
+        if self.tokens is None or not self.may_receive_token(url):
+            return {}
+        return await self.tokens.headers_async()
+
+    @contextlib.asynccontextmanager
+    async def get(
+        self,
+        url: str,
+        *,
+        start: int = 0,
+        end: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        expect_range: bool = False,
+    ) -> AsyncIterator[Any]:
+        """The final response of ``GET url`` (a 200 or 206); error statuses raise CDSEErrors.
+
+        ``start``/``end`` (end exclusive) send a Range header. ``expect_range`` does not check
+        the answer: callers see ``response.status`` (200 means the server ignored the Range).
+        """
+        extra = dict(headers or {})
+        if start or end is not None:
+            last = "" if end is None else str(end - 1)
+            extra["Range"] = f"bytes={start}-{last}"
+        refreshed = False
+        current = url
+        redirects = 0
+        while True:
+            auth = await self._auth_headers(current)
+            resp = await self.session.get(current, headers={**extra, **auth}, allow_redirects=False)
+            try:
+                if resp.status in REDIRECTS:
+                    location = resp.headers.get("Location")
+                    if not location or redirects >= MAX_REDIRECTS:
+                        raise ServiceError(
+                            f"too many or broken redirects from {url.split('?')[0]}",
+                            status=resp.status,
+                        )
+                    current = urljoin(current, location)
+                    redirects += 1
+                    continue
+                if resp.status == 401 and auth and not refreshed and self.tokens is not None:
+                    # Expired or revoked: refresh once and repeat from the original URL.
+                    self.tokens.invalidate(auth["Authorization"].removeprefix("Bearer "))
+                    refreshed = True
+                    current, redirects = url, 0
+                    continue
+                if resp.status >= 400:
+                    raise error_from_response(resp.status, await _body(resp), current, resp.headers)
+                yield resp
+                return
+            finally:
+                resp.release()
+
+
+async def _body(resp: Any) -> Any:
+    raw = await resp.read()
+    try:
+        import orjson
+
+        return orjson.loads(raw)
+    except ValueError:
+        return raw[:500].decode("utf-8", "replace")
