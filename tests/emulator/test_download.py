@@ -8,7 +8,6 @@ import io
 import os
 import time
 import zipfile
-from collections.abc import Iterator
 
 import aiohttp
 import blake3
@@ -29,29 +28,6 @@ from .test_download_support import (
     token,
     value_url,
 )
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[tuple[Emulator, Products]]:
-    emu, products = make_emulator()
-    yield emu, products
-    emu.stop()
-
-
-@pytest.fixture
-def emu(served: tuple[Emulator, Products]) -> Iterator[Emulator]:
-    emulator = served[0]
-    emulator.faults.clear()
-    emulator.state.reset_counters()
-    emulator.state.throttle = None
-    yield emulator
-    emulator.faults.clear()
-    emulator.state.throttle = None
-
-
-@pytest.fixture
-def products(served: tuple[Emulator, Products]) -> Products:
-    return served[1]
 
 
 # -- redirect and authentication (§2.1) ------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,29 +17,8 @@ from .test_download_support import (
     Products,
     bearer,
     fetch,
-    make_emulator,
     value_url,
 )
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[tuple[Emulator, Products]]:
-    emu, products = make_emulator()
-    yield emu, products
-    emu.stop()
-
-
-@pytest.fixture
-def emu(served: tuple[Emulator, Products]) -> Iterator[Emulator]:
-    served[0].faults.clear()
-    served[0].state.reset_counters()
-    yield served[0]
-    served[0].faults.clear()
-
-
-@pytest.fixture
-def products(served: tuple[Emulator, Products]) -> Products:
-    return served[1]
 
 
 def walk(url: str) -> dict[str, int]:

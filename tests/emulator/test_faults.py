@@ -5,38 +5,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Iterator
 
 import aiohttp
 import pytest
 
 from cdse_intake.emulator import Emulator
 
-from .test_download_support import FOLDER_FILES, FOLDER_NAME, Products, bearer, fetch, make_emulator
+from .test_download_support import FOLDER_FILES, FOLDER_NAME, Products, bearer, fetch
 
 RELATIVE = "GRANULE/L1C_T32TQM_A036512_20240301T103020/IMG_DATA/T32TQM_20240301T103019_B02.jp2"
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[tuple[Emulator, Products]]:
-    emu, products = make_emulator()
-    yield emu, products
-    emu.stop()
-
-
-@pytest.fixture
-def emu(served: tuple[Emulator, Products]) -> Iterator[Emulator]:
-    served[0].faults.clear()
-    served[0].state.reset_counters()
-    served[0].state.throttle = None
-    yield served[0]
-    served[0].faults.clear()
-    served[0].state.throttle = None
-
-
-@pytest.fixture
-def products(served: tuple[Emulator, Products]) -> Products:
-    return served[1]
 
 
 def value(emu: Emulator, products: Products) -> str:
