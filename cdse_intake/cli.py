@@ -17,6 +17,12 @@ Sub-commands (more arrive with search, download and the catalogue):
 ``cdse-intake search --collection ... --bbox ... --start ... --end ... --cloud ... -o m.csv``
     Search; print a table of the products and optionally write a manifest.
 
+``cdse-intake download MANIFEST [--dest DIR] [--via https|s3]``
+    Download a manifest's products, verified and resumable (exit codes in ``download_cli``).
+
+``cdse-intake cache ls|verify|clean``
+    Look after the product cache.
+
 Exit codes: 0 success, 2 bad arguments, 3 authentication failure, 4 service error,
 5 other cdse_intake error, 130 interrupted.
 """
@@ -31,6 +37,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from . import cache_cli, download_cli
 from .errors import AuthenticationError, CDSEError, ConfigurationError, QueryError, ServiceError
 
 __all__ = ["main"]
@@ -121,6 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     find.add_argument("--backend", default="odata", choices=["odata", "stac"])
     find.add_argument("--no-cache", action="store_true", help="do not reuse recent results")
     find.add_argument("-o", "--output", help="write the manifest (CSV) here")
+
+    download_cli.add_parser(sub)
+    cache_cli.add_parser(sub)
     return parser
 
 
@@ -162,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_collections()
         if args.command == "search":
             return _run_search(args)
+        if args.command == "download":
+            return download_cli.run(args)
+        if args.command == "cache":
+            return cache_cli.run(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

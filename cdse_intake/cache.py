@@ -1,0 +1,555 @@
+"""The product cache: where downloaded products live, and which of them are known good.
+
+Layout under the cache root (``Settings.cache_dir``)::
+
+    products/<collection>/<YYYY>/<MM>/<DD>/<file>   verified products (date = sensing start, UTC)
+    products/.../<file>.part, <file>.part.json      a download in progress and its sidecar
+    quarantine/<file>                               products whose checksum failed twice
+    locks/<id>.lock                                 one lock per product, shared by processes
+    slots/<account hash>/<k>.lock                   the connection budget (budget.py)
+    index.sqlite                                    the index of verified products
+
+``<file>`` is what CDSE's Content-Disposition names (cdse-api.md §2): ``<stem>.zip`` for folder
+products (``.SAFE``, ``.SEN3``, ``.zarr``), the name itself for single-file products (``.nc``,
+``.EOF``, ``.SAFE.zip``). Products without a collection go under ``other``, without a sensing
+date under ``undated``. Every name passes :func:`~cdse_intake.safety.safe_filename` first.
+
+The index (SQLite in WAL mode, one short connection per operation, safe from many processes)
+holds one row per verified product: its path (relative to the root when inside it, so the cache
+can be moved), size, algorithm and checksum. :meth:`ProductCache.lookup` answers from the index
+and one ``stat``; it never touches the network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import random
+import shutil
+import sqlite3
+import stat
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import CDSEError, DownloadError
+from .product import Product
+from .safety import check_zip, ensure_within, safe_filename
+
+__all__ = ["ALGORITHMS", "CacheEntry", "ProductCache", "file_name", "hash_file", "new_hasher"]
+
+FOLDER_SUFFIXES = (".SAFE", ".SEN3", ".zarr")
+"""Product names that CDSE delivers as a zip of the folder (named ``<stem>.zip``)."""
+
+ALGORITHMS = ("BLAKE3", "MD5", "size")
+"""How a file can be verified: CDSE's checksum algorithms, or its size (+ zip check) alone."""
+
+_CHUNK = 1 << 20
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS products (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    algorithm   TEXT NOT NULL,
+    checksum    TEXT NOT NULL,
+    verified_at TEXT NOT NULL
+)
+"""
+
+
+def file_name(product: Product) -> str:
+    """The local file name of ``product`` (CDSE's Content-Disposition name), checked safe."""
+    name = safe_filename(product.name)
+    if name.endswith(FOLDER_SUFFIXES):
+        return safe_filename(product.stem + ".zip")
+    return name
+
+
+def _algorithm(name: str) -> str:
+    for known in ALGORITHMS:
+        if str(name).lower() == known.lower():
+            return known
+    raise CDSEError(f"unknown checksum algorithm {name!r}; expected one of {list(ALGORITHMS)}")
+
+
+class _SizeOnly:
+    """A hasher for the "size" algorithm: counts bytes; the digest is the size."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def update(self, data: bytes | bytearray | memoryview) -> None:
+        self.size += len(data)
+
+    def hexdigest(self) -> str:
+        return str(self.size)
+
+
+def new_hasher(algorithm: str) -> Any:
+    """A fresh hasher (``update``/``hexdigest``) for ``"BLAKE3"``, ``"MD5"`` or ``"size"``."""
+    algorithm = _algorithm(algorithm)
+    if algorithm == "BLAKE3":
+        import blake3
+
+        return blake3.blake3()
+    if algorithm == "MD5":
+        return hashlib.md5(usedforsecurity=False)
+    return _SizeOnly()
+
+
+def hash_file(path: str | os.PathLike[str], algorithm: str) -> str:
+    """The lowercase hex digest of a file (its size as text for ``"size"``)."""
+    hasher = new_hasher(algorithm)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One verified product in the index."""
+
+    id: str
+    name: str
+    path: Path
+    """Absolute path of the file (inside the cache root, or a ``dest`` folder)."""
+    size: int
+    algorithm: str
+    """``BLAKE3``, ``MD5`` or ``size`` (no checksum published: size and zip integrity)."""
+    checksum: str
+    verified_at: datetime
+
+
+def _id_of(product: Product | str) -> str:
+    return product.id if isinstance(product, Product) else str(product)
+
+
+class ProductCache:
+    """The product cache under ``root``: layout, per-product locks, and the verified index."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).expanduser().absolute()
+        self.index_path = self.root / "index.sqlite"
+        self._local = threading.local()
+        self._connections: list[tuple[int, sqlite3.Connection]] = []
+        weakref.finalize(self, _close_all, self._connections)
+
+    def __repr__(self) -> str:
+        return f"ProductCache({str(self.root)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.root,))
+
+    # -- layout -----------------------------------------------------------------------------------
+    def path_for(self, product: Product) -> Path:
+        """Where the verified file of ``product`` lives in the cache."""
+        name = file_name(product)
+        collection = safe_filename(product.collection) if product.collection else "other"
+        start = product.start
+        if start is None:
+            folder = self.root / "products" / collection / "undated"
+        else:
+            if start.tzinfo is not None:
+                start = start.astimezone(UTC)
+            folder = (
+                self.root
+                / "products"
+                / collection
+                / f"{start.year:04d}"
+                / f"{start.month:02d}"
+                / f"{start.day:02d}"
+            )
+        return folder / name
+
+    def part_for(self, product: Product) -> Path:
+        """The in-progress download of ``product`` (its final path + ``.part``)."""
+        final = self.path_for(product)
+        return final.with_name(final.name + ".part")
+
+    def sidecar_for(self, product: Product) -> Path:
+        """The JSON sidecar of the ``.part`` file (id, size, algorithm, expected checksum)."""
+        final = self.path_for(product)
+        return final.with_name(final.name + ".part.json")
+
+    def quarantine_for(self, product: Product) -> Path:
+        """Where a product that failed verification twice is kept for inspection."""
+        return self.root / "quarantine" / file_name(product)
+
+    def lock(self, product: Product | str) -> Any:
+        """A ``filelock.FileLock`` for one product, shared by every process using this cache.
+
+        Not thread-local (it may be released from another thread than the one that acquired
+        it). Each call returns a new lock object, so two holders in one process also exclude
+        each other.
+        """
+        import filelock
+
+        product_id = safe_filename(_id_of(product))
+        folder = self.root / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        return filelock.FileLock(folder / f"{product_id}.lock", thread_local=False)
+
+    def _busy(self, product_id: str) -> bool:
+        """True when another holder has the product's lock (a download is in progress)."""
+        import filelock
+
+        try:
+            lock = self.lock(product_id)
+        except CDSEError:
+            return False
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            return True
+        lock.release(force=True)
+        return False
+
+    # -- index ------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _connect(self, create: bool = True) -> Iterator[sqlite3.Connection | None]:
+        """This thread's connection to the index (None: no index yet and ``create`` is False).
+
+        One connection per thread and process, kept open: sqlite3 connections must not cross
+        threads or forks, and opening one per call would checkpoint and delete the WAL file on
+        every close (about 1 ms per lookup). A replaced or deleted index file is reopened.
+        """
+        try:
+            st = os.stat(self.index_path)
+            identity: tuple[int, int] | None = (st.st_dev, st.st_ino)
+        except FileNotFoundError:
+            if not create:
+                yield None
+                return
+            identity = None
+        cached = getattr(self._local, "conn", None)
+        if cached is not None and cached[:2] == (os.getpid(), identity):
+            yield cached[2]
+            return
+        if cached is not None and cached[0] == os.getpid():
+            cached[2].close()  # the index file was replaced: reopen
+        self._local.conn = None
+        self.root.mkdir(parents=True, exist_ok=True)
+        # check_same_thread=False only so that close() may run on another thread; each
+        # connection is used by the thread that opened it.
+        conn = sqlite3.connect(
+            self.index_path, timeout=30, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            _setup(conn)
+            st = os.stat(self.index_path)
+        except BaseException:
+            conn.close()
+            raise
+        self._local.conn = (os.getpid(), (st.st_dev, st.st_ino), conn)
+        self._connections.append((os.getpid(), conn))
+        yield conn
+
+    def close(self) -> None:
+        """Close the index connections this object opened (it reopens them when used again)."""
+        _close_all(self._connections)
+        self._local = threading.local()
+
+    def _stored_path(self, path: Path) -> str:
+        path = Path(os.path.abspath(path))
+        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
+
+    def _entry(self, row: tuple[Any, ...]) -> CacheEntry:
+        product_id, name, path, size, algorithm, checksum, verified_at = row
+        return CacheEntry(
+            id=product_id,
+            name=name,
+            path=self.root / path,  # an absolute stored path stays as it is
+            size=int(size),
+            algorithm=algorithm,
+            checksum=checksum,
+            verified_at=datetime.fromisoformat(verified_at),
+        )
+
+    def record(
+        self, product: Product, path: str | os.PathLike[str], algorithm: str, checksum: str
+    ) -> CacheEntry:
+        """Record ``path`` as the verified file of ``product`` (call after the checksum matched).
+
+        ``algorithm`` is ``BLAKE3``, ``MD5`` or ``size``; the size is read from the file.
+        """
+        algorithm = _algorithm(algorithm)
+        path = Path(os.path.abspath(path))
+        try:
+            size = path.stat().st_size
+        except OSError as err:
+            raise DownloadError(f"cannot record {product.name!r}: {path} is missing") from err
+        if product.size is not None and size != product.size:
+            raise DownloadError(
+                f"cannot record {product.name!r}: {path} has {size} bytes, "
+                f"the product {product.size}"
+            )
+        now = datetime.now(UTC)
+        checksum = str(checksum).lower()
+        with self._connect() as conn:
+            assert conn is not None
+            conn.execute(
+                "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    product.id,
+                    product.name,
+                    self._stored_path(path),
+                    size,
+                    algorithm,
+                    checksum,
+                    now.isoformat(),
+                ),
+            )
+        return CacheEntry(product.id, product.name, path, size, algorithm, checksum, now)
+
+    def entry(self, product: Product | str) -> CacheEntry | None:
+        """The index row of a product id, whether or not its file still exists."""
+        with self._connect(create=False) as conn:
+            if conn is None:
+                return None
+            row = conn.execute("SELECT * FROM products WHERE id = ?", (_id_of(product),)).fetchone()
+        return self._entry(row) if row else None
+
+    def lookup(self, product: Product | str) -> Path | None:
+        """The verified local file of ``product``, or None. No network, no hashing.
+
+        A hit needs an index entry whose file exists with the recorded size; for a Product, also
+        the product's published size and checksum (same algorithm) must agree with the entry, so a
+        product re-published with new content is not mistaken for the cached one.
+        """
+        entry = self.entry(product)
+        if entry is None:
+            return None
+        try:
+            st = os.stat(entry.path)
+        except OSError:
+            return None
+        if not (stat.S_ISREG(st.st_mode) and st.st_size == entry.size):
+            return None
+        if isinstance(product, Product):
+            if product.size is not None and product.size != entry.size:
+                return None
+            published = {k.upper(): v for k, v in product.checksums.items() if v}
+            expected = published.get(entry.algorithm.upper())
+            if expected and expected.lower() != entry.checksum.lower():
+                return None
+        return entry.path
+
+    def forget(self, product_id: Product | str) -> bool:
+        """Drop a product from the index (its file stays); True when it was there."""
+        with self._connect(create=False) as conn:
+            if conn is None:
+                return False
+            cursor = conn.execute("DELETE FROM products WHERE id = ?", (_id_of(product_id),))
+            return cursor.rowcount > 0
+
+    def entries(self) -> list[CacheEntry]:
+        """Every index entry, by name."""
+        with self._connect(create=False) as conn:
+            if conn is None:
+                return []
+            rows = conn.execute("SELECT * FROM products ORDER BY name, id").fetchall()
+        return [self._entry(row) for row in rows]
+
+    # -- maintenance ------------------------------------------------------------------------------
+    def verify(self, ids: Iterable[str] | None = None) -> list[tuple[CacheEntry, bool]]:
+        """Re-hash the indexed files (all, or ``ids``); True where the file still matches.
+
+        A missing file, a different size or checksum, or (algorithm ``size``) a zip that fails
+        :func:`~cdse_intake.safety.check_zip` is False. Unknown ids are ignored.
+        """
+        wanted = None if ids is None else {str(i) for i in ids}
+        results = []
+        for entry in self.entries():
+            if wanted is not None and entry.id not in wanted:
+                continue
+            results.append((entry, _matches(entry)))
+        return results
+
+    def clean(
+        self,
+        partial: bool = True,
+        unverified: bool = True,
+        everything: bool = False,
+        *,
+        min_age: float = 60.0,
+        on_remove: Callable[[Path], None] | None = None,
+    ) -> int:
+        """Remove cache files; return how many were removed.
+
+        ``partial``: ``.part`` files (and folders) with their ``.part.json`` sidecars, except
+        those of a download in progress (its product lock is held). ``unverified``: files under
+        ``products/`` with no index entry, and everything in ``quarantine/``. ``everything``: all
+        products (their index entries too). Index entries whose file is gone are dropped.
+
+        A file that cannot be tied to a download (no sidecar naming its product) is left alone
+        while younger than ``min_age`` seconds, unless ``everything``: a running download may
+        have just renamed it into place and not yet recorded it. Only files inside the root
+        are touched; symlinks are removed, never followed. ``on_remove`` gets each removed path.
+        """
+        removed = 0
+        real_root = Path(os.path.realpath(self.root))
+        indexed = {os.path.realpath(e.path): e for e in self.entries()}
+        cutoff = time.time() - min_age
+
+        def old(path: Path) -> bool:
+            try:
+                return everything or path.lstat().st_mtime < cutoff
+            except OSError:
+                return False
+
+        def remove(path: Path) -> None:
+            nonlocal removed
+            ensure_within(real_root, path)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+            removed += 1
+            if on_remove:
+                on_remove(path)
+
+        def remove_partial(path: Path) -> None:
+            state = self._part_state(path)
+            if state == "idle" or (state == "unknown" and old(path)):
+                remove(path)
+
+        for top in ("products", "quarantine"):
+            base = self.root / top
+            if base.is_symlink() or not base.is_dir():
+                continue  # a symlinked products/ could point anywhere: never walk it
+            for folder, dirs, files in os.walk(base, topdown=True, followlinks=False):
+                here = Path(folder)
+                for d in list(dirs):
+                    if (here / d).is_symlink():  # never followed; the link itself is unindexed
+                        dirs.remove(d)
+                        if unverified or everything:
+                            remove(here / d)
+                    elif d.endswith(".part"):  # an S3 download in progress: never an orphan
+                        dirs.remove(d)
+                        if partial or everything:
+                            remove_partial(here / d)
+                for f in sorted(files):
+                    path = here / f
+                    if _is_partial(f):
+                        if partial or everything:
+                            remove_partial(path)
+                        continue
+                    entry = indexed.get(os.path.realpath(path)) if top == "products" else None
+                    if path.is_symlink():
+                        entry = None  # the index records real files, never links
+                    if entry is not None and everything:
+                        remove(path)
+                        self.forget(entry.id)
+                    elif entry is None and (unverified or everything):
+                        if self._part_state(path.with_name(f + ".part")) == "busy":
+                            continue  # being renamed into place by a running download
+                        if old(path) and not self._indexed_now(path):
+                            remove(path)
+            self._prune_empty(base)
+
+        for entry in self.entries():
+            if not os.path.isfile(entry.path):
+                self.forget(entry.id)
+        return removed
+
+    def _indexed_now(self, path: Path) -> bool:
+        """Whether ``path`` has an index entry now (it may have been recorded since the scan)."""
+        if path.is_symlink():
+            return False
+        forms = (self._stored_path(path), self._stored_path(Path(os.path.realpath(path))))
+        with self._connect(create=False) as conn:
+            if conn is None:
+                return False
+            found = conn.execute("SELECT 1 FROM products WHERE path IN (?, ?)", forms).fetchone()
+        return found is not None
+
+    def _part_state(self, path: Path) -> str:
+        """For a ``.part`` (file or folder) or ``.part.json``: ``busy`` when its sidecar names a
+        product whose lock is held, ``idle`` when it names one that nobody downloads now,
+        ``unknown`` without a readable sidecar."""
+        name = path.name
+        if name.endswith(".part.json"):
+            sidecar = path
+        elif name.endswith(".part"):
+            sidecar = path.with_name(name + ".json")
+        else:
+            return "unknown"
+        try:
+            product_id = json.loads(sidecar.read_text(encoding="utf-8"))["id"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return "unknown"
+        return "busy" if self._busy(str(product_id)) else "idle"
+
+    @staticmethod
+    def _prune_empty(base: Path) -> None:
+        """Remove the empty folders below ``base`` (bottom-up; rmdir refuses non-empty ones)."""
+        for folder, _dirs, _files in os.walk(base, topdown=False, followlinks=False):
+            if Path(folder) != base:
+                with contextlib.suppress(OSError):
+                    os.rmdir(folder)
+
+
+def _setup(conn: sqlite3.Connection) -> None:
+    """WAL mode, relaxed sync and the schema, for a newly opened connection.
+
+    WAL lets readers (lookup) run while another process writes; the mode is stored in the file,
+    so it is switched once. The switch needs exclusive access and SQLite answers "database is
+    locked" at once, without its busy handler, while another connection is opening the same
+    new index, so it is retried here. NORMAL sync is durable across application crashes; a
+    power cut may lose the last records, which only costs a re-download.
+    """
+    deadline = time.monotonic() + 30
+    delay = 0.002
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(_SCHEMA)
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, 0.1)
+
+
+def _close_all(connections: list[tuple[int, sqlite3.Connection]]) -> None:
+    """Close the connections opened by this process (a forked child leaves its parent's)."""
+    pid = os.getpid()
+    while connections:
+        owner, conn = connections.pop()
+        if owner == pid:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+
+def _is_partial(name: str) -> bool:
+    """A download's working file: ``.part``, ``.part.json`` or a sidecar being written."""
+    return name.endswith((".part", ".part.json")) or (
+        ".part.json." in name and name.endswith(".tmp")
+    )
+
+
+def _matches(entry: CacheEntry) -> bool:
+    path = entry.path
+    try:
+        if not path.is_file() or path.stat().st_size != entry.size:
+            return False
+        if entry.algorithm == "size":
+            if path.suffix.lower() == ".zip":
+                check_zip(path)
+            return True
+        return hash_file(path, entry.algorithm) == entry.checksum.lower()
+    except (OSError, CDSEError):
+        return False
