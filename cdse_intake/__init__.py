@@ -14,6 +14,9 @@ __version__ = "0.1.0.dev0"
 #: public name -> module that defines it
 _LAZY = {
     "search": "cdse_intake.api",
+    "download": "cdse_intake.downloads",
+    "DownloadReport": "cdse_intake.downloads",
+    "CDSEFileSystem": "cdse_intake.fs",
     "search_many": "cdse_intake.api",
     "Query": "cdse_intake.query",
     "Product": "cdse_intake.product",
@@ -38,10 +41,12 @@ _LAZY = {
 __all__ = [
     "AuthenticationError",
     "CDSEError",
+    "CDSEFileSystem",
     "ChecksumMismatch",
     "ConfigurationError",
     "Credentials",
     "DownloadError",
+    "DownloadReport",
     "Endpoints",
     "Product",
     "ProductNotFound",
@@ -55,6 +60,7 @@ __all__ = [
     "TokenProvider",
     "UnsafePathError",
     "__version__",
+    "download",
     "search",
     "search_many",
 ]
@@ -63,6 +69,7 @@ if TYPE_CHECKING:
     from .api import search, search_many
     from .auth import Credentials, TokenProvider
     from .config import Endpoints, Settings
+    from .downloads import DownloadReport, download
     from .errors import (
         AuthenticationError,
         CDSEError,
@@ -76,6 +83,7 @@ if TYPE_CHECKING:
         ServiceError,
         UnsafePathError,
     )
+    from .fs import CDSEFileSystem
     from .product import Product
     from .query import Query
     from .results import SearchResults

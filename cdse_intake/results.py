@@ -225,6 +225,16 @@ class SearchResults(Sequence[Product]):
             endpoint=self.search_endpoint,
         )
 
+    def download(self, dest: str | Path | None = None, **kwargs: Any) -> Any:
+        """Download every product: :func:`cdse_intake.download` with these results.
+
+        Returns its :class:`~cdse_intake.downloads.DownloadReport`; keywords (``progress``,
+        ``via``, ``manifest``, ``max_connections``, ``credentials``, ...) are passed on.
+        """
+        from .downloads import download
+
+        return download(self, dest, **kwargs)
+
     @property
     def search_endpoint(self) -> str:
         """The catalogue root the search used (recorded in manifests)."""

@@ -173,6 +173,18 @@ class Catalogue:
     def __init__(self, entries: Sequence[Entry]) -> None:
         self._index(list(entries))
 
+    def copy(self) -> Catalogue:
+        """An independent catalogue over the same entries (``add`` on it leaves this one alone).
+
+        The derived indexes (geometries, tree, attribute columns) are shared until ``add``.
+        """
+        clone = Catalogue.__new__(Catalogue)
+        clone.__dict__.update(self.__dict__)
+        clone.entries = list(self.entries)
+        clone.by_id = dict(self.by_id)
+        clone.by_name = dict(self.by_name)
+        return clone
+
     def add(self, *entries: Entry) -> None:
         """Add entries (e.g. a large product for a benchmark); the index is rebuilt."""
         self._index([*self.entries, *entries])

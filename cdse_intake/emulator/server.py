@@ -144,7 +144,9 @@ class Emulator:
         s3: bool = True,
         password: str | None = None,
     ) -> None:
-        self.catalogue = build_catalogue(seed=seed, scale=scale)
+        # Built once per process and (seed, scale), copied so products added to one emulator
+        # (large benchmark products) do not appear in another.
+        self.catalogue = build_catalogue(seed=seed, scale=scale).copy()
         # The catalogue is ~500k long-lived objects; keep the garbage collector from rescanning
         # them on every collection (it tripled the cost of building STAC pages).
         gc.freeze()

@@ -1,0 +1,508 @@
+"""The Downloader: every product verified, resumable, within quota, and reported.
+
+A run first sorts the products without any network call: unsafe names fail, products already
+verified at their place are skipped, offline ones (``Online: false``) fail with
+:class:`~cdse_intake.errors.ProductOffline`. The rest go to a queue served by ``limit + 1``
+workers per account, at most ``limit`` of them holding a connection. A worker takes a product
+whose cross-process lock it can get (so two processes sharing a cache never fetch the same
+product: the second finds it verified), fetches it into a ``.part`` holding a connection slot
+only while bytes flow, verifies, renames, records it in the cache index and updates the
+manifest. Every product ends with an :class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ..cache import ProductCache, file_name, hash_file
+from ..config import Endpoints, Settings
+from ..errors import (
+    AuthenticationError,
+    CDSEError,
+    ChecksumMismatch,
+    ConfigurationError,
+    ProductNotFound,
+    ProductOffline,
+    UnsafePathError,
+)
+from ..product import Product
+from ..safety import check_zip, safe_filename
+from .accounts import Account
+from .https import fetch_https
+from .partfile import Expected, PartFile
+from .plan import Plan, make_plan
+from .progress import Progress
+from .report import DownloadReport, Outcome
+from .retry import Stats
+from .runner import run_sync
+from .s3 import is_single_object
+
+__all__ = ["Downloader", "download"]
+
+log = logging.getLogger("cdse_intake.download")
+
+VIA = ("https", "s3")
+#: Longest pause of a worker whose remaining products are all being fetched by other processes.
+_MAX_PICK_DELAY = 0.2
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, CDSEError):
+        return str(err)
+    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+
+
+class Downloader:
+    """Downloads products into the cache (or ``dest``) with a shared connection budget.
+
+    ``max_connections`` (default ``Settings.max_connections``, 4) is the budget per account;
+    ``credentials`` is one account (Credentials, ``(user, password)``, a mapping, a
+    TokenProvider) or a list of them, used round-robin; None: the environment or ``.netrc``.
+    """
+
+    def __init__(
+        self,
+        dest: str | os.PathLike[str] | None = None,
+        *,
+        via: str = "https",
+        endpoints: Endpoints | None = None,
+        settings: Settings | None = None,
+        credentials: Any = None,
+        max_connections: int | None = None,
+        progress: bool = True,
+    ) -> None:
+        if via not in VIA:
+            raise ConfigurationError(f"via={via!r} is not supported; expected one of {VIA}")
+        self.via = via
+        self.endpoints = endpoints if endpoints is not None else Endpoints.from_env()
+        self.settings = settings if settings is not None else Settings.from_env()
+        limit = self.settings.max_connections if max_connections is None else max_connections
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ConfigurationError(
+                f"max_connections={max_connections!r} is invalid; expected a whole number >= 1"
+            )
+        self.limit = limit
+        self.cache = ProductCache(self.settings.cache_dir)
+        self.dest = None if dest is None else Path(dest).expanduser().absolute()
+        self.credentials = credentials
+        self.progress = progress
+
+    def __repr__(self) -> str:
+        where = self.dest or self.cache.root
+        return f"Downloader({str(where)!r}, via={self.via!r}, max_connections={self.limit})"
+
+    def target(self, product: Product) -> Path:
+        """Where ``product``'s verified file goes (UnsafePathError for a hostile name)."""
+        if self.dest is None:
+            return self.cache.path_for(product)
+        return self.dest / file_name(product)
+
+    # -- public ----------------------------------------------------------------------------------
+    def download(
+        self, items: Any, *, manifest: str | os.PathLike[str] | None = None
+    ) -> DownloadReport:
+        """Download ``items`` (see :func:`download`); blocks until every product has an outcome."""
+        plan = make_plan(items, manifest)
+        return run_sync(lambda: _Run(self, plan).run())
+
+
+class _Run:
+    """The state of one run: outcomes, progress, manifest, workers."""
+
+    def __init__(self, downloader: Downloader, plan: Plan) -> None:
+        self.d = downloader
+        self.plan = plan
+        self.outcomes: dict[str, Outcome] = {}
+        self.credentials_missing = False
+        self.authentication_failed = False
+        self.bars = Progress(downloader.progress, len(plan.products))
+        self.executor: ThreadPoolExecutor | None = None
+        self.https_unavailable: AuthenticationError | None = None
+
+    # -- bookkeeping -------------------------------------------------------------------------------
+    def finish(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.id] = outcome
+        if outcome.status == "failed":
+            log.warning("%s: failed: %s", outcome.name, outcome.reason)
+        else:
+            log.info("%s: %s (%s)", outcome.name, outcome.status, outcome.path)
+        recorder = self.plan.recorder
+        if recorder is not None:
+            path = str(outcome.path) if outcome.ok and outcome.path else ""
+            recorder.update(outcome.id, outcome.status, path, outcome.reason)
+            with contextlib.suppress(RuntimeError):  # no running loop: the final flush writes
+                recorder.flush_soon()
+        self.bars.done(outcome.status)
+
+    def report(self) -> DownloadReport:
+        return DownloadReport(
+            [self.outcomes[p.id] for p in self.plan.products if p.id in self.outcomes],
+            credentials_missing=self.credentials_missing,
+            authentication_failed=self.authentication_failed,
+        )
+
+    # -- the run ---------------------------------------------------------------------------------
+    async def run(self) -> DownloadReport:
+        recorder = self.plan.recorder
+        try:
+            if recorder is not None:
+                recorder.flush_soon()
+            queue = await asyncio.to_thread(self._triage)
+            if recorder is not None:
+                recorder.flush_soon()
+            if queue:
+                await self._fetch_all(queue)
+            if recorder is not None:
+                await recorder.wait()
+        finally:
+            if self.executor is not None:
+                self.executor.shutdown(wait=True)
+            if recorder is not None:
+                recorder.flush()  # every exit path, Ctrl-C included, leaves a current manifest
+            self.bars.close()
+        return self.report()
+
+    def _triage(self) -> list[tuple[Product, Path]]:
+        """Outcomes that need no network; the products left to fetch (runs in a thread)."""
+        queue = []
+        for product in self.plan.products:
+            try:
+                safe_filename(product.id)
+                target = self.d.target(product)
+            except UnsafePathError as err:
+                self.finish(_failed(product, err))
+                continue
+            found = self.d.cache.lookup(product)
+            if found is not None and found == target:
+                self.finish(_skipped(product, target, "already verified"))
+            elif product.online is False and found is None:
+                self.finish(_failed(product, _offline(product)))
+            else:
+                queue.append((product, target))
+        return queue
+
+    async def _fetch_all(self, queue: list[tuple[Product, Path]]) -> None:
+        from .._http import new_session
+        from ..transport import Transport
+
+        try:
+            accounts_ = self._accounts()
+        except AuthenticationError as err:  # no credentials / keys at all
+            self.credentials_missing = True
+            for product, _ in queue:
+                self.finish(_failed(product, err))
+            return
+        # One worker more than connections per account: while a product is being opened,
+        # verified and renamed (no connection held), the others keep every slot busy.
+        workers = sum(a.limit + 1 for a in accounts_)
+        self.executor = ThreadPoolExecutor(workers + 2, thread_name_prefix="cdse-download")
+        pending = collections.deque(queue)
+        async with contextlib.AsyncExitStack() as stack:
+            if any(a.tokens is not None for a in accounts_):
+                session = await stack.enter_async_context(
+                    new_session(timeout=self.d.settings.timeout, limit=workers + 4)
+                )
+                for account in accounts_:
+                    if account.tokens is not None:
+                        account.transport = Transport(session, self.d.endpoints, account.tokens)
+            for account in accounts_:
+                if account.s3 is not None:
+                    await stack.enter_async_context(account.s3)
+            async with asyncio.TaskGroup() as group:
+                for account in accounts_:
+                    for _ in range(account.limit + 1):
+                        group.create_task(self._worker(account, pending))
+
+    def _accounts(self) -> list[Account]:
+        """The run's accounts; AuthenticationError when there is nothing to log in with."""
+        from ..budget import make_budget
+
+        cache_dir, limit = self.d.settings.cache_dir, self.d.limit
+        try:
+            providers = _token_providers(self.d.credentials, self.d.endpoints, self.d.settings)
+        except AuthenticationError as err:
+            if self.d.via != "s3":
+                raise
+            providers, self.https_unavailable = [], err
+        if self.d.via == "s3":
+            from .s3 import S3Source
+
+            source = S3Source.resolve(self.d.endpoints.s3, self.d.settings.timeout)
+            tokens = providers[0] if providers else None
+            name = tokens.username if tokens is not None else source.account
+            budget = make_budget(cache_dir, name, limit)
+            return [Account(name, budget, limit, tokens=tokens, s3=source)]
+        return [
+            Account(t.username, make_budget(cache_dir, t.username, limit), limit, tokens=t)
+            for t in providers
+        ]
+
+    async def _pick(self, pending: collections.deque[tuple[Product, Path]]) -> Any:
+        """The next product whose lock this process gets (None when none is left)."""
+        import filelock
+
+        delay = 0.005
+        while pending:
+            for _ in range(len(pending)):
+                product, target = pending.popleft()
+                lock = self.d.cache.lock(product)
+                try:
+                    lock.acquire(timeout=0)
+                except filelock.Timeout:
+                    pending.append((product, target))  # another process has it: later
+                    continue
+                return product, target, lock
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _MAX_PICK_DELAY)
+        return None
+
+    async def _worker(self, account: Account, pending: collections.deque[Any]) -> None:
+        while (picked := await self._pick(pending)) is not None:
+            product, target, lock = picked
+            try:
+                outcome = await self._one(product, target, account)
+            finally:
+                lock.release()
+            self.finish(outcome)
+
+    async def _one(self, product: Product, target: Path, account: Account) -> Outcome:
+        """Bring one product to its target: skipped, verified or failed (never raises)."""
+        started = time.monotonic()
+        try:
+            local = await asyncio.to_thread(self._local, product, target)
+            if local is not None:
+                return local
+            return await self._fetch(product, target, account, started)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception as err:
+            if isinstance(err, AuthenticationError):
+                self.authentication_failed = True
+            if not isinstance(err, CDSEError | OSError):
+                log.exception("unexpected error downloading %s", product.name)
+            return _failed(product, err, seconds=time.monotonic() - started)
+
+    def _local(self, product: Product, target: Path) -> Outcome | None:
+        """Skip without network when a verified copy exists (runs in a thread)."""
+        cache = self.d.cache
+        found = cache.lookup(product)  # again: another process may have finished it meanwhile
+        if found is not None and found == target:
+            return _skipped(product, target, "already verified")
+        if found is not None:
+            entry = cache.entry(product)
+            assert entry is not None
+            _place_copy(found, target)
+            cache.record(product, target, entry.algorithm, entry.checksum)
+            return _skipped(product, target, f"copied from the verified file {found}")
+        if target.is_file():
+            expected = Expected.of(product)
+            if _file_matches(target, expected):
+                cache.record(product, target, expected.algorithm, expected.checksum)
+                return _skipped(product, target, "the file already there matches its checksum")
+            quarantine = cache.quarantine_for(product)
+            quarantine.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(target, quarantine)  # never leave an unverified file at a final path
+            log.warning("%s did not match its checksum: moved to %s", target, quarantine)
+        if product.online is False:
+            raise _offline(product)
+        return None
+
+    async def _fetch(
+        self, product: Product, target: Path, account: Account, started: float
+    ) -> Outcome:
+        expected = Expected.of(product)
+        part = PartFile(target, expected, self.executor)
+        stats = Stats()
+        await part.open()
+        resumed = part.length
+        bar = self.bars.file(product.name, expected.size, resumed)
+        try:
+            if account.s3 is not None and is_single_object(product):
+                digest = await account.s3.fetch(
+                    product, account, part, stats, bar, self.d.settings.retries
+                )
+            elif account.transport is None:
+                assert self.https_unavailable is not None
+                self.credentials_missing = True
+                raise self.https_unavailable  # a folder product via S3 needs $value (see s3.py)
+            else:
+                digest = await fetch_https(
+                    self.d.endpoints.download,
+                    product.id,
+                    account,
+                    part,
+                    stats,
+                    bar,
+                    self.d.settings.retries,
+                )
+            await part.commit()
+            await asyncio.to_thread(
+                self.d.cache.record, product, target, expected.algorithm, digest
+            )
+        except ChecksumMismatch as err:
+            where = await part.quarantine(self.d.cache.quarantine_for(product))
+            return _failed(product, err, stats=stats, started=started, note=f"quarantined: {where}")
+        except (ProductNotFound, ProductOffline, UnsafePathError) as err:
+            part.discard()  # final: nothing to resume
+            return _failed(product, err, stats=stats, started=started)
+        except CDSEError as err:
+            if isinstance(err, AuthenticationError) and err is not self.https_unavailable:
+                self.authentication_failed = True
+            return _failed(product, err, stats=stats, started=started)  # the .part stays
+        except OSError as err:
+            if not _is_network_error(err):
+                part.discard()  # a local disk error leaves an untrustworthy .part
+            return _failed(product, err, stats=stats, started=started)
+        finally:
+            part.close()
+            bar.close()
+        seconds = time.monotonic() - started
+        note = f"resumed at byte {resumed}" if resumed else ""
+        return Outcome(
+            id=product.id,
+            name=product.name,
+            status="verified",
+            reason=note,
+            path=target,
+            bytes=stats.bytes,
+            seconds=round(seconds, 3),
+            mb_s=round(stats.bytes / seconds / 1e6, 2) if seconds > 0 else 0.0,
+            retries=stats.retries,
+            algorithm=expected.algorithm,
+        )
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def _offline(product: Product) -> ProductOffline:
+    return ProductOffline(
+        f"{product.name} is offline (Online: false): CDSE cannot deliver it now; order it "
+        "through the On-Demand Production API or try again once it is back online"
+    )
+
+
+def _is_network_error(err: BaseException) -> bool:
+    import aiohttp
+
+    return isinstance(err, aiohttp.ClientError | ConnectionError | TimeoutError)
+
+
+def _failed(
+    product: Product,
+    err: BaseException,
+    *,
+    stats: Stats | None = None,
+    started: float | None = None,
+    seconds: float | None = None,
+    note: str = "",
+) -> Outcome:
+    if seconds is None:
+        seconds = 0.0 if started is None else time.monotonic() - started
+    reason = _reason(err) + (f"; {note}" if note else "")
+    return Outcome(
+        id=product.id,
+        name=product.name,
+        status="failed",
+        reason=reason,
+        bytes=stats.bytes if stats else 0,
+        seconds=round(seconds, 3),
+        retries=stats.retries if stats else 0,
+        error=type(err).__name__,
+    )
+
+
+def _skipped(product: Product, path: Path, reason: str) -> Outcome:
+    return Outcome(id=product.id, name=product.name, status="skipped", reason=reason, path=path)
+
+
+def _file_matches(path: Path, expected: Expected) -> bool:
+    try:
+        if expected.size is not None and path.stat().st_size != expected.size:
+            return False
+        if expected.algorithm == "size":
+            if expected.size is None:
+                return False  # nothing to compare with: fetch it again
+            if path.suffix.lower() == ".zip":
+                check_zip(path)
+            return True
+        return hash_file(path, expected.algorithm) == expected.checksum
+    except (OSError, CDSEError):
+        return False
+
+
+def _place_copy(source: Path, target: Path) -> None:
+    """Put a verified file at ``target`` too: a hard link when possible, else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(source, tmp)
+    except OSError:
+        shutil.copyfile(source, tmp)
+    if tmp.stat().st_size != source.stat().st_size:
+        tmp.unlink(missing_ok=True)
+        raise OSError(f"copying {source} to {target} was incomplete")
+    os.replace(tmp, target)
+
+
+def _token_providers(credentials: Any, endpoints: Endpoints, settings: Settings) -> list[Any]:
+    """One TokenProvider per account (AuthenticationError when none can be found)."""
+    from ..auth import Credentials, TokenProvider, accounts
+
+    if credentials is None:
+        found = Credentials.resolve(identity_url=endpoints.identity)
+        return [TokenProvider(found, endpoints, settings)]
+    if isinstance(credentials, TokenProvider):
+        return [credentials]
+    if isinstance(credentials, list | tuple) and any(
+        isinstance(c, TokenProvider) for c in credentials
+    ):
+        return [
+            c if isinstance(c, TokenProvider) else TokenProvider(c, endpoints, settings)
+            for c in credentials
+        ]
+    items: Iterable[Any] = accounts(credentials, identity_url=endpoints.identity)
+    return [TokenProvider(c, endpoints, settings) for c in items]
+
+
+def download(
+    items: Any,
+    dest: str | os.PathLike[str] | None = None,
+    *,
+    progress: bool = True,
+    via: str = "https",
+    endpoints: Endpoints | None = None,
+    settings: Settings | None = None,
+    credentials: Any = None,
+    manifest: str | os.PathLike[str] | None = None,
+    max_connections: int | None = None,
+) -> DownloadReport:
+    """Download products, verified, resumable and within CDSE's connection quota.
+
+    ``items``: SearchResults, Products (one or an iterable) or the path of a manifest (which is
+    then updated after every product). ``dest``: a folder for the files (default: the product
+    cache under ``Settings.cache_dir``); either way verified products are recorded in the cache
+    index and skipped next time without a network call. ``via``: ``"https"`` (``$value``) or
+    ``"s3"`` (the ``eodata`` bucket with S3 keys). ``manifest``: a manifest file to record the
+    states in (created if absent). Returns a :class:`DownloadReport`; failures are reported in
+    it, not raised.
+    """
+    downloader = Downloader(
+        dest,
+        via=via,
+        endpoints=endpoints,
+        settings=settings,
+        credentials=credentials,
+        max_connections=max_connections,
+        progress=progress,
+    )
+    return downloader.download(items, manifest=manifest)
