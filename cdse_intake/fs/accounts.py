@@ -1,0 +1,205 @@
+"""Secrets of ``cdse://`` filesystems: shared logins, safe instance caching, plain options.
+
+- One :class:`~cdse_intake.auth.TokenProvider` per account and process (:func:`token_provider`):
+  every filesystem of the account shares its login, so opening many files never logs in again
+  (each login is one of the account's 100 sessions, cdse-api.md §2.4).
+- A filesystem's ``storage_options`` (what ``to_json``, pickles and dask carry) name the account
+  by its username and the S3 keys by their access key, nothing more. Rebuilt in this process
+  (zarr rebuilds filesystems from JSON) they find the secrets given earlier, which this module
+  remembers; in another process they come from its environment or ``.netrc``.
+- fsspec caches instances by the repr of their arguments, which hides secrets;
+  :class:`InstanceCache` adds a fingerprint of them (a keyed hash, its key never leaves the
+  process), so the same user with another password gets another instance, and it resolves the
+  endpoints up front, so differently configured services never share one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import hmac
+import secrets
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+from fsspec.asyn import AsyncFileSystem
+
+from ..auth import Credentials, S3Keys, TokenProvider
+from ..config import Endpoints, Settings
+from ..errors import AuthenticationError, ConfigurationError
+
+__all__ = [
+    "FINGERPRINT",
+    "InstanceCache",
+    "coerce_endpoints",
+    "coerce_settings",
+    "public_options",
+    "s3_keys",
+    "slots",
+    "token_provider",
+]
+
+#: The keyword the fingerprint travels under into fsspec's cache token (never stored).
+FINGERPRINT = "_secrets"
+
+_KEY = secrets.token_bytes(32)
+_lock = threading.Lock()
+_credentials: dict[tuple[str, str], Credentials] = {}
+_keys: dict[str, S3Keys] = {}
+_providers: dict[tuple[str, str, str], TokenProvider] = {}
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _fingerprint(*values: str | None) -> str:
+    text = "\x00".join(v or "" for v in values).encode()
+    return hmac.new(_KEY, text, hashlib.sha256).hexdigest()[:24]
+
+
+def _secret_of(credentials: Credentials) -> str:
+    return _fingerprint(credentials.password, credentials.totp_secret, credentials.totp)
+
+
+# -- arguments in every accepted form -----------------------------------------------------------
+def coerce_endpoints(value: Endpoints | Mapping[str, str] | None) -> Endpoints:
+    if value is None:
+        return Endpoints.from_env()
+    return value if isinstance(value, Endpoints) else Endpoints(**value)
+
+
+def coerce_settings(value: Settings | Mapping[str, Any] | None) -> Settings:
+    if value is None:
+        return Settings.from_env()
+    return value if isinstance(value, Settings) else Settings(**value)
+
+
+def coerce_credentials(value: Any) -> Credentials | str | None:
+    """``credentials=``: Credentials / (username, password) / mapping -> Credentials; a
+    username alone stays a string (its password is looked up when first needed)."""
+    if value is None or isinstance(value, str):
+        return value
+    return Credentials.resolve(value)
+
+
+def coerce_s3_keys(value: Any) -> S3Keys | str | None:
+    """``s3_keys=``: S3Keys / (access, secret) / mapping -> S3Keys; an access key alone stays."""
+    if value is None or isinstance(value, (S3Keys, str)):
+        return value
+    if isinstance(value, tuple) and len(value) == 2:
+        return S3Keys.resolve(*value)
+    if isinstance(value, Mapping) and set(value) == {"access_key", "secret_key"}:
+        return S3Keys.resolve(value["access_key"], value["secret_key"])
+    raise ConfigurationError(
+        "s3_keys must be S3Keys, an (access_key, secret_key) tuple, a mapping with exactly "
+        f"'access_key' and 'secret_key', or an access key; got {type(value).__name__}"
+    )
+
+
+def public_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Storage options without secrets, as plain JSON values (what to_json and pickles carry)."""
+    out = {k: v for k, v in options.items() if k != FINGERPRINT}
+    if isinstance(out.get("endpoints"), Endpoints):
+        out["endpoints"] = dataclasses.asdict(out["endpoints"])
+    if isinstance(out.get("settings"), Settings):
+        settings = dataclasses.asdict(out["settings"])
+        out["settings"] = {**settings, "cache_dir": str(settings["cache_dir"])}
+    credentials = coerce_credentials(out.get("credentials"))
+    if isinstance(credentials, Credentials):
+        out["credentials"] = credentials.username
+    keys = coerce_s3_keys(out.get("s3_keys"))
+    if isinstance(keys, S3Keys):
+        out["s3_keys"] = keys.access_key
+    return out
+
+
+class InstanceCache(type(AsyncFileSystem)):  # type: ignore[misc]
+    """fsspec's instance cache, keyed also by the secrets that reprs hide."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        endpoints = coerce_endpoints(kwargs.get("endpoints"))
+        kwargs["endpoints"] = endpoints
+        credentials = coerce_credentials(kwargs.get("credentials"))
+        keys = coerce_s3_keys(kwargs.get("s3_keys"))
+        hidden: list[str | None] = []
+        if isinstance(credentials, Credentials):
+            kwargs["credentials"] = credentials
+            _remember_credentials(credentials, endpoints)
+            hidden.append(_secret_of(credentials))
+        if isinstance(keys, S3Keys):
+            kwargs["s3_keys"] = keys
+            with _lock:
+                _keys[keys.access_key] = keys
+            hidden.append(keys.secret_key)
+        if hidden:
+            kwargs[FINGERPRINT] = _fingerprint(*hidden)
+        return super().__call__(*args, **kwargs)
+
+
+def _remember_credentials(credentials: Credentials, endpoints: Endpoints) -> None:
+    with _lock:
+        _credentials[(endpoints.identity, credentials.username.casefold())] = credentials
+
+
+# -- what requests use --------------------------------------------------------------------------
+def token_provider(
+    credentials: Credentials | str | None, endpoints: Endpoints, settings: Settings
+) -> TokenProvider:
+    """The process's provider for this account.
+
+    A username alone uses the credentials given for it earlier in this process, else those of
+    the environment or ``.netrc``; None uses the environment's or ``.netrc``'s account.
+    """
+    if isinstance(credentials, str):
+        with _lock:
+            known = _credentials.get((endpoints.identity, credentials.casefold()))
+        credentials = known or Credentials.resolve(
+            username=credentials, identity_url=endpoints.identity
+        )
+    elif credentials is None:
+        credentials = Credentials.resolve(identity_url=endpoints.identity)
+    key = (endpoints.identity, credentials.username.casefold(), _secret_of(credentials))
+    with _lock:
+        provider = _providers.get(key)
+        if provider is None:
+            provider = _providers[key] = TokenProvider(credentials, endpoints, settings)
+        return provider
+
+
+def s3_keys(keys: S3Keys | str | None) -> S3Keys:
+    """The S3 keys to use: given, remembered for this access key, or the environment's."""
+    if isinstance(keys, S3Keys):
+        return keys
+    if keys is None:
+        return S3Keys.resolve()
+    with _lock:
+        known = _keys.get(keys)
+    if known is not None:
+        return known
+    found = S3Keys.resolve()
+    if found.access_key != keys:
+        raise AuthenticationError(
+            f"the S3 secret of access key {keys[:4]}… is not known in this process (secrets are "
+            "never pickled) and CDSE_S3_ACCESS_KEY holds another key; set CDSE_S3_ACCESS_KEY and "
+            "CDSE_S3_SECRET_KEY for it"
+        )
+    return found
+
+
+def slots(account: str, limit: int) -> asyncio.Semaphore:
+    """The account's connection slots on the running loop, shared by all its filesystems.
+
+    CDSE allows an account 4 concurrent downloads (§2.4); every synchronous filesystem runs on
+    fsspec's one I/O loop, so this bounds them all together. (Across processes the downloader's
+    file-lock budget does.)
+    """
+    loop = asyncio.get_running_loop()
+    with _lock:
+        mine = _slots.setdefault(loop, {})
+        found = mine.get(account)
+        if found is None:
+            found = mine[account] = asyncio.Semaphore(limit)
+        return found
