@@ -17,11 +17,13 @@ cache (or ``dest``) and returns a :class:`DownloadReport` with one :class:`Outco
   every exit path, Ctrl-C included.
 
 Modules: :mod:`.core` (the run), :mod:`.https` and :mod:`.s3` (one product's transfer),
-:mod:`.partfile` (the ``.part`` on disk), :mod:`.retry`, :mod:`.accounts`, :mod:`.plan`
-(items and manifest), :mod:`.progress`, :mod:`.report`, :mod:`.runner`.
+:mod:`.partfile` (the ``.part`` on disk), :mod:`.cluster` (spread over dask workers),
+:mod:`.retry`, :mod:`.accounts`, :mod:`.plan` (items and manifest), :mod:`.progress`,
+:mod:`.report`, :mod:`.runner`.
 """
 
+from .cluster import download_on_cluster
 from .core import Downloader, download
 from .report import DownloadReport, Outcome
 
-__all__ = ["DownloadReport", "Downloader", "Outcome", "download"]
+__all__ = ["DownloadReport", "Downloader", "Outcome", "download", "download_on_cluster"]

@@ -456,11 +456,12 @@ def _place_copy(source: Path, target: Path) -> None:
 
 def _token_providers(credentials: Any, endpoints: Endpoints, settings: Settings) -> list[Any]:
     """One TokenProvider per account (AuthenticationError when none can be found)."""
-    from ..auth import Credentials, TokenProvider, accounts
+    from ..auth import TokenProvider, accounts
+    from ..auth.shared import shared_provider
 
     if credentials is None:
-        found = Credentials.resolve(identity_url=endpoints.identity)
-        return [TokenProvider(found, endpoints, settings)]
+        # The process's login for this account: repeated runs (a notebook, a dask worker) reuse it.
+        return [shared_provider(None, endpoints, settings)]
     if isinstance(credentials, TokenProvider):
         return [credentials]
     if isinstance(credentials, list | tuple) and any(
@@ -471,7 +472,7 @@ def _token_providers(credentials: Any, endpoints: Endpoints, settings: Settings)
             for c in credentials
         ]
     items: Iterable[Any] = accounts(credentials, identity_url=endpoints.identity)
-    return [TokenProvider(c, endpoints, settings) for c in items]
+    return [shared_provider(c, endpoints, settings) for c in items]
 
 
 def download(

@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
-import hmac
-import secrets
 import threading
 import weakref
 from collections.abc import Mapping
@@ -27,7 +24,8 @@ from typing import Any
 
 from fsspec.asyn import AsyncFileSystem
 
-from ..auth import Credentials, S3Keys, TokenProvider
+from ..auth import Credentials, S3Keys
+from ..auth.shared import fingerprint, remember, secret_of, shared_provider
 from ..config import Endpoints, Settings
 from ..errors import AuthenticationError, ConfigurationError
 
@@ -45,23 +43,11 @@ __all__ = [
 #: The keyword the fingerprint travels under into fsspec's cache token (never stored).
 FINGERPRINT = "_secrets"
 
-_KEY = secrets.token_bytes(32)
 _lock = threading.Lock()
-_credentials: dict[tuple[str, str], Credentials] = {}
 _keys: dict[str, S3Keys] = {}
-_providers: dict[tuple[str, str, str], TokenProvider] = {}
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
     weakref.WeakKeyDictionary()
 )
-
-
-def _fingerprint(*values: str | None) -> str:
-    text = "\x00".join(v or "" for v in values).encode()
-    return hmac.new(_KEY, text, hashlib.sha256).hexdigest()[:24]
-
-
-def _secret_of(credentials: Credentials) -> str:
-    return _fingerprint(credentials.password, credentials.totp_secret, credentials.totp)
 
 
 # -- arguments in every accepted form -----------------------------------------------------------
@@ -127,46 +113,20 @@ class InstanceCache(type(AsyncFileSystem)):  # type: ignore[misc]
         hidden: list[str | None] = []
         if isinstance(credentials, Credentials):
             kwargs["credentials"] = credentials
-            _remember_credentials(credentials, endpoints)
-            hidden.append(_secret_of(credentials))
+            remember(credentials, endpoints.identity)
+            hidden.append(secret_of(credentials))
         if isinstance(keys, S3Keys):
             kwargs["s3_keys"] = keys
             with _lock:
                 _keys[keys.access_key] = keys
             hidden.append(keys.secret_key)
         if hidden:
-            kwargs[FINGERPRINT] = _fingerprint(*hidden)
+            kwargs[FINGERPRINT] = fingerprint(*hidden)
         return super().__call__(*args, **kwargs)
 
 
-def _remember_credentials(credentials: Credentials, endpoints: Endpoints) -> None:
-    with _lock:
-        _credentials[(endpoints.identity, credentials.username.casefold())] = credentials
-
-
 # -- what requests use --------------------------------------------------------------------------
-def token_provider(
-    credentials: Credentials | str | None, endpoints: Endpoints, settings: Settings
-) -> TokenProvider:
-    """The process's provider for this account.
-
-    A username alone uses the credentials given for it earlier in this process, else those of
-    the environment or ``.netrc``; None uses the environment's or ``.netrc``'s account.
-    """
-    if isinstance(credentials, str):
-        with _lock:
-            known = _credentials.get((endpoints.identity, credentials.casefold()))
-        credentials = known or Credentials.resolve(
-            username=credentials, identity_url=endpoints.identity
-        )
-    elif credentials is None:
-        credentials = Credentials.resolve(identity_url=endpoints.identity)
-    key = (endpoints.identity, credentials.username.casefold(), _secret_of(credentials))
-    with _lock:
-        provider = _providers.get(key)
-        if provider is None:
-            provider = _providers[key] = TokenProvider(credentials, endpoints, settings)
-        return provider
+token_provider = shared_provider  # one login per account and process (cdse_intake.auth.shared)
 
 
 def s3_keys(keys: S3Keys | str | None) -> S3Keys:
