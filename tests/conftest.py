@@ -32,3 +32,31 @@ def _no_user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
         if key.startswith("CDSE_") and key not in ("CDSE_CONFIG", "CDSE_CACHE_DIR"):
             monkeypatch.delenv(key)
     monkeypatch.delenv("NETRC", raising=False)
+
+
+@pytest.fixture
+def dask_client():
+    """Start in-process dask clusters (loopback only); ``dask_client(n_workers, threads)``."""
+    distributed = pytest.importorskip("distributed")
+    started = []
+
+    def make(n_workers: int = 1, threads_per_worker: int = 4):
+        try:
+            cluster = distributed.LocalCluster(
+                processes=False,
+                n_workers=n_workers,
+                threads_per_worker=threads_per_worker,
+                # in-process (inproc:// transport); the HTTP servers it starts stay on loopback
+                dashboard_address="127.0.0.1:0",
+                worker_dashboard_address="127.0.0.1:0",
+            )
+        except Exception as err:  # pragma: no cover - environment-specific
+            pytest.skip(f"cannot start a dask LocalCluster: {err}")
+        client = distributed.Client(cluster)
+        started.append((cluster, client))
+        return client
+
+    yield make
+    for cluster, client in started:
+        client.close()
+        cluster.close()

@@ -415,26 +415,12 @@ def _dask_task(cache: str, use_async: bool) -> str:
     return type(budget).__name__
 
 
-def test_dask_budget_limits_workers(tmp_path: Path) -> None:
-    distributed = pytest.importorskip("distributed")
+def test_dask_budget_limits_workers(tmp_path: Path, dask_client) -> None:
     global _dask_peak
     _dask_peak = 0
-    try:
-        cluster = distributed.LocalCluster(
-            processes=False,
-            n_workers=1,
-            threads_per_worker=4,
-            # in-process (inproc:// transport); the HTTP servers it still starts stay on loopback
-            dashboard_address="127.0.0.1:0",
-            worker_dashboard_address="127.0.0.1:0",
-        )
-    except Exception as err:  # pragma: no cover - environment-specific
-        pytest.skip(f"cannot start a dask LocalCluster: {err}")
-    with cluster, distributed.Client(cluster) as client:
-        futures = [
-            client.submit(_dask_task, str(tmp_path), i % 2 == 0, pure=False) for i in range(12)
-        ]
-        kinds = client.gather(futures)
+    client = dask_client(n_workers=1, threads_per_worker=4)
+    futures = [client.submit(_dask_task, str(tmp_path), i % 2 == 0, pure=False) for i in range(12)]
+    kinds = client.gather(futures)
     assert set(kinds) == {"DaskBudget"}
     assert 1 <= _dask_peak <= 2
     assert _dask_active == 0

@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from cdse_intake.downloads import download_on_cluster
 from cdse_intake.manifest import rows_for, write_manifest
 
 from .test_download_common import assert_final_files_verified, grants, materialised
 
-distributed = pytest.importorskip("distributed")
 
-
-def test_products_spread_over_workers_share_the_budget(cdse_emulator, cdse_env, tmp_path):
+def test_products_spread_over_workers_share_the_budget(
+    cdse_emulator, cdse_env, tmp_path, dask_client
+):
     products = materialised(cdse_emulator)
     manifest = write_manifest(tmp_path / "m.csv", rows_for(products))
     cdse_emulator.state.throttle = 4_000_000  # bytes/s per connection: downloads overlap
-    try:
-        cluster = distributed.LocalCluster(
-            processes=False,
-            n_workers=2,
-            threads_per_worker=3,
-            dashboard_address="127.0.0.1:0",
-            worker_dashboard_address="127.0.0.1:0",
-        )
-    except Exception as err:  # pragma: no cover - environment-specific
-        pytest.skip(f"cannot start a dask LocalCluster: {err}")
-    with cluster, distributed.Client(cluster) as client:
-        report = download_on_cluster(client, manifest, tmp_path / "out", max_connections=2)
+    client = dask_client(n_workers=2, threads_per_worker=3)
+    report = download_on_cluster(client, manifest, tmp_path / "out", max_connections=2)
     assert report.ok, [o.reason for o in report.failed]
     assert len(report.verified) == len(products)
     assert assert_final_files_verified(tmp_path / "out", cdse_emulator) == len(products)
