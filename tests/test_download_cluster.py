@@ -23,7 +23,7 @@ def test_products_spread_over_workers_share_the_budget(
     assert assert_final_files_verified(tmp_path / "out", cdse_emulator) == len(products)
     # Six worker threads, one budget of two connections for the whole cluster.
     assert cdse_emulator.state.peak_downloads[cdse_emulator.username] <= 2
-    assert grants(cdse_emulator, "password") == 1  # one login, shared in the process
+    assert grants(cdse_emulator, "password") <= 1  # one login at most, shared in the process
     table = pd.read_csv(manifest, comment="#")
     assert set(table["Downloaded"]) == {"verified"}
     assert table["LocalPath"].str.startswith(str(tmp_path / "out")).all()
