@@ -17,10 +17,12 @@ def test_demo_round_trip(tmp_path):
         check=False,
     )
     assert out.returncode == 0, out.stderr[-3000:]
-    assert "MD5 and BLAKE3 match the catalogue's" in out.stdout
+    assert "BLAKE3 matches the catalogue's checksum" in out.stdout
     (written,) = (tmp_path / "demo-output").glob("*.zip")
     with zipfile.ZipFile(written) as zf:
         assert zf.testzip() is None
         top = {name.split("/")[0] for name in zf.namelist()}
     assert top == {written.stem + ".SAFE"}  # the zip holds <Name>/ as CDSE delivers it
-    assert not list((tmp_path / "demo-output").glob("*.part"))
+    assert not list((tmp_path / "demo-output").glob("*.part*"))
+    manifest = (tmp_path / "demo-output" / "paris.csv").read_text()
+    assert ",verified," in manifest  # the downloaded product's row
