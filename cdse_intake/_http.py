@@ -35,6 +35,7 @@ from .errors import (
 )
 
 __all__ = [
+    "decode_body",
     "error_from_response",
     "new_session",
     "paused_gc",
@@ -188,19 +189,24 @@ async def with_retries(
         await sleep(delay)
 
 
+def decode_body(raw: bytes) -> Any:
+    """JSON of a response body (orjson: several times faster than json on 1000-record pages,
+    the client's hot spot), else its first 500 characters as text (error pages)."""
+    import orjson
+
+    try:
+        with paused_gc():
+            return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return raw[:500].decode("utf-8", "replace")
+
+
 async def get_json(
     session: Any, url: str, params: Any = None, headers: Mapping[str, str] | None = None
 ) -> Any:
     """GET ``url`` and decode JSON; raises the mapped CDSEError for an error answer."""
-    import orjson  # several times faster than json on 1000-record pages (the client's hot spot)
-
     async with session.get(url, params=params, headers=headers) as resp:
-        raw = await resp.read()
-        try:
-            with paused_gc():
-                body = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            body = raw[:500].decode("utf-8", "replace")
+        body = decode_body(await resp.read())
         if resp.status >= 400:
             raise error_from_response(resp.status, body, str(resp.url), resp.headers)
         return body

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from ._http import error_from_response
+from ._http import decode_body, error_from_response
 from .auth import TokenProvider
 from .config import Endpoints
 from .errors import ServiceError
@@ -87,18 +87,10 @@ class Transport:
                     current, redirects = url, 0
                     continue
                 if resp.status >= 400:
-                    raise error_from_response(resp.status, await _body(resp), current, resp.headers)
+                    raise error_from_response(
+                        resp.status, decode_body(await resp.read()), current, resp.headers
+                    )
                 yield resp
                 return
             finally:
                 resp.release()
-
-
-async def _body(resp: Any) -> Any:
-    raw = await resp.read()
-    try:
-        import orjson
-
-        return orjson.loads(raw)
-    except ValueError:
-        return raw[:500].decode("utf-8", "replace")

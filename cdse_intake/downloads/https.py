@@ -20,7 +20,7 @@ from urllib.parse import quote
 from ..errors import ChecksumMismatch, ServiceError
 from .accounts import Account
 from .partfile import CHUNK, PartFile
-from .retry import Restart, Stats, Truncated, with_retries
+from .retry import Restart, Stats, Truncated, transfer_verified
 
 __all__ = ["fetch_https", "product_url"]
 
@@ -108,17 +108,6 @@ async def fetch_https(
 ) -> str:
     """Download the rest of the product into ``part`` and verify it; returns the digest."""
     url = product_url(download_root, product_id)
-
-    async def attempt() -> str:
-        if not part.complete:
-            async with account.connection():  # the slot is held for the transfer only
-                await _transfer(url, account, part, stats, bar)
-        return await part.verify()
-
-    return await with_retries(
-        attempt,
-        part,
-        stats,
-        retries=retries,
-        on_restart=lambda: bar.reset(total=part.expected.size),
+    return await transfer_verified(
+        lambda: _transfer(url, account, part, stats, bar), account, part, stats, bar, retries
     )

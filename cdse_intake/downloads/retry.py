@@ -134,3 +134,32 @@ async def with_retries(
                 raise DownloadError(f"gave up after {stats.retries + 1} attempts: {err}") from err
             stats.retries += 1
         await sleep(delay or 0.0)
+
+
+async def transfer_verified(
+    transfer: Callable[[], Awaitable[None]],
+    account: Any,
+    part: Any,
+    stats: Stats,
+    bar: Any,
+    retries: int,
+) -> str:
+    """Move the rest of ``part`` with ``transfer`` (HTTPS or S3) and verify it; the digest.
+
+    A connection slot of ``account`` is held only while bytes flow, not while verifying; failures
+    are retried as :func:`with_retries` says, and a restart resets the file's progress bar.
+    """
+
+    async def attempt() -> str:
+        if not part.complete:
+            async with account.connection():
+                await transfer()
+        return await part.verify()
+
+    return await with_retries(
+        attempt,
+        part,
+        stats,
+        retries=retries,
+        on_restart=lambda: bar.reset(total=part.expected.size),
+    )

@@ -30,7 +30,7 @@ from ..errors import (
 from ..product import Product
 from .accounts import Account
 from .partfile import CHUNK, PartFile
-from .retry import Restart, Stats, Truncated, with_retries
+from .retry import Restart, Stats, Truncated, transfer_verified
 
 __all__ = ["BUCKET", "S3Source", "is_single_object", "s3_key"]
 
@@ -132,19 +132,8 @@ class S3Source:
     ) -> str:
         """Download the rest of the object into ``part`` and verify it; returns the digest."""
         key = s3_key(product)
-
-        async def attempt() -> str:
-            if not part.complete:
-                async with account.connection():
-                    await self._transfer(key, part, stats, bar)
-            return await part.verify()
-
-        return await with_retries(
-            attempt,
-            part,
-            stats,
-            retries=retries,
-            on_restart=lambda: bar.reset(total=part.expected.size),
+        return await transfer_verified(
+            lambda: self._transfer(key, part, stats, bar), account, part, stats, bar, retries
         )
 
     async def _transfer(self, key: str, part: PartFile, stats: Stats, bar: Any) -> None:

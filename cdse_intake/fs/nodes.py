@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from .._http import with_retries
+from .._http import decode_body, with_retries
 from ..errors import ProductNotFound, ServiceError
 from ..product import Product
 from ..transport import Transport
@@ -116,7 +116,7 @@ class NodeTree:
 
         async def attempt() -> Any:
             async with transport.get(url) as resp:
-                return await resp.json(content_type=None)
+                return decode_body(await resp.read())  # a non-JSON body: ServiceError below
 
         body = await with_retries(attempt, retries=self.retries, what=f"listing {url}")
         return _parse(body, url)
