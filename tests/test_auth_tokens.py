@@ -122,6 +122,8 @@ def test_logout_ends_the_session_and_next_call_logs_in(emu, settings):
 def hammer(provider: TokenProvider, threads: int = 20, tasks: int = 50) -> list[str]:
     """Threads and tasks on two event loops ask at the same moment; returns every token."""
     go = threading.Event()
+    # Every caller thread checks in before the start is given: a condition, not a pause.
+    ready = threading.Barrier(threads + 2 + 1)
     tokens: list[str] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -131,6 +133,7 @@ def hammer(provider: TokenProvider, threads: int = 20, tasks: int = 50) -> list[
             tokens.append(value)
 
     def sync_caller() -> None:
+        ready.wait(30)
         go.wait()
         try:
             keep(provider.get_token())
@@ -139,6 +142,7 @@ def hammer(provider: TokenProvider, threads: int = 20, tasks: int = 50) -> list[
 
     def async_callers(count: int) -> None:
         async def main() -> None:
+            ready.wait(30)  # this thread's loop is running: its tasks start together below
             await asyncio.get_running_loop().run_in_executor(None, go.wait)
             results = await asyncio.gather(*(provider.get_token_async() for _ in range(count)))
             for value in results:
@@ -155,7 +159,7 @@ def hammer(provider: TokenProvider, threads: int = 20, tasks: int = 50) -> list[
     ]
     for worker in workers:
         worker.start()
-    time.sleep(0.05)  # let every caller reach the starting line (not a condition wait)
+    ready.wait(30)
     go.set()
     for worker in workers:
         worker.join(30)

@@ -130,7 +130,11 @@ def _timed_download(url: str, headers: dict) -> tuple[int, float]:
 
 
 def test_slow_fault_and_throttle_pace_the_body(emu: Emulator, products: Products) -> None:
-    """Paced downloads take at least size/rate; an unpaced one is far faster (ratio, not speed)."""
+    """Paced downloads cannot end before size/rate: a lower bound the pacing guarantees.
+
+    Speed itself is the benchmark's business (benchmarks/emulator_download.py); the unpaced
+    control below only shows the bound is not met by accident, so the test can fail.
+    """
     url, auth = value(emu, products), bearer(emu)
     size, free = _timed_download(url, auth)
     rate = 2_000_000.0  # bytes/s: the ~530 kB product takes >= ~0.25 s
@@ -141,5 +145,4 @@ def test_slow_fault_and_throttle_pace_the_body(emu: Emulator, products: Products
     floor = (size - rate / 20) / rate  # the first paced write goes out at once
     assert slow >= floor
     assert throttled >= floor
-    assert slow < 30 * size / rate and throttled < 30 * size / rate  # generous: no stall
-    assert free < slow / 3
+    assert free < floor  # without pacing the same bytes do not take that long
