@@ -23,6 +23,7 @@ __all__ = [
     "RateLimited",
     "ServiceError",
     "UnsafePathError",
+    "UnsupportedProduct",
 ]
 
 
@@ -133,3 +134,7 @@ class ChecksumMismatch(DownloadError):
 
 class UnsafePathError(CDSEError, ValueError):
     """A name from the server would write outside its folder (``/``, ``..``, NUL, ...)."""
+
+
+class UnsupportedProduct(CDSEError, ValueError):
+    """A product (or file) whose format no reader of :func:`cdse_intake.open_product` knows."""

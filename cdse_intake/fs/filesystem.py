@@ -182,6 +182,13 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=accounts.InstanceCache):
     async def _product(self, key: str) -> Product:
         return await self._products.resolve(await self.set_session(), key)
 
+    def product(self, key: str) -> Product:
+        """The catalogue record of the product named (or with the id) ``key``.
+
+        ``key`` may also be a ``cdse://`` URL of the product. ProductNotFound when there is none.
+        """
+        return sync(self.loop, self._product, self._split(key).key)
+
     # -- metadata ----------------------------------------------------------------------------------
     async def _info(self, path: str, **kwargs: Any) -> dict[str, Any]:
         stripped = self._strip_protocol(path)

@@ -1,0 +1,193 @@
+"""``open_product``: any CDSE product as a lazy xarray Dataset or DataTree.
+
+A product is found (cache, local file, or CDSE), its family detected, and the family's reader
+builds the dataset on a :class:`~.source.ProductSource`; nothing is extracted and no pixel is read
+until computed. A product not in the cache is first downloaded, verified, into it, unless
+``remote=True``: then only the bytes the computation needs are read from CDSE, by range.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+
+from ..errors import DownloadError, ProductNotFound, UnsupportedProduct
+from ..product import Product
+from .families import Family, detect, family_named
+from .source import ProductSource, from_local, from_remote
+
+__all__ = ["open_product", "resolve_source", "select_group"]
+
+
+def open_product(
+    product: Product | str | os.PathLike[str],
+    *,
+    chunks: Any = "auto",
+    remote: bool = False,
+    group: str | None = None,
+    family: str | None = None,
+    via: Literal["https", "s3"] = "https",
+    credentials: Any = None,
+    endpoints: Any = None,
+    settings: Any = None,
+    progress: bool = False,
+    **options: Any,
+) -> Any:
+    """Open a product lazily as an :class:`xarray.Dataset` or :class:`xarray.DataTree`.
+
+    ``product``: a :class:`~cdse_intake.Product`, a product name or id, a ``cdse://<name>`` URL
+    (always read remotely), or a local zip, product folder or single file.
+    ``chunks``: dask chunks (default ``"auto"``: multiples of the files' own tiles/chunks;
+    ``None``: lazy without dask). ``remote``: read from CDSE by range instead of downloading a
+    product that is not in the cache (``via`` ``"https"`` or ``"s3"``). ``group``: for products
+    that open as a DataTree, return the Dataset of this group (e.g. ``"r10m"``, ``"PRODUCT"``).
+    ``family``: force a reader (see :data:`~cdse_intake.readers.FAMILIES`) instead of detecting
+    it. Other keyword ``options`` go to the family's reader (e.g. ``resolution=10`` for
+    Sentinel-2, ``calibration="sigma0"`` for Sentinel-1).
+    """
+    source = resolve_source(
+        product,
+        remote=remote,
+        via=via,
+        credentials=credentials,
+        endpoints=endpoints,
+        settings=settings,
+        progress=progress,
+    )
+    reader = family_named(family) if family else detect(source)
+    _check_options(reader, options)
+    result = reader.opener()(source, chunks=chunks, **options)
+    _describe(result, source, reader)
+    return select_group(result, group) if group is not None else result
+
+
+def resolve_source(
+    product: Product | str | os.PathLike[str],
+    *,
+    remote: bool = False,
+    via: Literal["https", "s3"] = "https",
+    credentials: Any = None,
+    endpoints: Any = None,
+    settings: Any = None,
+    progress: bool = False,
+) -> ProductSource:
+    """Where to read ``product`` from (see :func:`open_product` for the arguments)."""
+    from ..config import Settings
+
+    settings = settings if settings is not None else Settings.from_env()
+    if isinstance(product, Product):
+        return _for_product(product, remote, via, credentials, endpoints, settings, progress)
+    if not isinstance(product, (str, os.PathLike)):
+        raise TypeError(
+            f"cannot open {product!r} (a {type(product).__name__}); expected a Product, a product "
+            "name or id, a cdse:// URL or the path of a local product"
+        )
+    text = os.fspath(product)
+    if text.startswith("cdse://"):
+        fs = _filesystem(via, credentials, endpoints, settings)
+        if "/" in text[len("cdse://") :].strip("/"):
+            raise UnsupportedProduct(
+                f"{text!r} names a file inside a product; open_product expects the product "
+                "itself: cdse://<product name or id>"
+            )
+        return from_remote(fs, fs.product(text))
+    if os.path.exists(text):
+        return from_local(text)
+    if os.sep in text or "/" in text or text.endswith((".zip", ".nc", ".tif", ".tiff")):
+        raise ProductNotFound(f"no such file or folder: {text!r}")
+    fs = _filesystem(via, credentials, endpoints, settings)
+    try:
+        record = fs.product(text)
+    except ProductNotFound as err:
+        raise ProductNotFound(
+            f"{text!r} is neither a local file nor a CDSE product name or id: {err}"
+        ) from err
+    return _for_product(record, remote, via, credentials, endpoints, settings, progress)
+
+
+def _for_product(
+    product: Product,
+    remote: bool,
+    via: str,
+    credentials: Any,
+    endpoints: Any,
+    settings: Any,
+    progress: bool,
+) -> ProductSource:
+    from ..cache import ProductCache
+
+    cached = ProductCache(settings.cache_dir).lookup(product)
+    if cached is not None:
+        return from_local(cached, product)
+    if remote:
+        return from_remote(_filesystem(via, credentials, endpoints, settings), product)
+    from ..downloads import download
+
+    report = download(
+        [product],
+        via=via,
+        credentials=credentials,
+        endpoints=endpoints,
+        settings=settings,
+        progress=progress,
+    )
+    outcome = report[0]
+    if not outcome.ok or outcome.path is None:
+        raise DownloadError(
+            f"could not download {product.name} to open it: {outcome.reason or outcome.status}; "
+            "pass remote=True to read it from CDSE without downloading"
+        )
+    return from_local(outcome.path, product)
+
+
+def _filesystem(via: str, credentials: Any, endpoints: Any, settings: Any) -> Any:
+    from ..fs import CDSEFileSystem
+
+    return CDSEFileSystem(via, credentials=credentials, endpoints=endpoints, settings=settings)
+
+
+def _check_options(reader: Family, options: dict[str, Any]) -> None:
+    accepted = reader.options()
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise TypeError(
+            f"the {reader.key} reader has no option {', '.join(map(repr, unknown))}; it accepts "
+            + (", ".join(accepted) if accepted else "no options")
+            + " (and open_product's own: chunks, remote, group, family, via)"
+        )
+
+
+def _describe(result: Any, source: ProductSource, reader: Family) -> None:
+    """Record where the data came from in the (root) attributes."""
+    attrs = result.attrs
+    attrs.setdefault("cdse_product", source.name)
+    attrs["cdse_family"] = reader.key
+    attrs["cdse_source"] = source.location
+    if source.product is not None:
+        attrs.setdefault("cdse_id", source.product.id)
+        if source.product.collection:
+            attrs.setdefault("cdse_collection", source.product.collection)
+
+
+def select_group(result: Any, group: str) -> Any:
+    """The Dataset of ``group`` of a DataTree (with the coordinates it inherits)."""
+    import xarray as xr
+
+    if not isinstance(result, xr.DataTree):
+        raise UnsupportedProduct(
+            f"group={group!r}: this product opens as a single Dataset, which has no groups"
+        )
+    path = group.strip("/")
+    try:
+        node = result[path] if path else result
+    except KeyError:
+        groups = [n.path for n in result.subtree if n.has_data]
+        raise UnsupportedProduct(
+            f"group={group!r} is not in {result.attrs.get('cdse_product', 'the product')}; "
+            f"groups with data: {', '.join(groups)}"
+        ) from None
+    if not isinstance(node, xr.DataTree):
+        raise UnsupportedProduct(f"group={group!r} is a variable, not a group")
+    ds = node.to_dataset(inherit=True)
+    ds.attrs = {**result.attrs, **ds.attrs}
+    return ds

@@ -1,0 +1,130 @@
+"""Which reader opens a product: by its name first, then by what its files look like.
+
+Each family is one module of this package defining
+``open(source, *, chunks="auto", **options) -> xarray.Dataset | xarray.DataTree``; the module is
+imported only when a product of its family is opened.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import UnsupportedProduct
+from .source import ProductSource
+
+__all__ = ["FAMILIES", "Family", "detect", "family_named"]
+
+_HDF5 = b"\x89HDF\r\n\x1a\n"
+_TIFF = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+
+
+@dataclass(frozen=True)
+class Family:
+    """A product family and the module that opens it."""
+
+    key: str
+    title: str
+    module: str
+    names: re.Pattern[str]
+    """Product names of the family (as CDSE names them, with or without the folder suffix)."""
+    markers: tuple[str, ...] = ()
+    """File patterns (see :meth:`ProductSource.find`) of which one identifies a folder product."""
+    magic: tuple[bytes, ...] = ()
+    """First bytes identifying a single-file product."""
+
+    def opener(self) -> Callable[..., Any]:
+        return importlib.import_module(f"{__package__}.{self.module}").open
+
+    def options(self) -> list[str]:
+        """The reader's own keyword options (beyond ``source`` and ``chunks``)."""
+        params = inspect.signature(self.opener()).parameters.values()
+        return [p.name for p in params if p.kind is p.KEYWORD_ONLY and p.name not in ("chunks",)]
+
+    def matches_content(self, source: ProductSource) -> bool:
+        if source.single_file:
+            if not self.magic:
+                return False
+            with source.open() as f:
+                head = f.read(8)
+            return head.startswith(self.magic)
+        return any(source.find(marker) for marker in self.markers)
+
+
+#: Checked in order: EOPF first, since its products carry Sentinel names with ``.zarr``.
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        "eopf-zarr",
+        "EOPF Zarr products (Sentinel-1/2/3 in CDSE's new format)",
+        "eopf",
+        re.compile(r"\.zarr(\.zip)?$", re.IGNORECASE),
+        markers=("zarr.json", ".zgroup", ".zmetadata"),
+    ),
+    Family(
+        "sentinel-2",
+        "Sentinel-2 MSI Level-1C/Level-2A SAFE",
+        "sentinel2",
+        re.compile(r"^S2[A-D]_MSIL(1C|2A)_"),
+        markers=("MTD_MSIL1C.xml", "MTD_MSIL2A.xml"),
+    ),
+    Family(
+        "sentinel-1",
+        "Sentinel-1 SAR GRD/SLC SAFE",
+        "sentinel1",
+        re.compile(r"^S1[A-D]_(IW|EW|WV|S[1-6])_(GRD[FHM]|SLC_)"),
+        markers=("annotation/s1?-*.xml",),
+    ),
+    Family(
+        "sentinel-3",
+        "Sentinel-3 OLCI/SLSTR/SYN SEN3",
+        "sentinel3",
+        re.compile(r"^S3[A-D]_(OL|SL|SY)_"),
+        markers=("xfdumanifest.xml",),
+    ),
+    Family(
+        "sentinel-5p",
+        "Sentinel-5P TROPOMI Level-2 netCDF",
+        "sentinel5p",
+        re.compile(r"^S5P_(OFFL|NRTI|RPRO|PAL_)_L2__"),
+        magic=(_HDF5,),
+    ),
+    Family(
+        "geotiff",
+        "GeoTIFF (CLMS and other single-raster products)",
+        "geotiff",
+        re.compile(r"\.tiff?$", re.IGNORECASE),
+        magic=_TIFF,
+    ),
+)
+
+
+def family_named(key: str) -> Family:
+    """The family called ``key``; a clear error listing the known ones otherwise."""
+    for family in FAMILIES:
+        if family.key == key:
+            return family
+    raise UnsupportedProduct(
+        f"family={key!r} is not a product family; expected one of "
+        + ", ".join(repr(f.key) for f in FAMILIES)
+    )
+
+
+def detect(source: ProductSource) -> Family:
+    """The family of ``source``: by product name, else by content; UnsupportedProduct if none."""
+    names = {source.name}
+    if source.product is not None:
+        names.add(source.product.name)
+    for family in FAMILIES:
+        if any(family.names.search(n) for n in names):
+            return family
+    for family in FAMILIES:
+        if family.matches_content(source):
+            return family
+    raise UnsupportedProduct(
+        f"cannot open {source.location}: {source.name!r} is not a product of a supported family. "
+        "Supported: " + "; ".join(f"{f.title} ({f.key!r})" for f in FAMILIES)
+    )

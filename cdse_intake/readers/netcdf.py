@@ -1,0 +1,80 @@
+"""netCDF-4/HDF5 files of a product as lazy xarray objects that pickle.
+
+xarray's own h5netcdf backend pickles only files it opened from a path; these open any file of a
+:class:`~.source.ProductSource` (in a zip, remote) through a picklable opener, so the dataset
+computes on dask workers, which reopen the file from the source themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .source import ProductSource
+
+__all__ = ["group_paths", "open_netcdf", "open_netcdf_tree"]
+
+
+def _h5file(source: ProductSource, rel: str, mode: str = "r") -> Any:
+    """Open ``rel`` of ``source`` with h5netcdf (module level: the file manager pickles it)."""
+    import h5netcdf
+
+    target = source.local_path(rel) or source.open(rel)
+    # phony_dims: Sentinel-3 and some S5P variables have dimensions without dimension scales
+    return h5netcdf.File(target, mode, decode_vlen_strings=True, phony_dims="access")
+
+
+def _manager(source: ProductSource, rel: str) -> Any:
+    from xarray.backends import CachingFileManager
+
+    return CachingFileManager(_h5file, source, rel, mode="r")
+
+
+def open_netcdf(
+    source: ProductSource,
+    rel: str = "",
+    *,
+    group: str | None = None,
+    chunks: Any = "auto",
+    **kwargs: Any,
+) -> Any:
+    """The (group of the) netCDF file ``rel`` as a lazy Dataset, dask chunks on the file's
+    own HDF5 chunking. ``kwargs`` go to :func:`xarray.open_dataset` (``mask_and_scale``, …)."""
+    import xarray as xr
+    from xarray.backends import H5NetCDFStore
+
+    store = H5NetCDFStore(_manager(source, rel), group=group, mode="r")
+    return xr.open_dataset(store, chunks=chunks, **kwargs)
+
+
+def group_paths(source: ProductSource, rel: str = "") -> list[str]:
+    """Every group of the file, as ``/A/B`` paths, the root ``/`` first."""
+    manager = _manager(source, rel)
+    try:
+        root = manager.acquire()
+        out = ["/"]
+
+        def walk(group: Any, prefix: str) -> None:
+            for name, child in group.groups.items():
+                path = f"{prefix}/{name}"
+                out.append(path)
+                walk(child, path)
+
+        walk(root, "")
+        return out
+    finally:
+        manager.close()
+
+
+def open_netcdf_tree(
+    source: ProductSource, rel: str = "", *, chunks: Any = "auto", **kwargs: Any
+) -> Any:
+    """The whole netCDF file ``rel`` as a lazy DataTree, one node per group."""
+    import xarray as xr
+    from xarray.backends import H5NetCDFStore
+
+    manager = _manager(source, rel)
+    datasets = {}
+    for path in group_paths(source, rel):
+        store = H5NetCDFStore(manager, group=None if path == "/" else path, mode="r")
+        datasets[path] = xr.open_dataset(store, chunks=chunks, **kwargs)
+    return xr.DataTree.from_dict(datasets)

@@ -1,0 +1,223 @@
+"""Raster files of a product (JPEG 2000, GeoTIFF) as lazy, picklable DataArrays.
+
+GDAL reads local zips natively (``/vsizip/``) and remote files through the ``cdse://``
+filesystem by range (rasterio's ``opener``), so a window transfers only the tiles it needs. Dask
+chunks default to multiples of the file's own tiles (the 1024-px JP2 tiles of Sentinel-2, TIFF
+blocks). The result has ``x``/``y`` pixel-centre coordinates and the CRS and transform in a
+``spatial_ref`` coordinate (CF grid mapping, what rioxarray reads and writes).
+
+Not rioxarray's ``open_rasterio``: its file manager closes datasets from whichever thread drops
+the last reference, and rasterio's Python-opener files must be closed in the context that opened
+them (rasterio keeps their exit stacks in a ContextVar), so remote reads raised at garbage
+collection. Here a read through an opener opens, reads and closes in one call, and local files
+keep one open dataset per thread.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from xarray.backends import BackendArray
+
+from .source import ProductSource
+
+__all__ = ["RasterInfo", "open_raster", "raster_info"]
+
+#: Block size of remote raster files: a JP2 header or one compressed 1024-px tile is ~1-2 MB, so
+#: smaller blocks than the filesystem's default keep a small window's transfer close to its need.
+REMOTE_BLOCK = 2**19
+
+#: Open datasets of local files kept per thread (least recently used closed first).
+LOCAL_DATASETS = 64
+
+_local = threading.local()
+
+
+@dataclass(frozen=True)
+class RasterInfo:
+    """What a raster file is, from its header alone."""
+
+    width: int
+    height: int
+    count: int
+    dtype: str
+    crs: Any
+    transform: Any
+    block: tuple[int, int]
+    nodata: float | None
+    scales: tuple[float, ...]
+    offsets: tuple[float, ...]
+    descriptions: tuple[str | None, ...]
+    tags: dict[str, str]
+
+
+def raster_info(source: ProductSource, rel: str = "") -> RasterInfo:
+    """The header of the raster ``rel``: size, dtype, CRS, transform, tiling (no pixels read)."""
+    with _opened(source, rel) as ds:
+        return RasterInfo(
+            width=ds.width,
+            height=ds.height,
+            count=ds.count,
+            dtype=ds.dtypes[0],
+            crs=ds.crs,
+            transform=ds.transform,
+            block=tuple(ds.block_shapes[0]),
+            nodata=ds.nodata,
+            scales=tuple(ds.scales),
+            offsets=tuple(ds.offsets),
+            descriptions=tuple(ds.descriptions),
+            tags=dict(ds.tags()),
+        )
+
+
+def open_raster(
+    source: ProductSource,
+    rel: str = "",
+    *,
+    chunks: Any = "auto",
+    name: str | None = None,
+    info: RasterInfo | None = None,
+) -> Any:
+    """The raster ``rel`` as a lazy ``(band, y, x)`` DataArray with coordinates and CRS.
+
+    ``chunks``: ``"auto"`` (whole tiles, ~32 MB), dask chunks, or None (lazy, no dask). Pixel
+    values are the file's raw values; ``_FillValue``, ``scale_factor`` and ``add_offset``
+    attributes say how to decode them when the file defines them.
+    """
+    import numpy as np
+    import xarray as xr
+    from xarray.core import indexing
+
+    info = info or raster_info(source, rel)
+    array = indexing.LazilyIndexedArray(_RasterArray(source, rel, info))
+    attrs: dict[str, Any] = {}
+    if info.nodata is not None:
+        attrs["_FillValue"] = np.array(info.nodata).astype(info.dtype).item()
+    if any(s != 1 for s in info.scales):
+        attrs["scale_factor"] = info.scales[0]
+    if any(o != 0 for o in info.offsets):
+        attrs["add_offset"] = info.offsets[0]
+    t = info.transform
+    x = t.c + t.a * (np.arange(info.width) + 0.5)
+    y = t.f + t.e * (np.arange(info.height) + 0.5)
+    da = xr.DataArray(
+        xr.Variable(("band", "y", "x"), array, attrs),
+        coords={"band": np.arange(1, info.count + 1), "y": y, "x": x},
+        name=name,
+    )
+    if info.crs is not None:
+        import rioxarray  # noqa: F401  (registers the .rio accessor)
+
+        da = da.rio.write_crs(info.crs).rio.write_transform(info.transform)
+        da.x.attrs.update(_axis_attrs("x", info.crs))
+        da.y.attrs.update(_axis_attrs("y", info.crs))
+    if chunks is not None:
+        if chunks == "auto":
+            chunks = tile_chunks(info)
+        da = da.chunk(chunks, name_prefix=f"{name or 'raster'}-")
+    return da
+
+
+def tile_chunks(info: RasterInfo, target: int = 32 * 2**20) -> dict[str, int]:
+    """Chunks made of whole tiles of the file, grown (doubling) up to ``target`` bytes."""
+    import numpy as np
+
+    block_y, block_x = info.block
+    itemsize = np.dtype(info.dtype).itemsize
+    ny = nx = 1
+    while (ny * block_y < info.height or nx * block_x < info.width) and (
+        4 * ny * block_y * nx * block_x * itemsize <= target
+    ):
+        ny, nx = ny * 2, nx * 2
+    return {"band": 1, "y": min(info.height, ny * block_y), "x": min(info.width, nx * block_x)}
+
+
+class _RasterArray(BackendArray):
+    """xarray's lazy backend array over one raster file, picklable (source + path)."""
+
+    def __init__(self, source: ProductSource, rel: str, info: RasterInfo) -> None:
+        import numpy as np
+
+        self.source = source
+        self.rel = rel
+        self.shape = (info.count, info.height, info.width)
+        self.dtype = np.dtype(info.dtype)
+
+    def __getitem__(self, key: Any) -> Any:
+        from xarray.core import indexing
+
+        return indexing.explicit_indexing_adapter(
+            key, self.shape, indexing.IndexingSupport.OUTER, self._read
+        )
+
+    def _read(self, key: tuple[Any, ...]) -> Any:
+        import numpy as np
+        from rasterio.windows import Window
+
+        count, height, width = self.shape
+        bands = np.arange(1, count + 1)[key[0]]
+        rows = np.arange(height)[key[1]]
+        cols = np.arange(width)[key[2]]
+        if 0 in (np.size(bands), np.size(rows), np.size(cols)):
+            return np.empty(
+                tuple(np.size(k) for k in (bands, rows, cols) if np.ndim(k)), self.dtype
+            )
+        r0, c0 = int(np.min(rows)), int(np.min(cols))
+        window = Window(c0, r0, int(np.max(cols)) + 1 - c0, int(np.max(rows)) + 1 - r0)
+        with _opened(self.source, self.rel) as ds:
+            data = ds.read(np.atleast_1d(bands).tolist(), window=window)
+        # the window is the bounding box; pick the requested rows/columns (ints drop their axis)
+        data = data[0] if np.ndim(bands) == 0 else data
+        data = data[..., rows - r0, :]
+        return data[..., cols - c0]
+
+
+class _opened:
+    """A rasterio dataset of ``rel``: cached per thread for local files; opened and closed
+    around each use for files read through an opener (see the module docstring)."""
+
+    def __init__(self, source: ProductSource, rel: str) -> None:
+        self.path, self.kwargs = source.raster(rel)
+        if "opener" in self.kwargs:
+            self.kwargs = {"opener": functools.partial(_open_remote, self.kwargs["opener"])}
+        self.ds: Any = None
+
+    def __enter__(self) -> Any:
+        import rasterio
+
+        if "opener" in self.kwargs:
+            self.ds = rasterio.open(self.path, **self.kwargs)
+            return self.ds
+        cache = getattr(_local, "datasets", None)
+        if cache is None:
+            cache = _local.datasets = collections.OrderedDict()
+        ds = cache.pop(self.path, None)
+        if ds is None or ds.closed:
+            ds = rasterio.open(self.path)
+        cache[self.path] = ds
+        while len(cache) > LOCAL_DATASETS:
+            cache.popitem(last=False)[1].close()
+        return ds
+
+    def __exit__(self, *exc: object) -> None:
+        if self.ds is not None:
+            self.ds.close()
+
+
+def _open_remote(fs: Any, path: str, mode: str = "rb", **kwargs: Any) -> Any:
+    return fs.open(path, mode, block_size=REMOTE_BLOCK, cache_type="blockcache")
+
+
+def _axis_attrs(axis: str, crs: Any) -> dict[str, str]:
+    if crs.is_geographic:
+        return (
+            {"standard_name": "longitude", "units": "degrees_east", "axis": "X"}
+            if axis == "x"
+            else {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}
+        )
+    kind = "projection_x_coordinate" if axis == "x" else "projection_y_coordinate"
+    return {"standard_name": kind, "units": "metre", "axis": axis.upper()}
