@@ -36,6 +36,8 @@ _LAZY = {
     "RateLimited": "cdse_intake.errors",
     "ServiceError": "cdse_intake.errors",
     "UnsafePathError": "cdse_intake.errors",
+    "UnsupportedProduct": "cdse_intake.errors",
+    "open_product": "cdse_intake.readers",
 }
 
 __all__ = [
@@ -59,8 +61,10 @@ __all__ = [
     "Settings",
     "TokenProvider",
     "UnsafePathError",
+    "UnsupportedProduct",
     "__version__",
     "download",
+    "open_product",
     "search",
     "search_many",
 ]
@@ -82,10 +86,12 @@ if TYPE_CHECKING:
         RateLimited,
         ServiceError,
         UnsafePathError,
+        UnsupportedProduct,
     )
     from .fs import CDSEFileSystem
     from .product import Product
     from .query import Query
+    from .readers import open_product
     from .results import SearchResults
 
 

@@ -1,6 +1,6 @@
 """The ``cdse-intake`` command line.
 
-Sub-commands (more arrive with search, download and the catalogue):
+Sub-commands:
 
 ``cdse-intake emulator [--port N]``
     Start the built-in CDSE emulator in the foreground. Prints one ``export CDSE_...=...`` line per
@@ -23,6 +23,9 @@ Sub-commands (more arrive with search, download and the catalogue):
 ``cdse-intake cache ls|verify|clean``
     Look after the product cache.
 
+``cdse-intake open PRODUCT [--remote] [-g GROUP] [-o KEY=VALUE]``
+    Open a product lazily and print its structure (exit codes in ``open_cli``).
+
 Exit codes: 0 success, 2 bad arguments, 3 authentication failure, 4 service error,
 5 other cdse_intake error, 130 interrupted.
 """
@@ -37,7 +40,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from . import cache_cli, download_cli
+from . import cache_cli, download_cli, open_cli
 from .errors import AuthenticationError, CDSEError, ConfigurationError, QueryError, ServiceError
 
 __all__ = ["main"]
@@ -131,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
 
     download_cli.add_parser(sub)
     cache_cli.add_parser(sub)
+    open_cli.add_parser(sub)
     return parser
 
 
@@ -176,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return download_cli.run(args)
         if args.command == "cache":
             return cache_cli.run(args)
+        if args.command == "open":
+            return open_cli.run(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

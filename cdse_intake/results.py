@@ -235,6 +235,54 @@ class SearchResults(Sequence[Product]):
 
         return download(self, dest, **kwargs)
 
+    def open(self, which: int | slice | None = None, **kwargs: Any) -> Any:
+        """Open products lazily as xarray (:func:`cdse_intake.open_product` keywords).
+
+        ``which``: an index (one Dataset/DataTree), a slice or None (all: a list, in result
+        order). Products not yet in the cache are downloaded first in one batch, within the
+        connection quota, unless ``remote=True``.
+        """
+        from .readers import open_product
+
+        if isinstance(which, int):
+            return open_product(self[which], **kwargs)
+        if which is not None and not isinstance(which, slice):
+            raise TypeError(
+                f"which={which!r} is not a result index; expected an int, a slice or None (all)"
+            )
+        products = self[which] if which is not None else list(self)
+        if not kwargs.get("remote"):
+            self._fetch(products, kwargs)
+        return [open_product(p, **kwargs) for p in products]
+
+    def _fetch(self, products: list[Product], kwargs: dict[str, Any]) -> None:
+        """Download the products the cache lacks, together (open_product then finds them)."""
+        from .cache import ProductCache
+        from .config import Settings
+        from .downloads import download
+
+        settings = kwargs.get("settings") or Settings.from_env()
+        cache = ProductCache(settings.cache_dir)
+        missing = [p for p in products if cache.lookup(p) is None]
+        if not missing:
+            return
+        report = download(
+            missing,
+            via=kwargs.get("via", "https"),
+            credentials=kwargs.get("credentials"),
+            endpoints=kwargs.get("endpoints"),
+            settings=settings,
+            progress=kwargs.get("progress", True),
+        )
+        if report.failed:
+            from .errors import DownloadError
+
+            failed = "; ".join(f"{o.name}: {o.reason}" for o in report.failed)
+            raise DownloadError(
+                f"could not download {len(report.failed)} of {len(missing)} products to open "
+                f"them: {failed}; pass remote=True to read them from CDSE without downloading"
+            )
+
     @property
     def search_endpoint(self) -> str:
         """The catalogue root the search used (recorded in manifests)."""
