@@ -118,6 +118,10 @@ def detect(source: ProductSource) -> Family:
     names = {source.name}
     if source.product is not None:
         names.add(source.product.name)
+    # EOPF products carry Sentinel names; zipped without their ``.zarr`` folder only the Zarr
+    # metadata at the root tells them from SAFE products.
+    if not source.single_file and FAMILIES[0].matches_content(source):
+        return FAMILIES[0]
     for family in FAMILIES:
         if any(family.names.search(n) for n in names):
             return family

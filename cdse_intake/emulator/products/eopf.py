@@ -174,7 +174,9 @@ class _Writer:
     def _geometry(self) -> None:
         path = "conditions/geometry"
         zenith = float(self.entry.attribute("illuminationZenithAngle", 40.0))
-        eopf = {"coordinates": ["angle"], "dimensions": ["angle"]}
+        # as in the real product: float angles masked, NaN as fill value (a string in JSON)
+        masked = {"eopf_is_masked": True, "fill_value": "NaN"}
+        eopf = {"coordinates": ["angle"], "dimensions": ["angle"], **masked}
         self._array(f"{path}/angle", np.array(["zenith", "azimuth"], dtype="<U7"), ["angle"], {})
         bands = np.array([b.lower().replace("b0", "b") for b in WAVELENGTHS], dtype="<U3")
         self._array(f"{path}/band", bands, ["band"], {})
@@ -190,7 +192,11 @@ class _Writer:
             np.tile([5.0, 100.0], (len(bands), 1)),
             ["band", "angle"],
             {
-                "_eopf_attrs": {"coordinates": ["band", "angle"], "dimensions": ["band", "angle"]},
+                "_eopf_attrs": {
+                    "coordinates": ["angle", "band"],
+                    "dimensions": ["band", "angle"],
+                    **masked,
+                },
                 "unit": "deg",
             },
             fill=np.nan,
