@@ -93,7 +93,9 @@ def resolve_source(
         return from_remote(fs, fs.product(text))
     if os.path.exists(text):
         return from_local(text)
-    if os.sep in text or "/" in text or text.endswith((".zip", ".nc", ".tif", ".tiff")):
+    # A path (or a zip: CDSE names no product ``.zip``) that does not exist; S5P (``.nc``) and
+    # CLMS (``.tif``) product names look like file names and are looked up in the catalogue.
+    if os.sep in text or "/" in text or text.endswith(".zip"):
         raise ProductNotFound(f"no such file or folder: {text!r}")
     fs = _filesystem(via, credentials, endpoints, settings)
     try:

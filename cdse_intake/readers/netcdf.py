@@ -7,6 +7,7 @@ computes on dask workers, which reopen the file from the source themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from .source import ProductSource
@@ -66,15 +67,21 @@ def group_paths(source: ProductSource, rel: str = "") -> list[str]:
 
 
 def open_netcdf_tree(
-    source: ProductSource, rel: str = "", *, chunks: Any = "auto", **kwargs: Any
+    source: ProductSource,
+    rel: str = "",
+    *,
+    chunks: Any = "auto",
+    groups: Iterable[str] | None = None,
+    **kwargs: Any,
 ) -> Any:
-    """The whole netCDF file ``rel`` as a lazy DataTree, one node per group."""
+    """The whole netCDF file ``rel`` as a lazy DataTree, one node per group; ``groups``: only
+    these (``/A/B`` paths as :func:`group_paths` lists them, e.g. to skip a large metadata tree)."""
     import xarray as xr
     from xarray.backends import H5NetCDFStore
 
     manager = _manager(source, rel)
     datasets = {}
-    for path in group_paths(source, rel):
+    for path in group_paths(source, rel) if groups is None else groups:
         store = H5NetCDFStore(manager, group=None if path == "/" else path, mode="r")
         datasets[path] = xr.open_dataset(store, chunks=chunks, **kwargs)
     return xr.DataTree.from_dict(datasets)

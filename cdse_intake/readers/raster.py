@@ -53,6 +53,8 @@ class RasterInfo:
     offsets: tuple[float, ...]
     descriptions: tuple[str | None, ...]
     tags: dict[str, str]
+    band_tags: tuple[dict[str, str], ...] = ()
+    """Each band's own metadata (GDAL's default domain: ``long_name``, ``flag_values``...)."""
 
 
 def raster_info(source: ProductSource, rel: str = "") -> RasterInfo:
@@ -71,6 +73,7 @@ def raster_info(source: ProductSource, rel: str = "") -> RasterInfo:
             offsets=tuple(ds.offsets),
             descriptions=tuple(ds.descriptions),
             tags=dict(ds.tags()),
+            band_tags=tuple(dict(ds.tags(i)) for i in range(1, ds.count + 1)),
         )
 
 
@@ -190,7 +193,15 @@ class _opened:
         import rasterio
 
         if "opener" in self.kwargs:
-            self.ds = rasterio.open(self.path, **self.kwargs)
+            # GDAL's JPEG 2000 driver decodes several tiles in parallel threads; through a
+            # Python opener that returns zeros or garbage for multi-tile windows: one thread.
+            self.env = rasterio.Env(GDAL_NUM_THREADS="1")
+            self.env.__enter__()
+            try:
+                self.ds = rasterio.open(self.path, **self.kwargs)
+            except BaseException:
+                self.env.__exit__(None, None, None)
+                raise
             return self.ds
         cache = getattr(_local, "datasets", None)
         if cache is None:
@@ -205,7 +216,10 @@ class _opened:
 
     def __exit__(self, *exc: object) -> None:
         if self.ds is not None:
-            self.ds.close()
+            try:
+                self.ds.close()
+            finally:
+                self.env.__exit__(None, None, None)
 
 
 def _open_remote(fs: Any, path: str, mode: str = "rb", **kwargs: Any) -> Any:

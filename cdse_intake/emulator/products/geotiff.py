@@ -1,9 +1,15 @@
 """CLMS NDVI 300 m products: one tiled, deflate-compressed GeoTIFF in EPSG:4326.
 
 Shaped after the Copernicus Global Land Service NDVI 300 m V2 GeoTIFFs: uint8 digital numbers,
-``NDVI = DN * 0.004 - 0.08`` for DN 0..250, flag values 254 (no valid observation) and 255
-(missing, also the GDAL nodata), the 1/336 degree grid whose pixel centres sit on multiples of
-1/336 degree. The exact flag semantics and tag set of the real files are unverified.
+``NDVI = DN * 0.004 - 0.08`` for DN 0..250, flag values 254 (sea) and 255 (missing, also the GDAL
+nodata), the 1/336 degree grid whose pixel centres sit on multiples of 1/336 degree (CLMS's
+published technical characteristics of NDVI300 V2).
+
+CLMS makes its GeoTIFFs from the netCDF with ``gdal_translate NETCDF:…:NDVI`` (its
+``CLMS_NetCDF2COG`` tool): the variable's ``scale_factor``/``add_offset``/``_FillValue`` become the
+band's GDAL scale, offset and nodata (and are not repeated as tags); its other attributes become
+band tags, list values written ``{a, b}``; the global attributes become dataset tags. This writer
+does the same. Unverified: the exact tag set and flag meaning strings of the real files.
 
 The file covers a 512 x 512 pixel window (about 1.5 degrees) of that grid centred on the catalogue
 site, inside the catalogue footprint; values follow :func:`expected_dn`.
@@ -27,6 +33,7 @@ __all__ = [
     "OFFSET",
     "PIXEL",
     "SCALE",
+    "SEA",
     "SIZE",
     "build_ndvi",
     "expected_dn",
@@ -37,17 +44,18 @@ PIXEL = 1 / 336  # degrees, the 300 m global grid
 SIZE = 512
 SCALE = 0.004
 OFFSET = -0.08
-NO_OBSERVATION = 254
+SEA = 254
+NO_OBSERVATION = SEA  # the name this flag had before its documented meaning was checked
 NODATA = 255
 
 
 def expected_dn(row: Any, col: Any) -> Any:
-    """DN at ``(row, col)``: 255 (missing) on the first 4 rows, 254 (no valid observation) on the
-    first 4 columns below them, else ``(3*row + 5*col) % 251`` (NDVI -0.08..0.92)."""
+    """DN at ``(row, col)``: 255 (missing) on the first 4 rows, 254 (sea) on the first 4 columns
+    below them, else ``(3*row + 5*col) % 251`` (NDVI -0.08..0.92)."""
     rows = np.asarray(row, dtype=np.int64)
     cols = np.asarray(col, dtype=np.int64)
     value = (3 * rows + 5 * cols) % 251
-    value = np.where(cols < 4, NO_OBSERVATION, value)
+    value = np.where(cols < 4, SEA, value)
     return np.where(rows < 4, NODATA, value).astype(np.uint8)
 
 
@@ -87,9 +95,9 @@ def build_ndvi(entry: Entry) -> dict[str, bytes]:
         band_tags={
             "long_name": "Normalized Difference Vegetation Index",
             "units": "-",
-            "valid_range": "0 250",
-            "flag_values": "254 255",
-            "flag_meanings": "no_valid_observation missing",
+            "valid_range": "{0, 250}",
+            "flag_values": "{254, 255}",
+            "flag_meanings": "sea missing",
         },
         overviews=(2, 4),
         TILED="YES",
