@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -466,6 +466,19 @@ class _Product:
         ),
     )
 
+    #: The annotations each unit links to (``dmdID``), as in the real manifest; the reference
+    #: may be a metadataObject (``…Annotation``) or, as instrumentData's, a dataObject.
+    DMD: ClassVar[dict[str, str]] = {
+        "radiance": "geoCoordinatesAnnotation timeCoordinatesAnnotation qualityFlagsAnnotation",
+        "geoCoordinates": "timeCoordinatesAnnotation",
+        "instrumentData": "geoCoordinatesAnnotation timeCoordinatesAnnotation qualityFlagsData",
+        "qualityFlags": "timeCoordinatesAnnotation geoCoordinatesAnnotation",
+        "removedPixels": "timeCoordinatesAnnotation",
+        "tieGeoCoordinates": "timeCoordinatesAnnotation",
+        "tieGeometries": "tieGeoCoordinatesAnnotation timeCoordinatesAnnotation",
+        "tieMeteo": "timeCoordinatesAnnotation tieGeoCoordinatesAnnotation",
+    }
+
     def manifest(self, files: dict[str, bytes]) -> str:
         units = [
             (
@@ -497,8 +510,11 @@ class _Product:
             'generalProductInformation olciProductInformation" pdiID="processing">',
         ]
         for _, key, unit_type, text in units:
+            dmd = self.DMD.get(key, self.DMD["radiance"] if key.endswith("_radiance") else "")
+            dmd_id = f' dmdID="{dmd}"' if dmd else ""
             lines += [
-                f'      <xfdu:contentUnit ID="{key}Unit" unitType="{unit_type}" textInfo="{text}">',
+                f'      <xfdu:contentUnit ID="{key}Unit" unitType="{unit_type}" textInfo="{text}"'
+                f"{dmd_id}>",
                 f'        <dataObjectPointer dataObjectID="{key}Data"/>',
                 "      </xfdu:contentUnit>",
             ]
