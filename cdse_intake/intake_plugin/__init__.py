@@ -1,0 +1,73 @@
+"""cdse_intake for intake: CDSE datatypes, readers and user parameters for intake 2, and intake v1
+drivers for v1-style YAML.
+
+intake imports this package when it is itself imported (entry point ``intake.imports``), so it
+stays cheap: it defines classes (which registers them with intake) and imports nothing heavy;
+the catalogue builders, the HTML display and the v1 adapters load on first use.
+
+.. code-block:: python
+
+    import intake
+
+    cat = intake.from_yaml_file("catalog.yaml")          # or open_catalog(...) for HTML display
+    found = cat.sentinel2_l2a(bbox=[2.2, 48.8, 2.5, 48.9], start="2024-05-01",
+                              end="2024-05-31", cloud=20).read()
+    ds = found[list(found)[0]].read()                     # downloaded, verified, opened lazily
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .datatypes import CDSECatalogue, CDSECollection, CDSEProduct
+from .parameters import (
+    AreaParameter,
+    CloudParameter,
+    DateParameter,
+    LimitParameter,
+    ProductTypeParameter,
+)
+from .readers import CDSECollectionsReader, CDSEProductReader, CDSESearchReader
+
+_LAZY = {
+    "CDSECatalog": "cdse_intake.intake_plugin.catalog",
+    "open_catalog": "cdse_intake.intake_plugin.catalog",
+    "ProductSource": "cdse_intake.intake_plugin.v1",
+    "SearchSource": "cdse_intake.intake_plugin.v1",
+}
+
+__all__ = [
+    "AreaParameter",
+    "CDSECatalog",
+    "CDSECatalogue",
+    "CDSECollection",
+    "CDSECollectionsReader",
+    "CDSEProduct",
+    "CDSEProductReader",
+    "CDSESearchReader",
+    "CloudParameter",
+    "DateParameter",
+    "LimitParameter",
+    "ProductSource",
+    "ProductTypeParameter",
+    "SearchSource",
+    "open_catalog",
+]
+
+if TYPE_CHECKING:
+    from .catalog import CDSECatalog, open_catalog
+    from .v1 import ProductSource, SearchSource
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
