@@ -27,9 +27,11 @@ from .source import ProductSource
 
 __all__ = ["RasterInfo", "open_raster", "raster_info"]
 
-#: Block size of remote raster files: a JP2 header or one compressed 1024-px tile is ~1-2 MB, so
-#: smaller blocks than the filesystem's default keep a small window's transfer close to its need.
-REMOTE_BLOCK = 2**19
+#: Read-ahead of remote raster files: a JPEG 2000 main header is a few kB and each tile-part
+#: header a few bytes, so small read-aheads keep a small window's transfer close to its need.
+REMOTE_BLOCK = 2**16
+
+_REMOTE_LOCK = threading.Lock()
 
 #: Open datasets of local files kept per thread (least recently used closed first).
 LOCAL_DATASETS = 64
@@ -120,7 +122,8 @@ def open_raster(
         da.y.attrs.update(_axis_attrs("y", info.crs))
     if chunks is not None:
         if chunks == "auto":
-            chunks = tile_chunks(info)
+            # remote: one tile per chunk, so a small window transfers only the tiles it needs
+            chunks = tile_chunks(info, target=1 if source.origin == "remote" else 32 * 2**20)
         da = da.chunk(chunks, name_prefix=f"{name or 'raster'}-")
     return da
 
@@ -193,14 +196,20 @@ class _opened:
         import rasterio
 
         if "opener" in self.kwargs:
-            # GDAL's JPEG 2000 driver decodes several tiles in parallel threads; through a
-            # Python opener that returns zeros or garbage for multi-tile windows: one thread.
+            # One remote dataset open at a time per process, on one GDAL thread: rasterio's
+            # Python-opener bridge is not thread-safe (concurrent opens from dask threads fail
+            # with "I/O operation on closed file"), and GDAL's JPEG 2000 driver decoding tiles
+            # in parallel through one Python file object returns zeros or garbage. Remote reads
+            # are network-bound and CDSE allows 4 connections per account: parallelism comes
+            # from dask worker processes.
+            _REMOTE_LOCK.acquire()
             self.env = rasterio.Env(GDAL_NUM_THREADS="1")
-            self.env.__enter__()
             try:
+                self.env.__enter__()
                 self.ds = rasterio.open(self.path, **self.kwargs)
             except BaseException:
                 self.env.__exit__(None, None, None)
+                _REMOTE_LOCK.release()
                 raise
             return self.ds
         cache = getattr(_local, "datasets", None)
@@ -220,10 +229,14 @@ class _opened:
                 self.ds.close()
             finally:
                 self.env.__exit__(None, None, None)
+                _REMOTE_LOCK.release()
 
 
 def _open_remote(fs: Any, path: str, mode: str = "rb", **kwargs: Any) -> Any:
-    return fs.open(path, mode, block_size=REMOTE_BLOCK, cache_type="blockcache")
+    # readahead: each read fetches what it asks for plus one small block, in one request. GDAL
+    # reads a JPEG 2000 header, then hops from tile header to tile header (skipping tile data)
+    # to the tiles it needs, then reads those whole: small blocks keep the hops cheap.
+    return fs.open(path, mode, block_size=REMOTE_BLOCK, cache_type="readahead")
 
 
 def _axis_attrs(axis: str, crs: Any) -> dict[str, str]:

@@ -101,8 +101,8 @@ def build_ndvi(entry: Entry) -> dict[str, bytes]:
         },
         overviews=(2, 4),
         TILED="YES",
-        BLOCKXSIZE=256,
-        BLOCKYSIZE=256,
+        blockxsize=256,  # lower case: rasterio overrides BLOCKXSIZE
+        blockysize=256,
         COMPRESS="DEFLATE",
     )
     return {entry.name: data}

@@ -184,8 +184,8 @@ class _Product:
             transform=self.window.transform(resolution),
             QUALITY=100,
             REVERSIBLE="YES",
-            BLOCKXSIZE=block,
-            BLOCKYSIZE=block,
+            blockxsize=block,  # lower case: rasterio overrides BLOCKXSIZE
+            blockysize=block,
         )
 
     def _image(self, name: str, resolution: int) -> bytes:
