@@ -135,10 +135,16 @@ def tile_chunks(info: RasterInfo, target: int = 32 * 2**20) -> dict[str, int]:
     block_y, block_x = info.block
     itemsize = np.dtype(info.dtype).itemsize
     ny = nx = 1
-    while (ny * block_y < info.height or nx * block_x < info.width) and (
-        4 * ny * block_y * nx * block_x * itemsize <= target
-    ):
-        ny, nx = ny * 2, nx * 2
+    # double the tile count along each axis not yet covered (strips grow only in y)
+    while True:
+        grow_y, grow_x = ny * block_y < info.height, nx * block_x < info.width
+        if not (grow_y or grow_x):
+            break
+        next_y, next_x = (ny * 2 if grow_y else ny), (nx * 2 if grow_x else nx)
+        size = min(info.height, next_y * block_y) * min(info.width, next_x * block_x)
+        if size * itemsize > target:
+            break
+        ny, nx = next_y, next_x
     return {"band": 1, "y": min(info.height, ny * block_y), "x": min(info.width, nx * block_x)}
 
 
