@@ -7,21 +7,45 @@ computes on dask workers, which reopen the file from the source themselves.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+import h5netcdf
 
 from .source import ProductSource
 
 __all__ = ["group_paths", "open_netcdf", "open_netcdf_tree"]
 
 
+class _File(h5netcdf.File):
+    """An h5netcdf file that never closes on an event loop's thread.
+
+    xarray's file manager closes files when it is garbage collected, in whatever thread the
+    collector runs, possibly fsspec's I/O loop. Closing needs h5py's global lock; a thread
+    reading a remote file holds that lock while it waits for the I/O loop to fetch bytes: the
+    two would wait for each other forever. Closes on a loop thread go to a closer thread.
+    """
+
+    def close(self) -> None:
+        if asyncio._get_running_loop() is not None:
+            _closer().submit(super().close)
+        else:
+            super().close()
+
+
+@functools.cache
+def _closer() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdse-h5-close")
+
+
 def _h5file(source: ProductSource, rel: str, mode: str = "r") -> Any:
     """Open ``rel`` of ``source`` with h5netcdf (module level: the file manager pickles it)."""
-    import h5netcdf
-
     target = source.local_path(rel) or source.open(rel)
     # phony_dims: Sentinel-3 and some S5P variables have dimensions without dimension scales
-    return h5netcdf.File(target, mode, decode_vlen_strings=True, phony_dims="access")
+    return _File(target, mode, decode_vlen_strings=True, phony_dims="access")
 
 
 def _manager(source: ProductSource, rel: str) -> Any:
