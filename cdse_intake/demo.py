@@ -1,19 +1,24 @@
-"""``make demo`` / ``cdse-intake demo``: the library's round trip against the built-in emulator.
+"""``make demo`` / ``cdse-intake demo``: the catalogue tour, headless, on the built-in emulator.
 
 Starts the emulator and points the ``CDSE_*`` environment at it, exactly as a user would with
-``eval "$(cdse-intake emulator)"``; then logs in, searches, writes a manifest and downloads a
-product through CDSE's cross-host redirect, verified against the catalogue's checksums while
-streaming. Unset the variables (and configure credentials) and the same calls use the real CDSE.
+``eval "$(cdse-intake emulator)"``; then, through the intake catalogue ``catalog.yaml``: lists the
+collections, searches Sentinel-2 L2A over Paris, writes a manifest, downloads a product through
+CDSE's cross-host redirect (progress bars, checksums verified while streaming), opens it as
+xarray, prints it, writes a quick-look PNG, reads a window of another product straight from the
+remote store, and says where every file is. Unset the variables (and configure credentials) and
+the same calls use the real CDSE.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 __all__ = ["run_demo"]
 
 OUT = Path("demo-output")
+PARIS = (2.2, 48.8, 2.5, 48.9)
 
 
 def _say(text: str = "") -> None:
@@ -21,47 +26,50 @@ def _say(text: str = "") -> None:
 
 
 def run_demo() -> int:
-    """Run the round trip; returns the process exit code."""
+    """Run the tour; returns the process exit code."""
     import cdse_intake
-    from cdse_intake.auth.shared import shared_provider
     from cdse_intake.emulator import Emulator
+    from cdse_intake.intake_plugin import catalog_file, open_catalog
 
+    OUT.mkdir(exist_ok=True)
     _say("Starting the built-in CDSE emulator ...")
     with Emulator() as emu:
         os.environ.update(emu.env())  # what `eval "$(cdse-intake emulator)"` does in a shell
-        endpoints, settings = cdse_intake.Endpoints.from_env(), cdse_intake.Settings.from_env()
+        # The demo's products are synthetic: keep them out of the user's own product cache.
+        os.environ["CDSE_CACHE_DIR"] = str((OUT / "cache").resolve())
+        endpoints = cdse_intake.Endpoints.from_env()
         _say(f"  catalogue  {endpoints.catalogue}")
         _say(f"  download   {endpoints.download}   (a different host, as on CDSE)")
         _say(f"  identity   {endpoints.identity}")
-        _say(f"  {len(emu.catalogue):,} products in its catalogue")
         _say()
 
-        tokens = shared_provider(None, endpoints, settings)  # the login every call below shares
-        tokens.get_token()
-        _say(f"Logged in as {tokens.username}; token valid for {tokens.expires_in:.0f} s")
+        cat = open_catalog(catalog_file())
+        _say(f"The intake catalogue {catalog_file()} lists:")
+        for name in cat:
+            _say(f"  {name:<18} {cat[name].metadata.get('description', '')}"[:100])
+        live = cat.collections.read()
+        _say(f"and the live catalogue offers {len(list(live))} collections")
         _say()
 
-        _say("Searching: Sentinel-2 L2A over Paris, 1-15 January 2023")
-        results = cdse_intake.search(
-            "sentinel-2-l2a",
-            bbox=(2.2, 48.8, 2.5, 48.9),
-            start="2023-01-01",
-            end="2023-01-15",
-            cache=False,
-        )
+        _say("Searching Sentinel-2 L2A over Paris, 1-15 January 2023 (cat.sentinel2_l2a(...))")
+        found = cat.sentinel2_l2a(bbox=PARIS, start="2023-01-01", end="2023-01-15").read()
+        names = list(found)
         _say(f"{'name':<66} {'sensing start':<17} {'cloud':>6} {'MB':>8}")
-        for p in results:
-            when = p.start.strftime("%Y-%m-%d %H:%M") if p.start else "?"
-            cloud = f"{p.cloud_cover:.1f}" if p.cloud_cover is not None else "-"
-            _say(f"{p.name:<66} {when:<17} {cloud:>6} {(p.size or 0) / 1e6:>8.1f}")
-        OUT.mkdir(exist_ok=True)
+        for name in names:
+            md = found[name].metadata
+            cloud = "-" if md.get("cloud_cover") is None else f"{md['cloud_cover']:.1f}"
+            when = str(md.get("start", "?"))[:16].replace("T", " ")
+            _say(f"{name:<66} {when:<17} {cloud:>6} {(md.get('size') or 0) / 1e6:>8.1f}")
+        results = cdse_intake.search(
+            "sentinel-2-l2a", bbox=PARIS, start="2023-01-01", end="2023-01-15", cache=False
+        )
         manifest = results.to_manifest(OUT / "paris.csv")
         _say(f"manifest: {manifest}")
         _say()
 
-        product = results[0]
+        product = next(p for p in results if p.name == names[-1])  # the earliest, with data
         _say(f"Downloading {product.stem} ...")
-        report = cdse_intake.download([product], dest=OUT, manifest=manifest)
+        report = cdse_intake.download([product], manifest=manifest)
         outcome = report.outcomes[0]
         if not outcome.ok:
             _say(f"  failed: {outcome.reason}")
@@ -70,9 +78,62 @@ def run_demo() -> int:
             f"  {outcome.bytes / 1e6:.1f} MB in {outcome.seconds:.2f} s; "
             f"{outcome.algorithm} matches the catalogue's checksum"
         )
-        _say(f"  written to {Path(outcome.path).resolve()}")
-        tokens.logout()
+        _say(f"  in the product cache: {Path(outcome.path).resolve()}")
+        _say()
+
+        _say(f"Opening it as xarray (found[{product.name[:20]!r}...].read()) ...")
+        tree = found[product.name].read()  # from the cache: no second download
+        ds = tree["r10m"].to_dataset()
+        _say(str(ds))
+        png = _quicklook(ds, OUT / "quicklook.png", product.name)
+        _say(f"quick look: {png.resolve()}")
+        _say()
+
+        _remote_window(emu, cdse_intake)
+        _say()
+        _say("Files:")
+        _say(f"  manifest    {manifest.resolve()}")
+        _say(f"  product     {Path(outcome.path).resolve()}")
+        _say(f"  quick look  {png.resolve()}")
     _say()
-    _say("The same against the real CDSE: unset the CDSE_*_URL variables and set")
-    _say("CDSE_USERNAME/CDSE_PASSWORD (or ~/.netrc machine identity.dataspace.copernicus.eu).")
+    _say("The same against the real CDSE: unset the CDSE_*_URL variables and CDSE_CACHE_DIR, and")
+    _say("set CDSE_USERNAME/CDSE_PASSWORD (or ~/.netrc machine identity.dataspace.copernicus.eu);")
+    _say("`intake.open_catalog('catalog.yaml')` and every call above then reach the real service.")
     return 0
+
+
+def _quicklook(ds: Any, path: Path, title: str) -> Path:
+    """True colour and NDVI side by side, written as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display needed
+    import matplotlib.pyplot as plt
+
+    ndvi = ((ds["B08"] - ds["B04"]) / (ds["B08"] + ds["B04"])).rename("NDVI")
+    ndvi.attrs = {"long_name": "NDVI", "units": "1"}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.6), constrained_layout=True)
+    ds["TCI"].plot.imshow(ax=left, rgb="rgb")
+    left.set_title("true colour (TCI)")
+    ndvi.plot.imshow(ax=right, cmap="RdYlGn", vmin=-0.2, vmax=0.9)
+    right.set_title("NDVI from B08 and B04 reflectance")
+    for ax in (left, right):
+        ax.set_aspect("equal")
+    fig.suptitle(title, fontsize=8)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def _remote_window(emu: Any, cdse_intake: Any) -> None:
+    """Read a window of an EOPF Zarr product from the remote store, by range requests."""
+    (entry,) = [e for e in emu.catalogue.materialised if e.family == "eopf_zarr"][:1]
+    _say(f"Reading straight from CDSE without downloading: {entry.name}")
+    emu.state.reset_counters()
+    tree = cdse_intake.open_product(f"cdse://{entry.name}")
+    b04 = tree["measurements/reflectance/r10m"]["b04"][:64, :64]
+    mean = float(b04.mean())
+    sent = sum(r.bytes_sent for r in emu.state.requests())
+    _say(
+        f"  mean B04 reflectance of a 64x64 window: {mean:.4f}; "
+        f"{sent / 1e3:.0f} kB transferred of a {entry.payload.size / 1e3:.0f} kB product"
+    )

@@ -87,7 +87,9 @@ def coerce_s3_keys(value: Any) -> S3Keys | str | None:
 
 def public_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """Storage options without secrets, as plain JSON values (what to_json and pickles carry)."""
-    out = {k: v for k, v in options.items() if k != FINGERPRINT}
+    # None means "the default" anyway, and fsspec's JSON encoder (zarr's FsspecStore.from_mapper
+    # goes through to_json) cannot serialise it
+    out = {k: v for k, v in options.items() if k != FINGERPRINT and v is not None}
     if isinstance(out.get("endpoints"), Endpoints):
         out["endpoints"] = dataclasses.asdict(out["endpoints"])
     if isinstance(out.get("settings"), Settings):

@@ -18,6 +18,7 @@ the catalogue builders, the HTML display and the v1 adapters load on first use.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .datatypes import CDSECatalogue, CDSECollection, CDSEProduct
@@ -52,8 +53,21 @@ __all__ = [
     "ProductSource",
     "ProductTypeParameter",
     "SearchSource",
+    "catalog_file",
     "open_catalog",
 ]
+
+
+
+def catalog_file() -> Path:
+    """The ``catalog.yaml`` of CDSE collections: in the package (wheels ship it there) or at the
+    top of the source tree (a checkout or an editable install)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "catalog.yaml", here.parent / "catalog.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"catalog.yaml is neither in {here} nor in {here.parent}")
+
 
 if TYPE_CHECKING:
     from .catalog import CDSECatalog, open_catalog
