@@ -71,9 +71,14 @@ def open_netcdf(
     return xr.open_dataset(store, chunks=chunks, **kwargs)
 
 
-def group_paths(source: ProductSource, rel: str = "") -> list[str]:
-    """Every group of the file, as ``/A/B`` paths, the root ``/`` first."""
-    manager = _manager(source, rel)
+def group_paths(source: ProductSource, rel: str = "", manager: Any = None) -> list[str]:
+    """Every group of the file, as ``/A/B`` paths, the root ``/`` first.
+
+    With ``manager`` (a file manager of the same file), its open file is used and stays open:
+    a remote file is then read once for the listing and the datasets.
+    """
+    own = manager is None
+    manager = _manager(source, rel) if own else manager
     try:
         root = manager.acquire()
         out = ["/"]
@@ -87,7 +92,8 @@ def group_paths(source: ProductSource, rel: str = "") -> list[str]:
         walk(root, "")
         return out
     finally:
-        manager.close()
+        if own:
+            manager.close()
 
 
 def open_netcdf_tree(
@@ -105,7 +111,7 @@ def open_netcdf_tree(
 
     manager = _manager(source, rel)
     datasets = {}
-    for path in group_paths(source, rel) if groups is None else groups:
+    for path in group_paths(source, rel, manager) if groups is None else groups:
         store = H5NetCDFStore(manager, group=None if path == "/" else path, mode="r")
         datasets[path] = xr.open_dataset(store, chunks=chunks, **kwargs)
     return xr.DataTree.from_dict(datasets)

@@ -1,0 +1,265 @@
+"""The tutorial notebooks run top to bottom, offline, and are committed without outputs.
+
+Each notebook is executed with nbclient in a kernel of this interpreter (a kernelspec written to a
+temporary directory, so neither a user's kernels nor ``python`` on PATH are used), with
+matplotlib's non-GUI inline backend (Agg rendering to PNG outputs, which the tests inspect).
+
+The ``CDSE_*`` variables are unset (the autouse fixture of conftest.py), so the notebook's first
+cell starts its own emulator exactly as it does for a reader: that path is the one under test,
+and the notebooks may use the emulator object (its request log for the bytes a remote read cost,
+a fault to show a resumed download). It costs a catalogue build (~5 s) per notebook. Each runs
+in a temporary copy of the repository layout (``notebooks/`` beside ``catalog.yaml``), so its
+``output/`` folder never lands in the working tree.
+
+Offline: a first cell added to the executed copy makes the kernel refuse TCP connections to
+anything but loopback and DNS lookups of other names; a last cell reports what was refused, which
+must be nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDER = ROOT / "notebooks"
+NOTEBOOKS = ("01_catalog_tour.ipynb", "02_search_and_download.ipynb", "03_open_products.ipynb")
+KERNEL = "cdse-intake-notebook-tests"
+CELL_TIMEOUT = 120  # seconds per cell; a whole notebook takes 10-20 s
+
+GUARD = """
+import ipaddress as _ipaddress
+import socket as _socket
+
+_offline_blocked = []
+_local_names = {"localhost", _socket.gethostname()}
+_real_connect, _real_connect_ex = _socket.socket.connect, _socket.socket.connect_ex
+_real_getaddrinfo = _socket.getaddrinfo
+
+
+def _is_ip(host):
+    try:
+        return _ipaddress.ip_address(str(host).split("%")[0])
+    except ValueError:
+        return None
+
+
+def _offline_check(sock, address):
+    if sock.family in (_socket.AF_INET, _socket.AF_INET6) and sock.type == _socket.SOCK_STREAM:
+        ip = _is_ip(address[0])
+        if ip is None or not ip.is_loopback:
+            _offline_blocked.append(repr(address))
+            raise OSError(f"offline notebook test: connection to {address!r} refused")
+
+
+def _guarded_connect(self, address):
+    _offline_check(self, address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    _offline_check(self, address)
+    return _real_connect_ex(self, address)
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    if host is not None and _is_ip(host) is None and str(host) not in _local_names:
+        _offline_blocked.append(f"DNS {host}")
+        raise OSError(f"offline notebook test: DNS lookup of {host!r} refused")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+_socket.socket.connect = _guarded_connect
+_socket.socket.connect_ex = _guarded_connect_ex
+_socket.getaddrinfo = _guarded_getaddrinfo
+"""
+
+REPORT = 'print("OFFLINE-BLOCKED:", _offline_blocked)'
+
+
+@pytest.fixture(scope="module")
+def kernel_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A kernelspec running ipykernel in this interpreter (the venv's), with a non-GUI backend."""
+    kernels = tmp_path_factory.mktemp("kernels")
+    (kernels / KERNEL).mkdir()
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "cdse_intake notebook tests",
+        "language": "python",
+        # Jupyter's inline backend: non-GUI (it renders with Agg), figures become PNG outputs
+        "env": {
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        },
+    }
+    (kernels / KERNEL / "kernel.json").write_text(json.dumps(spec))
+    return kernels
+
+
+def execute(name: str, workdir: Path, kernel_dir: Path) -> Any:
+    """Run notebook ``name`` in ``workdir/notebooks`` (``catalog.yaml`` beside it); the result."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    here = workdir / "notebooks"
+    here.mkdir()
+    shutil.copy(ROOT / "catalog.yaml", workdir / "catalog.yaml")
+    nb = nbformat.read(FOLDER / name, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(GUARD, id="offline-guard"))
+    nb.cells.append(nbformat.v4.new_code_cell(REPORT, id="offline-report"))
+    specs = KernelSpecManager(kernel_dirs=[str(kernel_dir)], ensure_native_kernel=False)
+    manager = KernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
+    client = nbclient.NotebookClient(
+        nb,
+        km=manager,
+        kernel_name=KERNEL,
+        timeout=CELL_TIMEOUT,
+        startup_timeout=60,
+        resources={"metadata": {"path": str(here)}},
+    )
+    client.execute()  # raises CellExecutionError (with the traceback) if a cell fails
+    return nb
+
+
+def text_of(nb: Any) -> str:
+    """Everything the code cells printed or returned as plain text."""
+    parts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                parts.append(output.text)
+            elif output.output_type in ("execute_result", "display_data"):
+                parts.append(output.data.get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def check_ran_offline(nb: Any) -> str:
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == []
+    text = text_of(nb)
+    assert "OFFLINE-BLOCKED: []" in text
+    assert "catalogue: http://127.0.0.1:" in text  # the notebook started its own emulator
+    return text
+
+
+def pngs(nb: Any) -> list[bytes]:
+    return [
+        base64.b64decode(output.data["image/png"])
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if output.output_type in ("display_data", "execute_result") and "image/png" in output.data
+    ]
+
+
+def number(pattern: str, text: str) -> float:
+    found = re.search(pattern, text)
+    assert found, f"{pattern!r} not in the notebook's output"
+    return float(found.group(1).replace(",", ""))
+
+
+# -- the committed files -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_committed_notebook_has_no_outputs(name):
+    nb = nbformat.read(FOLDER / name, as_version=4)
+    nbformat.validate(nb)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert code
+    for cell in code:
+        assert cell.outputs == [], cell.source[:60]
+        assert cell.execution_count is None, cell.source[:60]
+    assert nb.metadata.kernelspec.name == "python3"
+    first_code = code[0].source
+    assert "CDSE_CATALOGUE_URL" in first_code and "Emulator().start()" in first_code
+    assert "CDSE_CACHE_DIR" in first_code
+
+
+def test_committed_notebooks_are_what_the_generator_writes():
+    spec = importlib.util.spec_from_file_location("notebooks_build", FOLDER / "_build.py")
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert set(build.NOTEBOOKS) == set(NOTEBOOKS)
+    for name in NOTEBOOKS:
+        assert (FOLDER / name).read_text() == build.render(name), (
+            f"run notebooks/_build.py ({name})"
+        )
+
+
+# -- executed --------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_catalog_tour_runs(tmp_path, kernel_dir):
+    nb = execute("01_catalog_tour.ipynb", tmp_path, kernel_dir)
+    text = check_ran_offline(nb)
+    assert "sentinel2_l2a   Sentinel-2 MSI Level-2A" in text
+    assert re.search(r"S2\w+_MSIL2A_\w+\.SAFE: verified \((BLAKE3|MD5)\)", text)
+    assert 0 < number(r"mean red reflectance \(B04\): ([\d.]+)", text) < 1
+    assert "CRS: EPSG:326" in text
+    images = pngs(nb)
+    assert images and all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in images)
+    saved = tmp_path / "notebooks" / "output" / "quicklook.png"
+    assert saved.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert saved.stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_search_and_download_runs(tmp_path, kernel_dir):
+    import pandas as pd
+
+    nb = execute("02_search_and_download.ipynb", tmp_path, kernel_dir)
+    text = check_ran_offline(nb)
+    assert "same products: True" in text
+    assert "same from STAC: True" in text
+    assert number(r"([\d,]+) products\n", text) > 10_000  # beyond CDSE's paging cap
+    assert "unique: True | in order: True" in text
+    assert "5 products restored; same: True" in text
+    assert "4 verified, 0 skipped, 1 failed" in text  # first run: one product has no data
+    assert "0 verified, 4 skipped, 1 failed" in text  # the re-run skips what is verified
+    assert "latitude 116.2 is outside -90..90" in text
+    assert "tile='31XYZ' is not a Sentinel-2 MGRS tile" in text
+
+    manifest = pd.read_csv(tmp_path / "notebooks" / "output" / "paris.csv", comment="#")
+    assert sorted(manifest.Downloaded.fillna("")) == ["failed"] + ["verified"] * 4
+    assert manifest.Reason.fillna("").str.contains("DAT-ZIP-915").sum() == 1
+    downloads = [
+        o for c in nb.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})
+    ]
+    retried = [o for o in downloads if "<th>retries</th>" in o.data["text/html"]]
+    assert retried, "the download report table is shown"
+
+
+@pytest.mark.slow
+def test_open_products_runs(tmp_path, kernel_dir):
+    nb = execute("03_open_products.ipynb", tmp_path, kernel_dir)
+    text = check_ran_offline(nb)
+    assert "r10m {" in text and "r60m {" in text
+    # the same digital number, two processing baselines: reflectance = (DN + offset) / 10000
+    for baseline, offset in (("03.00", 0), ("05.09", -1000)):
+        dn = number(rf"{baseline}: DN (\d+) ->", text)
+        value = number(rf"{baseline}: DN \d+ -> ([\d.]+)", text)
+        assert value == pytest.approx((dn + offset) / 10_000, abs=1e-4)
+    assert "groups: ['gcp', 'orbit'" in text
+    assert "measurements" in text and "tie_points" in text
+    assert number(r"(\d+) with qa_value >= 0.75", text) < number(r"(\d+) pixels, ", text)
+    assert "EPSG:32631" in text  # EOPF r10m georeferenced
+    opened = number(r"bytes read: ([\d,]+) to open", text)
+    window = number(r"to open, ([\d,]+) for a 64 x 64 window", text)
+    size = number(r"the product is ([\d,]+) bytes", text)
+    assert 0 < opened + window < size
+    assert "source: cdse://S2B_MSIL1C_20230104" in text
+    assert -1 <= number(r"NDVI computed on the cluster: mean (-?[\d.]+)", text) <= 1
+    assert len(pngs(nb)) == 2
