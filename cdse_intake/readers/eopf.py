@@ -48,6 +48,7 @@ import xarray as xr
 from zarr.storage import FsspecStore
 
 from ..errors import ProductNotFound, UnsupportedProduct
+from .raster import axis_attrs
 from .source import ProductSource
 
 __all__ = ["EOPFMetadata", "open", "read_metadata"]
@@ -373,7 +374,7 @@ def _georeference(ds: xr.Dataset, meta: EOPFMetadata) -> xr.Dataset:
             ds = ds.rio.write_transform(Affine(*t[:6]))
     for axis in ("x", "y"):
         attrs = dict(ds[axis].attrs)
-        for key, value in _axis_attrs(axis, crs).items():
+        for key, value in axis_attrs(axis, crs).items():
             attrs.setdefault(key, value)
         ds[axis].attrs = attrs
     return ds
@@ -384,17 +385,6 @@ def _first(variables: list[xr.DataArray], key: str) -> Any:
         if v.attrs.get(key):
             return v.attrs[key]
     return None
-
-
-def _axis_attrs(axis: str, crs: Any) -> dict[str, str]:
-    if crs.is_geographic:
-        return (
-            {"standard_name": "longitude", "units": "degrees_east", "axis": "X"}
-            if axis == "x"
-            else {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}
-        )
-    kind = "projection_x_coordinate" if axis == "x" else "projection_y_coordinate"
-    return {"standard_name": kind, "units": "metre", "axis": axis.upper()}
 
 
 # -- values ----------------------------------------------------------------------------------------

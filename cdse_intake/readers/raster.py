@@ -25,7 +25,7 @@ from xarray.backends import BackendArray
 
 from .source import ProductSource
 
-__all__ = ["RasterInfo", "open_raster", "raster_info"]
+__all__ = ["RasterInfo", "axis_attrs", "open_raster", "raster_info", "tile_chunks"]
 
 #: Read-ahead of remote raster files: a JPEG 2000 main header is a few kB and each tile-part
 #: header a few bytes, so small read-aheads keep a small window's transfer close to its need.
@@ -118,8 +118,8 @@ def open_raster(
         import rioxarray  # noqa: F401  (registers the .rio accessor)
 
         da = da.rio.write_crs(info.crs).rio.write_transform(info.transform)
-        da.x.attrs.update(_axis_attrs("x", info.crs))
-        da.y.attrs.update(_axis_attrs("y", info.crs))
+        da.x.attrs.update(axis_attrs("x", info.crs))
+        da.y.attrs.update(axis_attrs("y", info.crs))
     if chunks is not None:
         if chunks == "auto":
             # remote: one tile per chunk, so a small window transfers only the tiles it needs
@@ -245,7 +245,8 @@ def _open_remote(fs: Any, path: str, mode: str = "rb", **kwargs: Any) -> Any:
     return fs.open(path, mode, block_size=REMOTE_BLOCK, cache_type="readahead")
 
 
-def _axis_attrs(axis: str, crs: Any) -> dict[str, str]:
+def axis_attrs(axis: str, crs: Any) -> dict[str, str]:
+    """CF attributes of the ``x``/``y`` coordinate of a grid in ``crs``."""
     if crs.is_geographic:
         return (
             {"standard_name": "longitude", "units": "degrees_east", "axis": "X"}
