@@ -96,14 +96,20 @@ class Payload:
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
             folders: set[str] = set()
             for rel in sorted(files):
-                parts = rel.split("/")
-                for i in range(1, len(parts)):
-                    folder = "/".join(parts[:i])
-                    if folder not in folders:
-                        folders.add(folder)
-                        zf.writestr(_zinfo(f"{name}/{folder}/"), b"")
+                add_folders(zf, name, rel, folders)
                 zf.writestr(_zinfo(f"{name}/{rel}"), files[rel])
         return cls(files=files, data=buf.getvalue(), single_file=False)
+
+
+def add_folders(zf: zipfile.ZipFile, name: str, rel: str, done: set[str]) -> None:
+    """Write the folder entries ``<name>/<folder>/`` above ``rel`` not yet in ``done`` (CDSE's
+    zips list every folder before its files)."""
+    parts = rel.split("/")
+    for i in range(1, len(parts)):
+        folder = "/".join(parts[:i])
+        if folder not in done:
+            done.add(folder)
+            zf.writestr(_zinfo(f"{name}/{folder}/"), b"")
 
 
 def _zinfo(path: str) -> zipfile.ZipInfo:

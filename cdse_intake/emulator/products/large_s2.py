@@ -364,16 +364,13 @@ def _write_zip(
     tmp: Path, name: str, staging: Path, images: list[str], metadata: dict[str, bytes]
 ) -> None:
     """The zip as :meth:`.catalogue.Payload.from_files` lays it out: stored, sorted, folders."""
+    from ..catalogue import add_folders
+
     every = sorted([*images, *metadata])
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         folders: set[str] = set()
         for rel in every:
-            parts = rel.split("/")
-            for i in range(1, len(parts)):
-                folder = "/".join(parts[:i])
-                if folder not in folders:
-                    folders.add(folder)
-                    zf.writestr(_zinfo(f"{name}/{folder}/"), b"")
+            add_folders(zf, name, rel, folders)
             if rel in metadata:
                 zf.writestr(_zinfo(f"{name}/{rel}"), metadata[rel])
                 continue
