@@ -58,7 +58,6 @@ __all__ = [
 ]
 
 
-
 def catalog_file() -> Path:
     """The ``catalog.yaml`` of CDSE collections: in the package (wheels ship it there) or at the
     top of the source tree (a checkout or an editable install)."""
