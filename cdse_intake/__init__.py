@@ -38,6 +38,7 @@ _LAZY = {
     "UnsafePathError": "cdse_intake.errors",
     "UnsupportedProduct": "cdse_intake.errors",
     "open_product": "cdse_intake.readers",
+    "SearchPanel": "cdse_intake.widgets",
 }
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "Query",
     "QueryError",
     "RateLimited",
+    "SearchPanel",
     "SearchResults",
     "ServiceError",
     "Settings",
@@ -93,6 +95,7 @@ if TYPE_CHECKING:
     from .query import Query
     from .readers import open_product
     from .results import SearchResults
+    from .widgets import SearchPanel
 
 
 def __getattr__(name: str) -> Any:

@@ -815,10 +815,178 @@ OPEN: list[Cell] = [
     TEARDOWN,
 ]
 
+PANEL = [
+    md(
+        """
+        # 04 · The search panel: search, pick, download and open with clicks
+
+        For those who would rather click than type: `cdse_intake.SearchPanel()` is a widget panel
+        (ipywidgets + ipyleaflet) that works in JupyterLab, Notebook 7, VS Code and Voila. Pick a
+        collection and product type, dates, a cloud-cover limit, an area (typed, or drawn on the
+        map as a rectangle or polygon), tile and orbits; invalid input is shown next to its field.
+        The search runs in the background while the status line counts the products; the results
+        come as a sortable table and as footprints on the map. Ticking a row highlights its
+        footprint and shows its quicklook; the buttons download the selection (per-file progress
+        and checksum status, cancellable), open it as xarray, save a manifest, or show the
+        equivalent `cdse_intake.search(...)` code.
+        """
+    ),
+    md(
+        """
+        ### Where the data comes from
+
+        The next cell starts cdse_intake's **built-in CDSE emulator** unless `CDSE_CATALOGUE_URL`
+        is set: a server on 127.0.0.1 that speaks CDSE's protocols over a synthetic catalogue. The
+        Sentinel-2 L2A products over Paris of 3 and 5 January 2023 hold small real-format data;
+        the others answer downloads with `404 DAT-ZIP-915`, as CDSE does for products its store
+        lacks. No account, no network.
+
+        **To use the real CDSE**, set `CDSE_CATALOGUE_URL` (and `CDSE_USERNAME`/`CDSE_PASSWORD`
+        or a `~/.netrc` line for downloads) before starting Jupyter.
+
+        Downloads go to a fresh temporary cache, so your usual product cache is left alone.
+        """
+    ),
+    code(
+        """
+        import os
+        import tempfile
+
+        emu = None
+        if "CDSE_CATALOGUE_URL" not in os.environ:  # no CDSE configured: use the built-in emulator
+            from cdse_intake.emulator import Emulator
+
+            emu = Emulator().start()  # a few seconds: it builds its catalogue
+            os.environ.update(emu.env())  # CDSE_* endpoints and the emulator's demo account
+        # (no stop at the end: the panel keeps using the emulator; it ends with the kernel)
+        os.environ["CDSE_CACHE_DIR"] = tempfile.mkdtemp(prefix="cdse-panel-")
+        print("catalogue:", os.environ["CDSE_CATALOGUE_URL"])
+        print("cache:    ", os.environ["CDSE_CACHE_DIR"])
+        """
+    ),
+    md(
+        """
+        ## The panel
+
+        Pre-filled for Sentinel-2 L2A over Paris in the first half of January 2023: press
+        **search**, tick a row or click a footprint, then **download**, **open as xarray**,
+        **save manifest** or **show code**. Draw a rectangle on the map to search elsewhere.
+        """
+    ),
+    code(
+        f"""
+        import cdse_intake
+
+        {PARIS}
+
+        panel = cdse_intake.SearchPanel(
+            "sentinel-2-l2a", bbox=PARIS, start="2023-01-01", end="2023-01-15"
+        )
+        panel
+        """
+    ),
+    md(
+        """
+        ## The same from Python: `panel.state`
+
+        The widgets are a thin layer over `panel.state`, a plain Python object that holds the
+        inputs, the results, the selection and the downloads, and runs the actions. Whatever you
+        do here shows in the panel above, and the other way round. `search()`, `download()` and
+        `open_in_background()` run in background threads (the kernel stays free);
+        `state.wait()` waits for them.
+        """
+    ),
+    code(
+        """
+        state = panel.state
+        state.cloud = 200  # out of range: reported on the field, nothing is sent
+        print(state.errors)
+        state.cloud = None  # any cloud cover
+        state.search()
+        state.wait()
+        print(state.status)
+        state.sort_by("cloud")
+        for product in state.rows:
+            print(f"{product.name}  {product.cloud_cover:5.1f} %  {product.size / 1e6:8.1f} MB")
+        """
+    ),
+    md(
+        """
+        Select the two scenes of 3 and 5 January and download them: every file reports its bytes
+        and, once its checksum matched, `verified` with the algorithm used (BLAKE3 or MD5).
+        `state.cancel()` (the panel's **cancel** button) stops a running download; its `.part`
+        file stays, so the next download resumes it.
+        """
+    ),
+    code(
+        """
+        from datetime import date
+
+        wanted = {date(2023, 1, 3), date(2023, 1, 5)}
+        state.select_names([p.name for p in state.results if p.start.date() in wanted])
+        state.download()
+        state.wait()
+        for name, entry in state.downloads.items():
+            print(f"{name}: {entry['status']} ({entry['algorithm']}), {entry['bytes']:,} bytes")
+        print(state.status)
+        """
+    ),
+    md(
+        """
+        **open as xarray** opens the focused selected product (the one ticked last) with
+        `cdse_intake.open_product`; the result is `panel.selected_dataset`, here a Sentinel-2
+        `DataTree`. Tick **read remotely** (`state.remote = True`) to read a product that is not
+        downloaded straight from CDSE, by range.
+        """
+    ),
+    code(
+        """
+        state.open_in_background()
+        state.wait()
+        print(state.status)
+        tree = panel.selected_dataset
+        tree["r10m"]
+        """
+    ),
+    md(
+        """
+        **show code** prints the equivalent search, to paste into a script; **save manifest**
+        writes the selection (with its query) to a manifest file that `cdse_intake.download` and
+        `SearchResults.from_manifest` take.
+        """
+    ),
+    code(
+        """
+        print(state.code())
+        manifest = state.save_manifest(os.path.join(os.environ["CDSE_CACHE_DIR"], "panel.csv"))
+        print(state.status)
+        """
+    ),
+    md(
+        """
+        ## From the intake catalogue: `cat.gui`
+
+        Every catalogue of cdse_intake has a `gui`: the catalogue of a search opens the panel
+        with its query and products; the collections catalogue one filled from its parameters.
+        """
+    ),
+    code(
+        """
+        from cdse_intake.intake_plugin import open_catalog
+
+        cat = open_catalog("../catalog.yaml")
+        found = cat.sentinel2_l2a(bbox=PARIS, start="2023-01-01", end="2023-01-06").read()
+        found.gui
+        """
+    ),
+]
+
+
 NOTEBOOKS: dict[str, list[Cell]] = {
     "01_catalog_tour.ipynb": TOUR,
     "02_search_and_download.ipynb": SEARCH,
     "03_open_products.ipynb": OPEN,
+    "04_search_panel.ipynb": PANEL,
 }
 
 

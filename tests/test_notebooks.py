@@ -34,7 +34,12 @@ nbclient = pytest.importorskip("nbclient")
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "notebooks"
-NOTEBOOKS = ("01_catalog_tour.ipynb", "02_search_and_download.ipynb", "03_open_products.ipynb")
+NOTEBOOKS = (
+    "01_catalog_tour.ipynb",
+    "02_search_and_download.ipynb",
+    "03_open_products.ipynb",
+    "04_search_panel.ipynb",
+)
 KERNEL = "cdse-intake-notebook-tests"
 CELL_TIMEOUT = 120  # seconds per cell; a whole notebook takes 10-20 s
 
@@ -263,3 +268,19 @@ def test_open_products_runs(tmp_path, kernel_dir):
     assert "source: cdse://S2B_MSIL1C_20230104" in text
     assert -1 <= number(r"NDVI computed on the cluster: mean (-?[\d.]+)", text) <= 1
     assert len(pngs(nb)) == 2
+
+
+def test_search_panel_runs(tmp_path, kernel_dir):
+    nb = execute("04_search_panel.ipynb", tmp_path, kernel_dir)
+    text = check_ran_offline(nb)
+    # the panel rendered as widgets, the state searched, downloaded (verified) and opened
+    views = [
+        o
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.output_type in ("display_data", "execute_result")
+        and "application/vnd.jupyter.widget-view+json" in o.data
+    ]
+    assert views
+    assert "verified" in text
+    assert "cdse_intake.search(" in text  # "show code"

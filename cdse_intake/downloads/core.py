@@ -19,7 +19,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from .accounts import Account
 from .https import fetch_https
 from .partfile import Expected, PartFile
 from .plan import Plan, make_plan
-from .progress import Progress
+from .progress import FileProgress, Progress
 from .report import DownloadReport, Outcome
 from .retry import Stats
 from .runner import run_sync
@@ -68,6 +68,8 @@ class Downloader:
     ``max_connections`` (default ``Settings.max_connections``, 4) is the budget per account;
     ``credentials`` is one account (Credentials, ``(user, password)``, a mapping, a
     TokenProvider) or a list of them, used round-robin; None: the environment or ``.netrc``.
+    ``on_progress`` is called with a :class:`~.progress.FileProgress` when each file starts, as
+    its bytes arrive and when it ends (on the download's event loop thread: keep it quick).
     """
 
     def __init__(
@@ -80,6 +82,7 @@ class Downloader:
         credentials: Any = None,
         max_connections: int | None = None,
         progress: bool = True,
+        on_progress: Callable[[FileProgress], None] | None = None,
     ) -> None:
         if via not in VIA:
             raise ConfigurationError(f"via={via!r} is not supported; expected one of {VIA}")
@@ -96,6 +99,7 @@ class Downloader:
         self.dest = None if dest is None else Path(dest).expanduser().absolute()
         self.credentials = credentials
         self.progress = progress
+        self.on_progress = on_progress
 
     def __repr__(self) -> str:
         where = self.dest or self.cache.root
@@ -115,6 +119,17 @@ class Downloader:
         plan = make_plan(items, manifest)
         return run_sync(lambda: _Run(self, plan).run())
 
+    async def download_async(
+        self, items: Any, *, manifest: str | os.PathLike[str] | None = None
+    ) -> DownloadReport:
+        """:meth:`download` as a coroutine, for callers with their own event loop.
+
+        Cancelling its task stops every transfer (``.part`` files stay for a resume, the manifest
+        is written), as Ctrl-C does for :meth:`download`.
+        """
+        plan = make_plan(items, manifest)
+        return await _Run(self, plan).run()
+
 
 class _Run:
     """The state of one run: outcomes, progress, manifest, workers."""
@@ -125,7 +140,7 @@ class _Run:
         self.outcomes: dict[str, Outcome] = {}
         self.credentials_missing = False
         self.authentication_failed = False
-        self.bars = Progress(downloader.progress, len(plan.products))
+        self.bars = Progress(downloader.progress, len(plan.products), downloader.on_progress)
         self.executor: ThreadPoolExecutor | None = None
         self.https_unavailable: AuthenticationError | None = None
 
@@ -142,7 +157,7 @@ class _Run:
             recorder.update(outcome.id, outcome.status, path, outcome.reason)
             with contextlib.suppress(RuntimeError):  # no running loop: the final flush writes
                 recorder.flush_soon()
-        self.bars.done(outcome.status)
+        self.bars.done(outcome.status, outcome)
 
     def report(self) -> DownloadReport:
         return DownloadReport(
@@ -325,7 +340,7 @@ class _Run:
         stats = Stats()
         await part.open()
         resumed = part.length
-        bar = self.bars.file(product.name, expected.size, resumed)
+        bar = self.bars.file(product.name, expected.size, resumed, id=product.id)
         try:
             if account.s3 is not None and is_single_object(product):
                 digest = await account.s3.fetch(
@@ -486,6 +501,7 @@ def download(
     credentials: Any = None,
     manifest: str | os.PathLike[str] | None = None,
     max_connections: int | None = None,
+    on_progress: Callable[[FileProgress], None] | None = None,
 ) -> DownloadReport:
     """Download products, verified, resumable and within CDSE's connection quota.
 
@@ -494,8 +510,10 @@ def download(
     cache under ``Settings.cache_dir``); either way verified products are recorded in the cache
     index and skipped next time without a network call. ``via``: ``"https"`` (``$value``) or
     ``"s3"`` (the ``eodata`` bucket with S3 keys). ``manifest``: a manifest file to record the
-    states in (created if absent). Returns a :class:`DownloadReport`; failures are reported in
-    it, not raised.
+    states in (created if absent). ``on_progress``: a callback given a
+    :class:`~cdse_intake.downloads.progress.FileProgress` per step of every file (see
+    :class:`Downloader`). Returns a :class:`DownloadReport`; failures are reported in it, not
+    raised.
     """
     downloader = Downloader(
         dest,
@@ -505,5 +523,6 @@ def download(
         credentials=credentials,
         max_connections=max_connections,
         progress=progress,
+        on_progress=on_progress,
     )
     return downloader.download(items, manifest=manifest)

@@ -56,6 +56,14 @@ class CDSECatalog(Catalog):
 
         return catalog_html(self)
 
+    @property
+    def gui(self) -> Any:
+        """A :class:`~cdse_intake.widgets.SearchPanel` for this catalogue (ipywidgets needed):
+        filled with its query and products for search results, else with its user parameters."""
+        from ..widgets import panel_for_catalog
+
+        return panel_for_catalog(self)
+
 
 def _add(cat: Catalog, name: str, reader: Any) -> None:
     """Add ``reader`` as entry ``name``, listed under that name."""

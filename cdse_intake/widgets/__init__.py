@@ -1,0 +1,39 @@
+"""The search panel: CDSE search, download and open with clicks and a map (ipywidgets).
+
+- :class:`SearchPanel` (:mod:`.panel`): the widgets, a thin layer over
+- :class:`PanelState` (:mod:`.state`): inputs, validation, search, selection, downloads and
+  opening as a plain Python object, scriptable and testable without a browser;
+- :mod:`.fields` (the inputs as search keywords and code), :mod:`.jobs` (cancellable
+  background work), :mod:`.table`, :mod:`.map`.
+
+Names are imported lazily: ``PanelState`` needs no ipywidgets; ``SearchPanel`` needs ipywidgets
+and ipyleaflet.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["PanelState", "SearchPanel", "panel_for_catalog"]
+
+_LAZY = {
+    "PanelState": "cdse_intake.widgets.state",
+    "SearchPanel": "cdse_intake.widgets.panel",
+    "panel_for_catalog": "cdse_intake.widgets.panel",
+}
+
+if TYPE_CHECKING:
+    from .panel import SearchPanel, panel_for_catalog
+    from .state import PanelState
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cdse_intake.widgets' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
