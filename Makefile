@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint format bench emulator clean
+.PHONY: setup browser-deps demo test lint format bench emulator clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version' 
@@ -19,7 +19,27 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/cdse-intake demo
 
-test: setup
+# The browser tests (tests/browser/) drive Debian's Chromium; install it when it is missing.
+# Non-interactive: apt-get as root, or through `sudo -n` when that works without a password.
+CHROMIUM := /usr/bin/chromium
+browser-deps:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "browser-deps: $(CHROMIUM) is missing and apt-get is not available;" \
+			"install Chromium at $(CHROMIUM) (Debian/Ubuntu package 'chromium')" >&2; exit 1; \
+	fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else \
+		echo "browser-deps: $(CHROMIUM) is missing; installing it needs root:" \
+			"run 'sudo apt-get install chromium' (or make as root), then retry" >&2; exit 1; \
+	fi; \
+	echo "browser-deps: installing chromium with apt-get"; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium && \
+	test -x $(CHROMIUM) || { echo "browser-deps: apt-get did not install $(CHROMIUM)" >&2; exit 1; }
+
+test: setup browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
