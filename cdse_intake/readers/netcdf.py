@@ -17,7 +17,7 @@ import h5netcdf
 
 from .source import ProductSource
 
-__all__ = ["group_paths", "open_netcdf", "open_netcdf_tree"]
+__all__ = ["file_manager", "group_paths", "open_netcdf", "open_netcdf_tree"]
 
 
 class _File(h5netcdf.File):
@@ -48,10 +48,21 @@ def _h5file(source: ProductSource, rel: str, mode: str = "r") -> Any:
     return _File(target, mode, decode_vlen_strings=True, phony_dims="access")
 
 
+def file_manager(source: ProductSource, rel: str = "") -> Any:
+    """xarray's picklable file manager of ``rel``: pass it to :func:`group_paths` and
+    :func:`open_netcdf_tree` so that they read one open file (a remote file is fetched once)."""
+    return _manager(source, rel)
+
+
 def _manager(source: ProductSource, rel: str) -> Any:
     from xarray.backends import CachingFileManager
 
-    return CachingFileManager(_h5file, source, rel, mode="r")
+    # One id per file: every manager of the same file shares xarray's cached open file, so a
+    # remote file listed, then opened group by group, is fetched once (xarray closes it when the
+    # last manager is gone, or when its LRU of open files overflows).
+    return CachingFileManager(
+        _h5file, source, rel, mode="r", manager_id=("cdse", *source._key(), rel)
+    )
 
 
 def open_netcdf(
@@ -74,26 +85,20 @@ def open_netcdf(
 def group_paths(source: ProductSource, rel: str = "", manager: Any = None) -> list[str]:
     """Every group of the file, as ``/A/B`` paths, the root ``/`` first.
 
-    With ``manager`` (a file manager of the same file), its open file is used and stays open:
-    a remote file is then read once for the listing and the datasets.
+    The file stays open in xarray's file cache, shared with the datasets opened from it next.
     """
-    own = manager is None
-    manager = _manager(source, rel) if own else manager
-    try:
-        root = manager.acquire()
-        out = ["/"]
+    manager = manager or _manager(source, rel)  # kept: dropping it would close the file
+    root = manager.acquire()
+    out = ["/"]
 
-        def walk(group: Any, prefix: str) -> None:
-            for name, child in group.groups.items():
-                path = f"{prefix}/{name}"
-                out.append(path)
-                walk(child, path)
+    def walk(group: Any, prefix: str) -> None:
+        for name, child in group.groups.items():
+            path = f"{prefix}/{name}"
+            out.append(path)
+            walk(child, path)
 
-        walk(root, "")
-        return out
-    finally:
-        if own:
-            manager.close()
+    walk(root, "")
+    return out
 
 
 def open_netcdf_tree(
@@ -102,14 +107,16 @@ def open_netcdf_tree(
     *,
     chunks: Any = "auto",
     groups: Iterable[str] | None = None,
+    manager: Any = None,
     **kwargs: Any,
 ) -> Any:
     """The whole netCDF file ``rel`` as a lazy DataTree, one node per group; ``groups``: only
-    these (``/A/B`` paths as :func:`group_paths` lists them, e.g. to skip a large metadata tree)."""
+    these (``/A/B`` paths as :func:`group_paths` lists them, e.g. to skip a large metadata tree);
+    ``manager``: a :func:`file_manager` already used on the file."""
     import xarray as xr
     from xarray.backends import H5NetCDFStore
 
-    manager = _manager(source, rel)
+    manager = manager or _manager(source, rel)
     datasets = {}
     for path in group_paths(source, rel, manager) if groups is None else groups:
         store = H5NetCDFStore(manager, group=None if path == "/" else path, mode="r")

@@ -36,7 +36,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ProductNotFound, UnsupportedProduct
-from .netcdf import group_paths, open_netcdf, open_netcdf_tree
+from .netcdf import file_manager, group_paths, open_netcdf, open_netcdf_tree
 from .source import ProductSource
 
 __all__ = ["S5PMetadata", "main_group", "open", "read_metadata"]
@@ -102,10 +102,11 @@ def open(
     if not isinstance(metadata, bool):
         raise ValueError(f"metadata={metadata!r}: expected True or False")
     rel = _netcdf_file(source)
-    paths = _group_paths(source, rel)
+    manager = file_manager(source, rel)  # one open file for the listing and every group
+    paths = _group_paths(source, rel, manager)
     main = main_group(paths, source)
     wanted = [p for p in paths if metadata or not _in_group(p, METADATA_GROUP)]
-    tree = open_netcdf_tree(source, rel, chunks=chunks, groups=wanted)
+    tree = open_netcdf_tree(source, rel, chunks=chunks, groups=wanted, manager=manager)
     datasets: dict[str, xr.Dataset] = {}
     shared: dict[str, dict[str, xr.Variable]] = {}
     masked = False
@@ -205,9 +206,9 @@ def _netcdf_file(source: ProductSource) -> str:
     return "" if source.single_file else source.find_one("*.nc", "Sentinel-5P netCDF file")
 
 
-def _group_paths(source: ProductSource, rel: str) -> list[str]:
+def _group_paths(source: ProductSource, rel: str, manager: Any = None) -> list[str]:
     try:
-        return group_paths(source, rel)
+        return group_paths(source, rel, manager)
     except ProductNotFound:
         raise
     except (OSError, ValueError) as err:
