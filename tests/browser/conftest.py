@@ -222,9 +222,13 @@ def run_voila(notebook: Path, workdir: Path, env: dict[str, str]) -> Iterator[Vo
 # -- browser ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium under Playwright (session-wide)."""
+    """Headless Debian Chromium under Playwright, for one test.
+
+    Not session-wide: Playwright's sync API keeps an asyncio loop running in the main thread
+    while it is open, and every later test calling ``asyncio.run`` would fail.
+    """
     if not CHROMIUM.exists():
         _missing(f"{CHROMIUM} not found: run `make browser-deps` (apt-get install chromium)")
     try:
