@@ -40,6 +40,8 @@ class _Stream:
         self._resume: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._started = False
+        self._future: Any = None
+        self.closed = False
 
     def _start(self) -> None:
         if self._started:
@@ -48,7 +50,18 @@ class _Stream:
         from fsspec.asyn import get_loop
 
         self._loop = get_loop()
-        asyncio.run_coroutine_threadsafe(self._run(), self._loop)
+        self._future = asyncio.run_coroutine_threadsafe(self._run(), self._loop)
+
+    def close(self) -> None:
+        """Stop fetching: the products that arrived stay, and waiting consumers wake up."""
+        with self._cond:
+            self.closed = True
+            if self._future is None:  # never started: nothing to cancel
+                self._started = True
+                self.done = True
+            self._cond.notify_all()
+        if self._future is not None:
+            self._future.cancel()  # cancels the task on the I/O loop (thread-safe)
 
     async def _run(self) -> None:
         self._resume = asyncio.Event()
@@ -65,7 +78,8 @@ class _Stream:
                     if pause:
                         await self._resume.wait()
         except BaseException as err:  # handed to the consumer thread
-            self.error = err
+            if not self.closed:
+                self.error = err
         finally:
             with self._cond:
                 self.done = True
@@ -84,10 +98,12 @@ class _Stream:
         self._start()
         self._want(index + 1)
         with self._cond:
-            while len(self.items) <= index and not self.done:
+            while len(self.items) <= index and not (self.done or self.closed):
                 self._cond.wait()
             if len(self.items) > index:
                 return self.items[index]
+            if self.closed:
+                return None
         if self.error is not None:
             raise self.error
         return None
@@ -96,8 +112,10 @@ class _Stream:
         self._start()
         self._want(float("inf"))
         with self._cond:
-            while not self.done:
+            while not (self.done or self.closed):
                 self._cond.wait()
+            if self.closed:
+                return list(self.items)
         if self.error is not None:
             raise self.error
         return self.items
@@ -139,10 +157,22 @@ class SearchResults(Sequence[Product]):
     def _all(self) -> list[Product]:
         if self._products is None:
             assert self._stream is not None
-            self._products = self._stream.all()
+            products = self._stream.all()
+            if self._stream.closed:  # cut short: what arrived, never cached as complete
+                return products
+            self._products = products
             if self._on_complete is not None:
                 self._on_complete(self)
         return self._products
+
+    def close(self) -> None:
+        """Stop a search still streaming (e.g. a user's cancel): no more pages are requested.
+
+        The products that arrived stay available; iteration ends after them, and the results
+        are never stored in the query cache as complete. Nothing happens once complete.
+        """
+        if self._products is None and self._stream is not None:
+            self._stream.close()
 
     def __iter__(self) -> Iterator[Product]:
         if self._products is not None:
@@ -153,7 +183,8 @@ class SearchResults(Sequence[Product]):
         while True:
             product = self._stream.get(index)
             if product is None:
-                self._all()
+                if not self._stream.closed:
+                    self._all()
                 return
             yield product
             index += 1

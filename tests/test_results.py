@@ -27,6 +27,27 @@ def test_results_stream_and_stop_early(cdse_emulator, cdse_env):
     assert results[1] == first[1]
 
 
+def test_close_stops_a_streaming_search_and_caches_nothing(cdse_emulator, cdse_env):
+    from concurrent.futures import wait
+
+    results = cdse_intake.search("SENTINEL-2")  # ~28,000 products
+    first = [p for _, p in zip(range(3), results, strict=False)]
+    results.close()
+    future = results._stream._future
+    wait([future], timeout=30)
+    assert future.done()  # the fetching task has ended: no page is requested any more
+    arrived = list(results)  # what arrived, then the end; no error
+    assert arrived[:3] == first
+    assert 3 <= len(arrived) < 10_000
+    assert not results.complete
+    # the cut-short results were not stored as the query's answer: asking again searches
+    before = odata_requests(cdse_emulator)
+    again = cdse_intake.search("SENTINEL-2")
+    assert next(iter(again)) == first[0]
+    assert odata_requests(cdse_emulator) > before
+    again.close()
+
+
 def test_len_index_and_dataframe(cdse_emulator, cdse_env):
     results = cdse_intake.search(
         "sentinel-2-l2a", bbox=(2.2, 48.8, 2.5, 48.9), start="2023-01-01", end="2023-03-01"

@@ -25,11 +25,16 @@ class Job:
         self.lock = threading.Lock()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.task: asyncio.Task[Any] | None = None
+        self.results: Any = None
+        """The streaming SearchResults of a search job, closed on cancel."""
 
     def cancel(self) -> None:
-        """Stop the work: the flag for loops, and a cancelled task for a running download."""
+        """Stop the work: the flag for loops, a closed result stream for a search (no more
+        pages requested), and a cancelled task for a running download."""
         with self.lock:
             self.cancelled.set()
+            if self.results is not None:
+                self.results.close()
             if self.loop is not None and self.task is not None:
                 with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                     self.loop.call_soon_threadsafe(self.task.cancel)

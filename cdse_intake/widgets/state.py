@@ -279,6 +279,10 @@ class PanelState:
         message, ok = "", False
         try:
             results = search(**kwargs, endpoints=self.endpoints, settings=self.settings)
+            with job.lock:
+                job.results = results
+                if job.cancelled.is_set():  # cancelled while the search was being set up
+                    results.close()
             last = time.monotonic()
             for product in results:
                 if job.cancelled.is_set():
