@@ -53,3 +53,18 @@ def test_missing_file_is_a_clear_error(entries, local_source, tmp_path):
         source.open("nothing.xml")
     with pytest.raises(ProductNotFound, match="no such file"):
         from_local(tmp_path / "absent.zip")
+
+
+@pytest.mark.parametrize("where", ["zip", "folder", "remote"])
+def test_url_opens_with_plain_fsspec(entries, local_source, remote_source, cdse_env, where):
+    """``url()`` + ``storage_options`` hand a product's file to any fsspec-aware library."""
+    import fsspec
+
+    entry = entries("sentinel2_l1c")[0]
+    source = (
+        remote_source(entry)
+        if where == "remote"
+        else local_source(entry, "cdse" if where == "zip" else "folder")
+    )
+    with fsspec.open(source.url("manifest.safe"), **source.storage_options) as f:
+        assert f.read() == entry.payload.files["manifest.safe"]
