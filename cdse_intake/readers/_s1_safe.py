@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from ..errors import UnsupportedProduct
 from . import xml
+from ._times import iso_z, parse_utc
 
 __all__ = [
     "Annotation",
@@ -126,9 +127,9 @@ class Sentinel1Metadata:
             "relative_orbit": self.relative_orbit,
             "cycle": self.cycle,
             "pass_direction": self.pass_direction,
-            "ascending_node_time": _iso(self.ascending_node_time),
-            "start_time": _iso(self.start),
-            "stop_time": _iso(self.stop),
+            "ascending_node_time": iso_z(self.ascending_node_time),
+            "start_time": iso_z(self.start),
+            "stop_time": iso_z(self.stop),
             "datatake_id": self.datatake_id,
             "timeliness": self.timeliness,
             "slice_number": self.slice_number,
@@ -227,8 +228,8 @@ def parse_manifest(data: bytes, where: str = "manifest.safe", name: str = "") ->
         )
     orbits = {e.get("type"): e.text for e in xml.iter_local(root, "orbitNumber")}
     relative = {e.get("type"): e.text for e in xml.iter_local(root, "relativeOrbitNumber")}
-    start = _time(xml.text(root, "//acquisitionPeriod/startTime"))
-    stop = _time(xml.text(root, "//acquisitionPeriod/stopTime"))
+    start = parse_utc(xml.text(root, "//acquisitionPeriod/startTime"))
+    stop = parse_utc(xml.text(root, "//acquisitionPeriod/stopTime"))
     orbit = _int(orbits.get("start"))
     if start is None or stop is None or orbit is None:
         raise UnsupportedProduct(f"{where}: no acquisition period or orbit number")
@@ -252,7 +253,7 @@ def parse_manifest(data: bytes, where: str = "manifest.safe", name: str = "") ->
         relative_orbit=_int(relative.get("start")),
         cycle=_int(xml.text(root, "//orbitReference/cycleNumber")),
         pass_direction=(xml.text(root, "//orbitProperties/pass") or "").upper(),
-        ascending_node_time=_time(xml.text(root, "//orbitProperties/ascendingNodeTime")),
+        ascending_node_time=parse_utc(xml.text(root, "//orbitProperties/ascendingNodeTime")),
         start=start,
         stop=stop,
         datatake_id=_int(xml.text(root, "//standAloneProductInformation/missionDataTakeID")),
@@ -389,17 +390,6 @@ def _footprint(text: str | None) -> tuple[tuple[float, float], ...]:
     return tuple(out)
 
 
-def _time(text: str | None) -> datetime | None:
-    """A SAFE time (naive UTC, ``2021-04-01T05:26:23.794457``) as an aware UTC datetime."""
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip().removesuffix("Z"))
-    except ValueError:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _datetime64(text: str | None, where: str) -> np.datetime64:
     if not text:
         raise UnsupportedProduct(f"{where}: a time is missing")
@@ -407,10 +397,6 @@ def _datetime64(text: str | None, where: str) -> np.datetime64:
         return np.datetime64(text.strip().removesuffix("Z"), "ns")
     except ValueError as err:
         raise UnsupportedProduct(f"{where}: {text!r} is not a time") from err
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value is not None else None
 
 
 def _int(text: str | None) -> int | None:

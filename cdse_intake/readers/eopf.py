@@ -40,7 +40,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,7 @@ import xarray as xr
 from zarr.storage import FsspecStore
 
 from ..errors import ProductNotFound, UnsupportedProduct
+from ._times import parse_utc
 from .raster import axis_attrs
 from .source import ProductSource
 
@@ -111,7 +112,7 @@ def read_metadata(source: ProductSource) -> EOPFMetadata:
             "objects; is this an EOPF product?"
         )
     props = dict(stac.get("properties") or {})
-    start = _datetime(props.get("start_datetime"))
+    start = parse_utc(props.get("start_datetime"))
     epsg = props.get("proj:epsg")
     crs = f"EPSG:{epsg}" if epsg else other.get("horizontal_CRS_code")
     bbox = stac.get("bbox")
@@ -124,9 +125,9 @@ def read_metadata(source: ProductSource) -> EOPFMetadata:
         processing_level=props.get("processing:level"),
         processing_baseline=props.get("eopf:baseline"),
         start=start,
-        end=_datetime(props.get("end_datetime")),
-        time=_datetime(props.get("datetime")) or start,
-        mean_sensing_time=_datetime(other.get("mean_sensing_time")),
+        end=parse_utc(props.get("end_datetime")),
+        time=parse_utc(props.get("datetime")) or start,
+        mean_sensing_time=parse_utc(other.get("mean_sensing_time")),
         cloud_cover=_number(props.get("eo:cloud_cover"), float),
         snow_cover=_number(props.get("eo:snow_cover"), float),
         absolute_orbit=_number(props.get("sat:absolute_orbit"), int),
@@ -388,15 +389,6 @@ def _first(variables: list[xr.DataArray], key: str) -> Any:
 
 
 # -- values ----------------------------------------------------------------------------------------
-def _datetime(value: Any) -> datetime | None:
-    """An ISO 8601 time (``…Z`` or ``…+00:00``) as an aware UTC datetime; None if absent."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _number(value: Any, kind: type) -> Any:

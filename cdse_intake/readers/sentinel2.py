@@ -42,7 +42,7 @@ import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,7 @@ import xarray as xr
 
 from ..errors import UnsupportedProduct
 from . import xml
+from ._times import iso_z, parse_utc
 from .raster import RasterInfo, open_raster, raster_info
 from .source import ProductSource
 
@@ -213,10 +214,10 @@ class Sentinel2Metadata:
             "spacecraft": self.spacecraft,
             "platform": self.spacecraft.lower() if self.spacecraft else None,
             "instrument": "MSI",
-            "product_start_time": _iso(self.product_start_time),
-            "product_stop_time": _iso(self.product_stop_time),
-            "sensing_time": _iso(self.sensing_time),
-            "generation_time": _iso(self.generation_time),
+            "product_start_time": iso_z(self.product_start_time),
+            "product_stop_time": iso_z(self.product_stop_time),
+            "sensing_time": iso_z(self.sensing_time),
+            "generation_time": iso_z(self.generation_time),
             "datatake_id": self.datatake_id,
             "relative_orbit": self.relative_orbit,
             "absolute_orbit": self.absolute_orbit,
@@ -364,8 +365,8 @@ def read_metadata(source: ProductSource) -> Sentinel2Metadata:
 
     datatake = xml.find(info, "Datatake")
     datatake_id = datatake.get("datatakeIdentifier") if datatake is not None else None
-    product_start = _time(xml.text(info, "PRODUCT_START_TIME"))
-    sensing = _time(xml.text(tile_xml, "General_Info/SENSING_TIME")) or product_start
+    product_start = parse_utc(xml.text(info, "PRODUCT_START_TIME"))
+    sensing = parse_utc(xml.text(tile_xml, "General_Info/SENSING_TIME")) or product_start
     tile_id = xml.text(tile_xml, "General_Info/TILE_ID")
     product_uri = xml.text(info, "PRODUCT_URI")
 
@@ -386,8 +387,8 @@ def read_metadata(source: ProductSource) -> Sentinel2Metadata:
         processing_baseline=xml.text(info, "PROCESSING_BASELINE"),
         spacecraft=xml.text(info, "Datatake/SPACECRAFT_NAME"),
         product_start_time=product_start,
-        product_stop_time=_time(xml.text(info, "PRODUCT_STOP_TIME")),
-        generation_time=_time(xml.text(info, "GENERATION_TIME")),
+        product_stop_time=parse_utc(xml.text(info, "PRODUCT_STOP_TIME")),
+        generation_time=parse_utc(xml.text(info, "GENERATION_TIME")),
         sensing_time=sensing,
         datatake_id=datatake_id,
         relative_orbit=_int(xml.text(info, "Datatake/SENSING_ORBIT_NUMBER")),
@@ -816,21 +817,6 @@ def _int(text: str | None) -> int | None:
 
 def _nan(value: float | None) -> float:
     return float("nan") if value is None else value
-
-
-def _time(text: str | None) -> datetime | None:
-    """An MTD time (``2022-04-13T15:07:59.024Z``) as an aware UTC datetime."""
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def _absolute_orbit(*texts: str | None) -> int | None:

@@ -39,7 +39,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -47,6 +47,7 @@ import xarray as xr
 
 from ..errors import UnsupportedProduct
 from . import xml
+from ._times import iso_z, parse_utc
 from .netcdf import open_netcdf
 from .source import ProductSource
 
@@ -155,9 +156,9 @@ class Sentinel3Metadata:
             "product_type": self.product_type,
             "platform": self.platform,
             "instrument": self.instrument,
-            "start_time": _iso(self.start),
-            "stop_time": _iso(self.stop),
-            "creation_time": _iso(self.creation_time),
+            "start_time": iso_z(self.start),
+            "stop_time": iso_z(self.stop),
+            "creation_time": iso_z(self.creation_time),
             "timeliness": self.timeliness,
             "baseline_collection": self.baseline,
             "absolute_orbit_number": self.orbit,
@@ -216,9 +217,9 @@ def parse_manifest(data: bytes, where: str = MANIFEST) -> Sentinel3Metadata:
         product_type=product_type,
         platform=_platform(platform),
         instrument=_instrument(platform),
-        start=_datetime(xml.text(root, "//acquisitionPeriod/startTime")),
-        stop=_datetime(xml.text(root, "//acquisitionPeriod/stopTime")),
-        creation_time=_datetime(_text(general, "creationTime")),
+        start=parse_utc(xml.text(root, "//acquisitionPeriod/startTime")),
+        stop=parse_utc(xml.text(root, "//acquisitionPeriod/stopTime")),
+        creation_time=parse_utc(_text(general, "creationTime")),
         timeliness=_text(general, "timeliness"),
         baseline=_text(general, "baselineCollection"),
         orbit=_int(orbit_start.text if orbit_start is not None else None),
@@ -718,25 +719,3 @@ def _float(value: str | None) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
-
-
-def _datetime(value: str | None) -> datetime | None:
-    """Manifest times: ISO with ``Z`` (acquisition) or compact ``20211021T091357``."""
-    if not value:
-        return None
-    for parse in (
-        lambda v: datetime.fromisoformat(v),
-        lambda v: datetime.strptime(v, "%Y%m%dT%H%M%S"),
-    ):
-        try:
-            parsed = parse(value)
-        except ValueError:
-            continue
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return None
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

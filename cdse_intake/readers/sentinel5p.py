@@ -29,13 +29,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from ..errors import ProductNotFound, UnsupportedProduct
+from ._times import parse_utc
 from .netcdf import file_manager, group_paths, open_netcdf, open_netcdf_tree
 from .source import ProductSource
 
@@ -157,8 +158,8 @@ def read_metadata(source: ProductSource) -> S5PMetadata:
         product_type=product_type,
         processing_mode=fields.get("mode") or _text(granule.get("ProcessingMode")),
         orbit=orbit,
-        start=_time(attrs.get("time_coverage_start") or granule.get("GranuleStart")),
-        end=_time(attrs.get("time_coverage_end") or granule.get("GranuleEnd")),
+        start=parse_utc(_text(attrs.get("time_coverage_start") or granule.get("GranuleStart"))),
+        end=parse_utc(_text(attrs.get("time_coverage_end") or granule.get("GranuleEnd"))),
         processor_version=_text(attrs.get("processor_version"))
         or _text(granule.get("ProcessorVersion")),
         product_version=_text(attrs.get("product_version")),
@@ -324,15 +325,3 @@ def _integer(value: Any) -> int | None:
         return int(str(item).strip())
     except ValueError:
         return None
-
-
-def _time(value: Any) -> datetime | None:
-    text = _text(value)
-    if not text:
-        return None
-    text = text.removeprefix("UTC=").replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
