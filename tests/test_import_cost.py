@@ -25,6 +25,12 @@ def test_public_names_resolve_lazily():
     assert not [m for m in HEAVY if m in modules]
 
 
+def test_open_product_is_cheap_until_a_product_is_opened():
+    modules = imported_after("import cdse_intake; cdse_intake.open_product")
+    assert "cdse_intake.readers.api" in modules
+    assert not [m for m in HEAVY if m in modules]
+
+
 def test_every_public_name_exists():
     import cdse_intake
 
