@@ -6,7 +6,7 @@ product), with the ``CDSE_*`` environment pointed at it as a user would:
 1. per family (S2 L1C, S2 L2A, S1 GRD, S3 OLCI, S5P, EOPF, GeoTIFF): the product downloaded
    into a temporary cache with ``cdse_intake.download``, then ``open_product(path)`` (lazy:
    metadata only) timed; the first open (imports, zip index) apart from the median of the next
-   ``--runs``. A family whose reader module is not there yet is reported ``missing``;
+   ``--runs``;
 2. a full-size Sentinel-2 L2A product (``emulator.products.large_s2``: ``--size`` px at 10 m,
    JPEG 2000 tiled 1024 like ESA's, written once to ``$CDSE_BENCH_DIR``): download, then one
    whole 10 m band (B04) from the cache, ``open_product`` + ``.values``, against plain rasterio
@@ -16,10 +16,11 @@ product), with the ``CDSE_*`` environment pointed at it as a user would:
    log) are set against the bytes needed (the compressed JPEG 2000 tiles the window intersects,
    from the file's tile-part headers, plus its main header), the raw window (512 x 512 x 2) and
    the whole product; the values checked. The reader is tried with its default chunks
-   (``"auto"``: whole tiles grown to ~32 MiB), one tile per chunk and ``chunks=None``; the same
+   (``"auto"``: one tile per chunk for a remote product), four tiles per chunk and
+   ``chunks=None``; the same
    window through plain rasterio on the ``cdse://`` filesystem gives the floor it sits on.
 
-Exits 1 when a reader raised (a missing reader module is reported, not a failure).
+Exits 1 when a reader raised.
 
 ``--tlm`` also builds the product with TLM markers (a tile-part index, absent from ESA's files)
 and repeats (3) on it. Prints a table, then one ``JSON:`` line.
@@ -90,11 +91,10 @@ def download_all(entries: list[Any]) -> dict[str, Path]:
     return paths
 
 
-def reader_missing(err: BaseException) -> bool:
-    """Whether ``err`` says a family's reader module does not exist (yet)."""
-    return isinstance(err, ModuleNotFoundError) and (err.name or "").startswith(
-        "cdse_intake.readers."
-    )
+def failed(err: BaseException) -> str:
+    """The status of a measurement that raised (the traceback goes to stderr)."""
+    traceback.print_exc(file=sys.stderr)
+    return f"error: {type(err).__name__}: {err}"[:300]
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
@@ -125,11 +125,7 @@ def measure_opens(emu: Any, runs: int) -> dict[str, dict[str, Any]]:
             kind = type(result).__name__
             times = [timed(lambda p=path: open_product(p))[1] for _ in range(runs)]
         except Exception as err:
-            if reader_missing(err):
-                row["status"] = "missing"
-            else:
-                row["status"] = f"error: {type(err).__name__}: {err}"[:300]
-                traceback.print_exc(file=sys.stderr)
+            row["status"] = failed(err)
             out[label] = row
             continue
         row.update(
@@ -229,9 +225,7 @@ def measure_band(path: Path, entry: Any, size: int, runs: int, work: Path) -> di
         values, first = timed(through_reader)
         times = [timed(through_reader)[1] for _ in range(runs)]
     except Exception as err:
-        row["status"] = "missing" if reader_missing(err) else f"error: {err}"[:300]
-        if not reader_missing(err):
-            traceback.print_exc(file=sys.stderr)
+        row["status"] = failed(err)
         return row
     row.update(
         status="ok",
@@ -296,9 +290,9 @@ def measure_remote(emu: Any, entry: Any, size: int) -> dict[str, Any]:
     return out
 
 
-#: ``open_product`` chunks tried for the remote window: the default (whole tiles grown to
-#: ~32 MiB), one JPEG 2000 tile per chunk, and no dask (xarray's lazy indexing).
-CHUNKINGS: dict[str, Any] = {"auto": "auto", "1024": {"y": 1024, "x": 1024}, "none": None}
+#: ``open_product`` chunks tried for the remote window: the default (for a remote product, one
+#: JPEG 2000 tile per dask chunk), four tiles per chunk, and no dask (xarray's lazy indexing).
+CHUNKINGS: dict[str, Any] = {"auto": "auto", "2048": {"y": 2048, "x": 2048}, "none": None}
 
 
 def measure_remote_reader(emu: Any, entry: Any, size: int, chunks: Any, needed: int) -> dict:
@@ -321,9 +315,7 @@ def measure_remote_reader(emu: Any, entry: Any, size: int, chunks: Any, needed: 
         )
         sent, requests, _ = traffic(emu)
     except Exception as err:
-        out["status"] = "missing" if reader_missing(err) else f"error: {err}"[:300]
-        if not reader_missing(err):
-            traceback.print_exc(file=sys.stderr)
+        out["status"] = failed(err)
         return out
     out.update(
         status="ok",
