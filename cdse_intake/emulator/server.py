@@ -85,6 +85,7 @@ async def _log_requests(request: web.Request, handler: Callable) -> web.StreamRe
     """Time, log and record every request; turn unexpected errors into a JSON 500."""
     request[STARTED] = time.perf_counter()
     state = request.app[STATE_KEY]
+    state.begin_request()
     status = 500
     try:
         response = await handler(request)

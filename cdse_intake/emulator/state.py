@@ -26,6 +26,10 @@ FaultKind = Literal[
 ]
 
 
+#: Longest wait of :meth:`EmulatorState.requests` for requests in flight (seconds).
+SETTLE = 5.0
+
+
 @dataclass
 class Fault:
     """One fault to inject. ``product`` is an id or a name (None: every product).
@@ -147,6 +151,8 @@ class EmulatorState:
     throttle: float | None = None
     """Bytes/s cap per download connection for every product (CDSE: 20 MB/s); None: no cap."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _in_flight: int = field(default=0, repr=False)
+    _settled: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
     def add_account(self, username: str, password: str, **kw: Any) -> Account:
         account = Account(username, password, **kw)
@@ -154,11 +160,27 @@ class EmulatorState:
             self.accounts[username] = account
         return account
 
+    def begin_request(self) -> None:
+        """A request arrived (the server's middleware calls this, then :meth:`record`)."""
+        with self._settled:
+            self._in_flight += 1
+
     def record(self, rec: RequestRecord) -> None:
+        """Log a finished request; with :meth:`begin_request`, it is no longer in flight."""
         self.log.append(rec)  # deque.append is atomic
+        with self._settled:
+            self._in_flight = max(0, self._in_flight - 1)
+            self._settled.notify_all()
 
     def requests(self, **match: Any) -> list[RequestRecord]:
-        """Logged requests whose fields equal ``match`` (``path`` may be a prefix with '*')."""
+        """Logged requests whose fields equal ``match`` (``path`` may be a prefix with '*').
+
+        Waits (up to :data:`SETTLE` seconds) for requests still in flight: a streamed download
+        is logged once its handler returns, which can be just after the client has read the
+        last byte, so a test reading the log right after a download would otherwise miss it.
+        """
+        with self._settled:
+            self._settled.wait_for(lambda: self._in_flight == 0, timeout=SETTLE)
         out = []
         for rec in list(self.log):
             ok = True
