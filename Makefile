@@ -5,13 +5,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup browser-deps demo test lint format bench emulator clean
+.PHONY: setup browser-deps demo test test-latest lock lint format bench emulator clean
 
-$(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version' 
+# Installs are locked: requirements.lock (written by `make lock`) pins every package, for every
+# platform, and is what a fresh machine gets. uv (pinned in the lock itself) installs it; plain
+# `pip install -r requirements.lock` reads the same file. `make test-latest` tries the newest
+# releases in a separate venv, so an upstream break is found on purpose, not by a newcomer.
+LOCK := requirements.lock
+UV_VERSION := $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' $(LOCK))
+LATEST := .venv-latest
+
+$(STAMP): $(LOCK) pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python $(LOCK)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -44,6 +53,22 @@ test: setup browser-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# The newest releases of everything (within pyproject's ranges), in their own venv.
+test-latest: browser-deps
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --disable-pip-version-check uv
+	$(LATEST)/bin/uv pip install --quiet --python $(LATEST)/bin/python --upgrade -e '.[test]'
+	mkdir -p test-artifacts
+	$(LATEST)/bin/uv pip freeze --python $(LATEST)/bin/python > test-artifacts/latest-versions.txt
+	$(LATEST)/bin/python -m pytest
+
+# Re-resolve the lock to the newest releases; commit it once `make test` passes with it.
+lock: setup
+	$(BIN)/uv pip compile --quiet --upgrade --universal --python-version 3.11 \
+		--extra test --group pyproject.toml:tooling --custom-compile-command "make lock" \
+		pyproject.toml -o $(LOCK)
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -59,4 +84,4 @@ emulator: setup
 	$(BIN)/cdse-intake emulator
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) build dist *.egg-info .pytest_cache .ruff_cache

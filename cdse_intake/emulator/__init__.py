@@ -9,6 +9,21 @@ few materialised products in the real formats. Faults can be injected per test a
 ...     env = emu.env()                          # CDSE_* variables pointing at it
 """
 
-from .server import Emulator, ServiceContext, ServiceURLs
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .server import Emulator, ServiceContext, ServiceURLs
 
 __all__ = ["Emulator", "ServiceContext", "ServiceURLs"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that the pytest plugin (``emulator.pytest_plugin``, loaded by every pytest run where
+    # cdse_intake is installed) imports without the ``emulator`` extra.
+    if name in __all__:
+        from . import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,21 +12,41 @@ Installed with cdse_intake (entry point ``pytest11``), so in any project:
 ``cdse_emulator`` is one emulator per test session; faults, the request log and counters are reset
 around each test. ``cdse_emulator_factory(**kw)`` starts a private one (e.g. with short token
 lifetimes), stopped at the end of the test.
+
+The plugin is loaded by every pytest run in an environment where cdse_intake is installed, also
+without the ``emulator`` extra: it imports the emulator only when a fixture is used, and then says
+what to install if the extra is missing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .server import Emulator
+if TYPE_CHECKING:
+    from .server import Emulator
+
+INSTALL_HINT = "pip install 'cdse-intake[emulator]'"
+
+
+def _emulator_class() -> type[Emulator]:
+    """The Emulator class, or a test failure naming the extra to install."""
+    try:
+        from .server import Emulator
+    except ImportError as err:
+        pytest.fail(
+            f"the cdse_intake emulator fixtures need the 'emulator' extra ({err}); "
+            f"install it with: {INSTALL_HINT}",
+            pytrace=False,
+        )
+    return Emulator
 
 
 @pytest.fixture(scope="session")
 def _cdse_emulator_session() -> Iterator[Emulator]:
-    with Emulator() as emu:
+    with _emulator_class()() as emu:
         yield emu
 
 
@@ -46,9 +66,10 @@ def cdse_emulator(_cdse_emulator_session: Emulator) -> Iterator[Emulator]:
 def cdse_emulator_factory() -> Iterator[Callable[..., Emulator]]:
     """Start private emulators with custom settings; all are stopped after the test."""
     started: list[Emulator] = []
+    emulator = _emulator_class()
 
     def make(**kwargs: Any) -> Emulator:
-        emu = Emulator(**kwargs).start()
+        emu = emulator(**kwargs).start()
         started.append(emu)
         return emu
 
