@@ -98,7 +98,7 @@ def run_demo() -> int:
     _say()
     _say("The same against the real CDSE: unset the CDSE_*_URL variables and CDSE_CACHE_DIR, and")
     _say("set CDSE_USERNAME/CDSE_PASSWORD (or ~/.netrc machine identity.dataspace.copernicus.eu);")
-    _say("`intake.open_catalog('catalog.yaml')` and every call above then reach the real service.")
+    _say("`intake.from_yaml_file('catalog.yaml')` and every call above then reach the real CDSE.")
     return 0
 
 

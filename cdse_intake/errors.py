@@ -16,6 +16,7 @@ __all__ = [
     "CDSEError",
     "ChecksumMismatch",
     "ConfigurationError",
+    "CredentialsMissing",
     "DownloadError",
     "ProductNotFound",
     "ProductOffline",
@@ -96,6 +97,10 @@ class QueryError(CDSEError, ValueError):
 
 class AuthenticationError(CDSEError, PermissionError):
     """Credentials are missing or were refused, or a token was rejected (401/403)."""
+
+
+class CredentialsMissing(AuthenticationError):
+    """No credentials were found in any source (arguments, environment, ``.netrc``)."""
 
 
 class ProductNotFound(CDSEError, FileNotFoundError):

@@ -1,4 +1,4 @@
-"""The product cache: layout, index, locks, verify, clean and its CLI (cache.py, cache_cli.py)."""
+"""The product cache: layout, index, locks, verify, clean and its CLI (cache.py, cli/cache.py)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ import blake3
 import filelock
 import pytest
 
-from cdse_intake import cache_cli
 from cdse_intake.cache import CacheEntry, ProductCache, file_name, hash_file, new_hasher
+from cdse_intake.cli import ExitCode
+from cdse_intake.cli import cache as cache_cli
 from cdse_intake.errors import CDSEError, DownloadError, UnsafePathError
 from cdse_intake.product import Product
 
@@ -792,7 +793,7 @@ def test_cli_ls_verify_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
     first_path.write_bytes(b"A" * 1500)
     code, out, _ = _run("verify")
-    assert code == cache_cli.EXIT_MISMATCH == 8
+    assert code == ExitCode.MISMATCH == 9
     assert f"MISMATCH  {first.name}" in out
     assert out.splitlines()[-1] == "1 ok, 1 mismatched"
     code, out, _ = _run("verify", ids=[second.id])

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cdse_intake.download_cli import add_parser, run
+from cdse_intake.cli.download import add_parser, run
 from cdse_intake.manifest import rows_for, write_manifest
 
 from .test_download_common import assert_final_files_verified, materialised

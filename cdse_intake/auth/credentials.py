@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 from urllib.parse import urlsplit
 
-from ..errors import AuthenticationError, ConfigurationError
+from ..errors import AuthenticationError, ConfigurationError, CredentialsMissing
 from .netrc_file import CDSE_NETRC_HOSTS, netrc_entries, netrc_path
 from .totp import check_code, check_secret
 
@@ -254,7 +254,7 @@ class _Search:
             env = "not set"
         who = f" for {self.wanted!r}" if self.wanted else ""
         host = self.hosts[0]
-        return AuthenticationError(
+        return CredentialsMissing(
             f"no CDSE credentials found{who}. Looked in: (1) the arguments (credentials=, or "
             f"username= and password=): not given; (2) environment variables {ENV_USERNAME} and "
             f"{ENV_PASSWORD}: {env}; (3) {self.path}: {self.netrc_note or 'not read'}. "

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import AuthenticationError, ConfigurationError
+from ..errors import AuthenticationError, ConfigurationError, CredentialsMissing
 
 __all__ = ["S3Keys"]
 
@@ -72,7 +72,7 @@ class S3Keys:
             if env_secret
             else "not set"
         )
-        raise AuthenticationError(
+        raise CredentialsMissing(
             "no CDSE S3 keys found. Looked in: (1) the arguments access_key= and secret_key=: "
             f"not given; (2) environment variables {ENV_ACCESS_KEY} and {ENV_SECRET_KEY}: "
             f"{state}. Create keys at {KEYS_MANAGER_URL} and pass them or export "

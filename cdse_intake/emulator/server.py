@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import gc
 import logging
 import secrets
@@ -35,12 +36,16 @@ from .http import BYTES_SENT, GRANT_TYPE, STARTED, USER, request_id
 from .state import EmulatorState, FaultRegistry, RequestRecord
 from .tokens import TokenService
 
-__all__ = ["Emulator", "ServiceContext", "ServiceURLs"]
+__all__ = ["Emulator", "EmulatorStartError", "ServiceContext", "ServiceURLs", "check_address"]
 
 log = logging.getLogger(__name__)
 
 DEMO_USERNAME = "demo@cdse-emulator.local"
 STATE_KEY = web.AppKey("state", EmulatorState)
+
+
+class EmulatorStartError(RuntimeError):
+    """The emulator could not start; the message says why in one line (busy port, ...)."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +232,9 @@ class Emulator:
                 loop.run_until_complete(self._start_services())
             except BaseException as err:  # reported to the starting thread
                 failure.append(err)
+                with contextlib.suppress(Exception):
+                    loop.run_until_complete(self._stop_services())  # S3 may have started
+                loop.close()
                 ready.set()
                 return
             ready.set()
@@ -239,7 +247,11 @@ class Emulator:
         ready.wait()
         if failure:
             self._thread = None
-            raise RuntimeError(f"the CDSE emulator failed to start: {failure[0]}") from failure[0]
+            if isinstance(failure[0], EmulatorStartError):
+                raise failure[0]
+            raise EmulatorStartError(
+                f"the CDSE emulator failed to start: {failure[0]}"
+            ) from failure[0]
         return self
 
     def stop(self) -> None:
@@ -261,7 +273,12 @@ class Emulator:
 
         ``on_ready(self)`` is called once every service accepts connections.
         """
-        await self._start_services()
+        try:
+            await self._start_services()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await self._stop_services()  # what did start (S3, a first socket) is released
+            raise
         if on_ready is not None:
             on_ready(self)
         try:
@@ -298,14 +315,23 @@ class Emulator:
         from . import download, identity, odata, stac
 
         main_sock = _listening_socket(self.host, self._ports[0])
-        dl_sock = _listening_socket(self.download_host, self._ports[1])
+        try:
+            dl_sock = _listening_socket(self.download_host, self._ports[1])
+        except BaseException:
+            main_sock.close()
+            raise
         root = f"http://{self.host}:{main_sock.getsockname()[1]}"
         s3_url = root
         if self._with_s3:
             from .s3 import S3Server
 
             self._s3 = S3Server(self.catalogue, host=self.host)
-            s3_url = await asyncio.get_running_loop().run_in_executor(None, self._s3.start)
+            try:
+                s3_url = await asyncio.get_running_loop().run_in_executor(None, self._s3.start)
+            except BaseException:
+                main_sock.close()
+                dl_sock.close()
+                raise
         self.urls = ServiceURLs(
             identity=f"{root}/auth/realms/CDSE",
             catalogue=f"{root}/odata/v1",
@@ -347,10 +373,36 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     """A bound socket (port 0: the OS chooses), so the URLs are known before the apps exist."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise EmulatorStartError(_bind_problem(host, port, err)) from err
     sock.listen(512)
     sock.setblocking(False)
     return sock
+
+
+def check_address(host: str, port: int) -> None:
+    """Raise :class:`EmulatorStartError` now if ``host:port`` cannot be listened on.
+
+    The CLI asks before the catalogue is built (seconds), so a busy port fails at once.
+    """
+    _listening_socket(host, port).close()
+
+
+def _bind_problem(host: str, port: int, err: OSError) -> str:
+    """One line saying why ``host:port`` cannot be listened on, and what to do instead."""
+    if err.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use (another emulator or server?); "
+            "choose another port, or 0 for any free port"
+        )
+    if err.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine; use a loopback address such as 127.0.0.1"
+    if err.errno == errno.EACCES:
+        return f"port {port} on {host} needs privileges; choose a port above 1023, or 0"
+    return f"cannot listen on {host}:{port}: {err.strerror or err}"
 
 
 def _application(

@@ -191,7 +191,7 @@ def test_cli_open(tmp_path, entries, capsys):
     assert "SCL" in capsys.readouterr().out
     assert main(["open", str(path), "-o", "nonsense=1"]) == 2
     assert "no option 'nonsense'" in capsys.readouterr().err
-    assert main(["open", str(tmp_path / "absent.zip")]) == 3
+    assert main(["open", str(tmp_path / "absent.zip")]) == 5  # ExitCode.ERROR
 
 
 @pytest.fixture

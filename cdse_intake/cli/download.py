@@ -1,9 +1,9 @@
-"""``cdse-intake download MANIFEST``: download a manifest's products (wired into cli.py).
+"""``cdse-intake download MANIFEST``: download a manifest's products.
 
-Exit codes: 0 every product verified or skipped, 2 bad arguments, 3 authentication failure,
-6 unreadable manifest, 7 missing credentials, 8 some products failed, 130 interrupted.
-The manifest is updated after every product, so a failed or interrupted run can simply be
-started again: verified products are skipped and partial ones resume.
+Exit codes (:mod:`.exit_codes`): 0 every product verified or skipped, 2 bad arguments,
+3 authentication failure, 6 unreadable manifest, 7 missing credentials, 8 some products failed,
+130 interrupted. The manifest is updated after every product, so a failed or interrupted run can
+simply be started again: verified products are skipped and partial ones resume.
 """
 
 from __future__ import annotations
@@ -13,36 +13,30 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .exit_codes import ExitCode, epilog, for_error
+
 __all__ = ["EXIT_CODES", "add_parser", "run"]
 
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_AUTH = 3
-EXIT_MANIFEST = 6
-EXIT_CREDENTIALS = 7
-EXIT_FAILED = 8
-EXIT_INTERRUPTED = 130
-
-EXIT_CODES = {
-    EXIT_OK: "every product verified or skipped",
-    EXIT_USAGE: "bad arguments",
-    EXIT_AUTH: "authentication failure",
-    EXIT_MANIFEST: "unreadable manifest",
-    EXIT_CREDENTIALS: "missing credentials",
-    EXIT_FAILED: "some products failed",
-    EXIT_INTERRUPTED: "interrupted",
-}
+#: The codes this subcommand can end with.
+EXIT_CODES = (
+    ExitCode.OK,
+    ExitCode.USAGE,
+    ExitCode.AUTH,
+    ExitCode.INPUT,
+    ExitCode.CREDENTIALS,
+    ExitCode.FAILED,
+    ExitCode.INTERRUPTED,
+)
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``download`` sub-command to an argparse ``add_subparsers()`` object."""
-    codes = ", ".join(f"{code} {text}" for code, text in EXIT_CODES.items())
     parser = subparsers.add_parser(
         "download",
         help="download the products of a manifest (verified, resumable)",
         description="Download every product of a manifest into the product cache (or --dest), "
         "verifying checksums; the manifest records each product's state.",
-        epilog=f"exit codes: {codes}",
+        epilog=epilog(*EXIT_CODES),
     )
     parser.add_argument("manifest", help="manifest file written by 'cdse-intake search -o'")
     parser.add_argument("--dest", help="folder for the files (default: the product cache)")
@@ -56,13 +50,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _usage(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+    return ExitCode.USAGE
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``cdse-intake download`` with parsed arguments; returns the exit code."""
-    from .errors import AuthenticationError, CDSEError, ConfigurationError
-    from .manifest import ManifestError
+    from ..errors import CDSEError
 
     via = getattr(args, "via", None) or "https"
     if via not in ("https", "s3"):
@@ -77,12 +70,12 @@ def run(args: argparse.Namespace) -> int:
     manifest = Path(args.manifest)
     if not manifest.is_file():
         print(f"error: cannot read manifest {str(manifest)!r}: no such file", file=sys.stderr)
-        return EXIT_MANIFEST
+        return ExitCode.INPUT
     dest = getattr(args, "dest", None)
     if dest is not None and Path(dest).exists() and not Path(dest).is_dir():
         return _usage(f"--dest {dest!r} is not a folder")
 
-    from .downloads import download
+    from ..downloads import download
 
     try:
         report = download(
@@ -94,26 +87,22 @@ def run(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         print("interrupted: run the same command again to resume", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except ManifestError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_MANIFEST
-    except ConfigurationError as err:
-        return _usage(str(err))
-    except AuthenticationError as err:
-        print(f"authentication failed: {err}", file=sys.stderr)
-        return EXIT_AUTH
-    except CDSEError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.INTERRUPTED
+    except CDSEError as err:  # before any product was fetched: the manifest, settings, login
+        code = for_error(err)
+        print(
+            f"{'authentication failed' if code == ExitCode.AUTH else 'error'}: {err}",
+            file=sys.stderr,
+        )
+        return code
 
     for outcome in report.failed:
         print(f"failed: {outcome.name}: {outcome.reason}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
     if report.credentials_missing:
-        return EXIT_CREDENTIALS
+        return ExitCode.CREDENTIALS
     if report.authentication_failed:
-        return EXIT_AUTH
+        return ExitCode.AUTH
     if report.failed:
-        return EXIT_FAILED
-    return EXIT_OK
+        return ExitCode.FAILED
+    return ExitCode.OK

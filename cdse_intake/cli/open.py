@@ -13,11 +13,9 @@ import json
 import sys
 from typing import Any, TextIO
 
-__all__ = ["add_parser", "run"]
+from .exit_codes import ExitCode, epilog, for_error
 
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_FAILED = 3
+__all__ = ["add_parser", "run"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -26,7 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "open",
         help="open a product lazily and print its variables, groups and attributes",
         description="Open a product (name, id, cdse:// URL or local path) lazily and print it.",
-        epilog="exit codes: 0 opened, 2 bad arguments, 3 the product could not be opened",
+        epilog=epilog(ExitCode.OK, ExitCode.USAGE, ExitCode.AUTH, ExitCode.SERVICE, ExitCode.ERROR),
     )
     parser.add_argument("product", help="product name or id, cdse://<name>, or a local path")
     parser.add_argument("--remote", action="store_true", help="read from CDSE, do not download")
@@ -58,28 +56,28 @@ def _options(pairs: list[str]) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run ``cdse-intake open``; returns the exit code."""
-    from .errors import CDSEError
-    from .readers import open_product
+    from ..errors import CDSEError
+    from ..readers import open_product
 
     out = out or sys.stdout
     err = err or sys.stderr
     if args.via not in ("https", "s3"):
         print(f"error: --via {args.via!r} is not supported; expected https or s3", file=err)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         options = _options(args.option)
     except ValueError as exc:
         print(f"error: {exc}", file=err)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         result = open_product(
             args.product, remote=args.remote, group=args.group, via=args.via, **options
         )
     except TypeError as exc:  # an option the reader does not have
         print(f"error: {exc}", file=err)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except (CDSEError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=err)
-        return EXIT_FAILED
+        return for_error(exc)
     print(result, file=out)
-    return EXIT_OK
+    return ExitCode.OK

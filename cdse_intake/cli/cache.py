@@ -1,8 +1,8 @@
 """``cdse-intake cache ls|verify|clean``: look after the product cache from the shell.
 
 ``ls`` prints one line per verified product; ``verify`` re-hashes them and exits 0 when all
-match, 8 otherwise; ``clean`` removes partial downloads and files the index does not know
-(``--everything``: all products) and prints each path it removed. The cache is
+match, 9 otherwise (:mod:`.exit_codes`); ``clean`` removes partial downloads and files the index
+does not know (``--everything``: all products) and prints each path it removed. The cache is
 ``Settings.from_env().cache_dir`` (``CDSE_CACHE_DIR``) unless the namespace has ``cache_dir``.
 """
 
@@ -13,11 +13,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["EXIT_MISMATCH", "add_parser", "run"]
+from .exit_codes import ExitCode, epilog
 
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_MISMATCH = 8
+__all__ = ["add_parser", "run"]
+
 COMMANDS = ("ls", "verify", "clean")
 
 
@@ -27,10 +26,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "cache",
         help="list, verify or clean the product cache",
         description="List, verify or clean the product cache (CDSE_CACHE_DIR).",
+        epilog=epilog(ExitCode.OK, ExitCode.USAGE, ExitCode.MISMATCH),
     )
     sub = parser.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
     sub.add_parser("ls", help="list the verified products")
-    verify = sub.add_parser("verify", help="re-hash the cached products (exit 8 on mismatch)")
+    verify = sub.add_parser("verify", help="re-hash the cached products (exit 9 on mismatch)")
     verify.add_argument("ids", nargs="*", help="product ids to verify (default: all)")
     clean = sub.add_parser("clean", help="remove partial downloads and unindexed files")
     clean.add_argument("--everything", action="store_true", help="remove every cached product")
@@ -58,8 +58,8 @@ def _table(rows: list[tuple[str, ...]], out: TextIO) -> None:
 
 def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run ``cache <args.cache_command>``; returns the exit code."""
-    from .cache import ProductCache
-    from .config import Settings
+    from ..cache import ProductCache
+    from ..config import Settings
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
             f"cdse-intake cache: unknown action {command!r}; expected one of {', '.join(COMMANDS)}",
             file=err,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     root = getattr(args, "cache_dir", None) or Settings.from_env().cache_dir
     cache = ProductCache(Path(root))
 
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
         entries = cache.entries()
         if not entries:
             print(f"no verified products in {cache.root}", file=out)
-            return EXIT_OK
+            return ExitCode.OK
         rows = [("NAME", "SIZE", "CHECKSUM", "VERIFIED", "PATH")]
         rows += [
             (
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
         _table(rows, out)
         total = sum(e.size for e in entries)
         print(f"{len(entries)} products, {_size(total)} in {cache.root}", file=out)
-        return EXIT_OK
+        return ExitCode.OK
 
     if command == "verify":
         ids = getattr(args, "ids", None) or None
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
                 bad += 1
             print(f"{'ok' if ok else 'MISMATCH':8}  {entry.name}  {entry.path}", file=out)
         print(f"{len(results) - bad} ok, {bad} mismatched", file=out)
-        return EXIT_OK if bad == 0 else EXIT_MISMATCH
+        return ExitCode.OK if bad == 0 else ExitCode.MISMATCH
 
     everything = bool(getattr(args, "everything", False))
 
@@ -112,4 +112,4 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
 
     count = cache.clean(partial=True, unverified=True, everything=everything, on_remove=show)
     print(f"{count} removed from {cache.root}", file=out)
-    return EXIT_OK
+    return ExitCode.OK

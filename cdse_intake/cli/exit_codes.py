@@ -1,0 +1,102 @@
+"""The exit codes of every ``cdse-intake`` subcommand: one table, one meaning per number.
+
+Scripts can tell "fix your arguments" (2) from "your password was refused" (3), "CDSE is having
+trouble" (4), "no credentials anywhere" (7) and "the batch finished but some products failed" (8)
+without parsing messages. README.md shows the same table (a test keeps them equal) and the mapping
+from the codes of the OData query/download scripts that many users migrate from.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = ["MIGRATION", "ExitCode", "epilog", "for_error", "markdown_table"]
+
+
+class ExitCode(IntEnum):
+    """What a ``cdse-intake`` process's exit status means."""
+
+    OK = 0
+    USAGE = 2
+    AUTH = 3
+    SERVICE = 4
+    ERROR = 5
+    INPUT = 6
+    CREDENTIALS = 7
+    FAILED = 8
+    MISMATCH = 9
+    INTERRUPTED = 130
+
+    @property
+    def meaning(self) -> str:
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitCode.OK: "success",
+    ExitCode.USAGE: "bad arguments, query or configuration (nothing was sent)",
+    ExitCode.AUTH: "credentials refused, or a token could not be obtained or refreshed",
+    ExitCode.SERVICE: "CDSE answered with an error or could not be reached",
+    ExitCode.ERROR: "any other failure (e.g. a product that cannot be opened, "
+    "an emulator that cannot start)",
+    ExitCode.INPUT: "an input file (manifest) cannot be read",
+    ExitCode.CREDENTIALS: "no credentials found (arguments, CDSE_USERNAME/CDSE_PASSWORD, ~/.netrc)",
+    ExitCode.FAILED: "some products failed; the others are done (report and manifest say which)",
+    ExitCode.MISMATCH: "a cached product no longer matches its checksum",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C); run the same command again to resume",
+}
+
+#: The exit status of the OData batch download script (``OData_download_v3.1.py``) -> ours.
+MIGRATION: dict[int, tuple[str, ExitCode]] = {
+    0: ("OK", ExitCode.OK),
+    1: ("no argument was given", ExitCode.USAGE),
+    2: ("cannot access the log file", ExitCode.INPUT),
+    3: ("cannot access the token file", ExitCode.CREDENTIALS),
+    4: ("could not refresh the token", ExitCode.AUTH),
+    5: ("session error (status not 200, 401 or 429)", ExitCode.FAILED),
+    6: ("any other error", ExitCode.ERROR),
+}
+
+
+def for_error(err: BaseException) -> ExitCode:
+    """The exit code for an exception that ended a subcommand."""
+    from ..errors import (
+        AuthenticationError,
+        ConfigurationError,
+        CredentialsMissing,
+        QueryError,
+        RateLimited,
+        ServiceError,
+    )
+    from ..manifest import ManifestError
+
+    if isinstance(err, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED
+    if isinstance(err, QueryError | ConfigurationError):
+        return ExitCode.USAGE
+    if isinstance(err, CredentialsMissing):
+        return ExitCode.CREDENTIALS
+    if isinstance(err, AuthenticationError):
+        return ExitCode.AUTH
+    if isinstance(err, ManifestError):
+        return ExitCode.INPUT
+    if isinstance(err, ServiceError | RateLimited):
+        return ExitCode.SERVICE
+    return ExitCode.ERROR
+
+
+def epilog(*codes: ExitCode) -> str:
+    """An argparse epilog listing these codes (all of them when none are named)."""
+    chosen = codes or tuple(ExitCode)
+    return "exit codes: " + "; ".join(f"{int(c)} {c.meaning}" for c in chosen)
+
+
+def markdown_table() -> str:
+    """The table README.md shows: our codes and the seed download script's codes beside them."""
+    seed: dict[ExitCode, list[str]] = {}
+    for old, (_, new) in MIGRATION.items():
+        seed.setdefault(new, []).append(str(old))
+    lines = ["| code | meaning | OData download script |", "|---|---|---|"]
+    for code in ExitCode:
+        lines.append(f"| {int(code)} | {code.meaning} | {', '.join(seed.get(code, [])) or '-'} |")
+    return "\n".join(lines)

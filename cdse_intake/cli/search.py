@@ -1,0 +1,122 @@
+"""``cdse-intake collections`` and ``cdse-intake search``: the catalogue from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .exit_codes import ExitCode
+
+__all__ = ["add_parsers", "run_collections", "run_search"]
+
+
+def _bbox(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise argparse.ArgumentTypeError(
+            f"invalid bbox {text!r}: expected four numbers west,south,east,north"
+        )
+    return values
+
+
+def _cloud(text: str) -> float | tuple[float, float]:
+    try:
+        parts = [float(v) for v in text.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        return (parts[0], parts[1])
+    raise argparse.ArgumentTypeError(f"invalid cloud {text!r}: expected a maximum or min,max")
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``collections`` and ``search`` to a ``cdse-intake`` sub-parser set."""
+    sub.add_parser(
+        "collections",
+        help="list the catalogue's collections and their product types",
+        description="List collections (STAC id, OData name, product types) from the catalogue.",
+    )
+    find = sub.add_parser(
+        "search",
+        help="search the catalogue; print a table and optionally write a manifest",
+        description="Search CDSE. Every option is a query field; invalid values fail before any "
+        "request. Endpoints and credentials come from the CDSE_* environment.",
+    )
+    find.add_argument("--collection", help="SENTINEL-2 or a STAC id such as sentinel-2-l2a")
+    find.add_argument("--product-type", action="append", help="e.g. S2MSI2A (repeatable)")
+    area = find.add_mutually_exclusive_group()
+    area.add_argument("--bbox", type=_bbox, help="west,south,east,north in degrees")
+    area.add_argument("--geometry", help="WKT, GeoJSON or a path to a GeoJSON/shapefile")
+    find.add_argument("--start", help="sensing start from (ISO date/time, UTC by default)")
+    find.add_argument("--end", help="sensing start before (a bare date includes that day)")
+    find.add_argument("--cloud", type=_cloud, help="max cloud %% or a range min,max")
+    find.add_argument("--tile", help="Sentinel-2 MGRS tile, e.g. 31UFT")
+    find.add_argument("--orbit", type=int, help="absolute orbit number")
+    find.add_argument("--relative-orbit", type=int, help="relative orbit number")
+    find.add_argument("--orbit-direction", help="ascending or descending")
+    find.add_argument("--platform", help="e.g. S2A, S1C")
+    find.add_argument("--name-contains", help="part of the product name")
+    find.add_argument("--online", action="store_true", default=None, help="online products only")
+    find.add_argument("--sort", default="start", help="start, end, published or modified; - desc")
+    find.add_argument("--limit", type=int, help="at most this many products")
+    find.add_argument("--backend", default="odata", choices=["odata", "stac"])
+    find.add_argument("--no-cache", action="store_true", help="do not reuse recent results")
+    find.add_argument("-o", "--output", help="write the manifest (CSV) here")
+
+
+def run_collections(args: argparse.Namespace) -> int:
+    """Print the catalogue's collections."""
+    from ..api import collections
+
+    rows = collections()
+    print(f"{'STAC id':<34} {'OData':<12} product types")
+    for row in rows:
+        print(f"{row['id']:<34} {row['odata'] or '-':<12} {', '.join(row['product_types'])}")
+    return ExitCode.OK
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """Search, print one line per product, and write the manifest when ``-o`` is given."""
+    from ..api import search
+
+    product_type = tuple(args.product_type) if args.product_type else None
+    results = search(
+        args.collection,
+        product_type=product_type[0] if product_type and len(product_type) == 1 else product_type,
+        bbox=args.bbox,
+        geometry=args.geometry,
+        start=args.start,
+        end=args.end,
+        cloud=args.cloud,
+        tile=args.tile,
+        orbit=args.orbit,
+        relative_orbit=args.relative_orbit,
+        orbit_direction=args.orbit_direction,
+        platform=args.platform,
+        name_contains=args.name_contains,
+        online=args.online,
+        sort=args.sort,
+        limit=args.limit,
+        backend=args.backend,
+        cache=not args.no_cache,
+    )
+    print(f"{'name':<70} {'sensing start':<17} {'cloud':>6} {'MB':>9} online")
+    count = 0
+    for p in results:
+        count += 1
+        when = p.start.strftime("%Y-%m-%d %H:%M") if p.start else ""
+        cloud = "" if p.cloud_cover is None else f"{p.cloud_cover:.1f}"
+        size = "" if p.size is None else f"{p.size / 1e6:.1f}"
+        online = "" if p.online is None else ("yes" if p.online else "no")
+        print(f"{p.name:<70} {when:<17} {cloud:>6} {size:>9} {online}")
+    print(f"{count} products", file=sys.stderr)
+    if args.output:
+        path = results.to_manifest(args.output)
+        print(f"manifest written to {path}", file=sys.stderr)
+    return ExitCode.OK
