@@ -177,14 +177,44 @@ _ACCESS_DENIED = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
     b"<Message>Access Denied</Message><RequestId>0</RequestId></Error>"
 )
-#: What CDSE's keys may do: read and list (§6).
-_READ_ACTIONS = [
-    "s3:GetObject",
-    "s3:ListBucket",
-    "s3:GetBucketLocation",
-    "s3:ListAllMyBuckets",
-    "s3:GetObjectAttributes",
-]
+#: What CDSE's keys may do: read and list (§6). Each IAM permission, with the S3 operations (API
+#: calls) that AWS authorises against it.
+_READ_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "s3:ListBucket": ("ListObjects", "ListObjectsV2", "HeadBucket"),
+    "s3:GetObject": ("GetObject", "HeadObject"),
+    "s3:GetBucketLocation": ("GetBucketLocation",),
+    "s3:ListAllMyBuckets": ("ListBuckets",),
+    "s3:GetObjectAttributes": ("GetObjectAttributes",),
+}
+
+
+def _read_actions() -> list[str]:
+    """The ``Action`` list of the keys' policy: each read permission under both of moto's names.
+
+    moto checks a request against the policy with an action string whose naming changed in
+    moto 5.2.6:
+
+    * in 5.2.5, ``moto.s3.responses.S3Response._set_action`` put the IAM permission name from
+      its ``ACTION_MAP`` into ``self.data["Action"]`` (the same dict as ``self.querystring``), and
+      ``moto.core.responses.BaseResponse._get_action`` returned ``querystring["Action"]``:
+      ``ActionAuthenticatorMixin._authenticate_and_authorize_action``
+      (``moto/core/authorization.py``) checked ``s3:ListBucket``, ``s3:GetObject`` (also for
+      HeadObject), ``s3:ListAllMyBuckets`` -- but ``s3:HeadBucket`` for HeadBucket;
+    * from 5.2.6 on, ``_get_action`` only asks the botocore service router
+      (``_get_action_from_request``) for the *operation* name, so the check is on
+      ``s3:ListObjectsV2``, ``s3:ListObjects``, ``s3:HeadObject``, ``s3:HeadBucket``,
+      ``s3:ListBuckets`` ... (``_set_action`` still runs but nothing reads its result). A policy
+      holding only the real IAM names then denies every listing and HEAD: 403 AccessDenied for
+      correctly signed requests.
+
+    So the policy names every read permission both ways; no name of a write (PutObject,
+    DeleteObject, CreateBucket, ...) is in it under either scheme, so writes stay refused, and
+    the signature check (wrong key or secret) is unchanged.
+    """
+    actions = dict.fromkeys(_READ_PERMISSIONS)
+    for operations in _READ_PERMISSIONS.values():
+        actions.update(dict.fromkeys(f"s3:{op}" for op in operations))
+    return list(actions)
 
 
 def _require_signature(app: Any) -> Any:
@@ -230,7 +260,8 @@ def _child_main(host: str) -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     iam = iam_backends[DEFAULT_ACCOUNT_ID]["aws"]
     iam.create_user(REGION, "cdse-user")
-    statement = {"Effect": "Allow", "Action": _READ_ACTIONS, "Resource": "*"}
+    # Allow the reads only; the action names cover moto 5.2.5 and 5.2.6 (see _read_actions).
+    statement = {"Effect": "Allow", "Action": _read_actions(), "Resource": "*"}
     policy = {"Version": "2012-10-17", "Statement": [statement]}
     iam.put_user_policy("cdse-user", "eodata-read", json.dumps(policy))
     key = iam.create_access_key("cdse-user")

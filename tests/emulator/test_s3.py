@@ -17,7 +17,7 @@ from botocore.config import Config
 from cdse_intake.emulator import Emulator
 from cdse_intake.emulator.blob import add_large_product
 from cdse_intake.emulator.catalogue import Catalogue
-from cdse_intake.emulator.s3 import S3Server, objects
+from cdse_intake.emulator.s3 import S3Server, _read_actions, objects
 
 from .test_download_support import FOLDER_FILES, SINGLE_DATA, Products, sample_catalogue
 
@@ -111,11 +111,118 @@ def test_boto3_lists_and_reads(store: tuple[S3Server, Products]) -> None:
     assert ranged["Body"].read() == SINGLE_DATA[:8]
 
 
-def test_keys_are_read_only(store: tuple[S3Server, Products]) -> None:
-    server, _ = store
+#: Every read the issued keys are granted, one call per S3 operation. moto checks the IAM policy
+#: against the IAM permission name up to 5.2.5 (s3:ListBucket ...) and against the operation name
+#: from 5.2.6 on (s3:ListObjectsV2, s3:HeadObject ...): each call here must pass with either.
+READS = {
+    "ListObjectsV2": lambda s3, key: s3.list_objects_v2(Bucket="eodata", Prefix="Sentinel-"),
+    "ListObjects": lambda s3, key: s3.list_objects(Bucket="eodata", Prefix="Sentinel-"),
+    "GetObject": lambda s3, key: s3.get_object(Bucket="eodata", Key=key)["Body"].read(),
+    "HeadObject": lambda s3, key: s3.head_object(Bucket="eodata", Key=key),
+    "HeadBucket": lambda s3, key: s3.head_bucket(Bucket="eodata"),
+    "GetBucketLocation": lambda s3, key: s3.get_bucket_location(Bucket="eodata"),
+    "ListBuckets": lambda s3, key: s3.list_buckets(),
+    "GetObjectAttributes": lambda s3, key: s3.get_object_attributes(
+        Bucket="eodata", Key=key, ObjectAttributes=["ObjectSize"]
+    ),
+}
+
+#: Writes, each refused with 403 AccessDenied (CDSE's keys are read-only, §6).
+WRITES = {
+    "PutObject": lambda s3, key: s3.put_object(Bucket="eodata", Key="Sentinel-2/new", Body=b"x"),
+    "DeleteObject": lambda s3, key: s3.delete_object(Bucket="eodata", Key=key),
+    "CopyObject": lambda s3, key: s3.copy_object(
+        Bucket="eodata", Key="Sentinel-2/copy", CopySource={"Bucket": "eodata", "Key": key}
+    ),
+    "CreateMultipartUpload": lambda s3, key: s3.create_multipart_upload(
+        Bucket="eodata", Key="Sentinel-2/multipart"
+    ),
+    "PutObjectAcl": lambda s3, key: s3.put_object_acl(Bucket="eodata", Key=key, ACL="public-read"),
+    "PutObjectTagging": lambda s3, key: s3.put_object_tagging(
+        Bucket="eodata", Key=key, Tagging={"TagSet": [{"Key": "k", "Value": "v"}]}
+    ),
+    "CreateBucket": lambda s3, key: s3.create_bucket(Bucket="another"),
+    "DeleteBucket": lambda s3, key: s3.delete_bucket(Bucket="eodata"),
+    "PutBucketPolicy": lambda s3, key: s3.put_bucket_policy(Bucket="eodata", Policy="{}"),
+}
+
+
+def _refusal(call) -> tuple[int, str]:
+    """``(HTTP status, error code)`` of a call expected to fail."""
     with pytest.raises(botocore.exceptions.ClientError) as err:
-        client(server).put_object(Bucket="eodata", Key="Sentinel-2/new", Body=b"x")
-    assert err.value.response["Error"]["Code"] == "AccessDenied"
+        call()
+    response = err.value.response
+    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"]
+
+
+@pytest.mark.parametrize("operation", sorted(READS))
+def test_issued_keys_may_call_every_read_operation(
+    store: tuple[S3Server, Products], operation: str
+) -> None:
+    server, products = store
+    READS[operation](client(server), products.single.s3_key)  # no ClientError
+
+
+@pytest.mark.parametrize("operation", sorted(WRITES))
+def test_keys_are_read_only(store: tuple[S3Server, Products], operation: str) -> None:
+    server, products = store
+    s3 = client(server)
+    key = products.single.s3_key
+    assert _refusal(lambda: WRITES[operation](s3, key)) == (403, "AccessDenied")
+    # Nothing changed: the object is intact, no key or bucket was added.
+    assert s3.get_object(Bucket="eodata", Key=key)["Body"].read() == SINGLE_DATA
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["eodata"]
+    listed = s3.list_objects_v2(Bucket="eodata", Prefix="Sentinel-2/")
+    assert not {"Sentinel-2/new", "Sentinel-2/copy", "Sentinel-2/multipart"} & {
+        obj["Key"] for obj in listed["Contents"]
+    }
+
+
+def test_batch_delete_deletes_nothing(store: tuple[S3Server, Products]) -> None:
+    server, products = store
+    s3 = client(server)
+    key = products.single.s3_key
+    reply = s3.delete_objects(Bucket="eodata", Delete={"Objects": [{"Key": key}]})
+    assert not reply.get("Deleted")
+    assert [(e["Key"], e["Code"]) for e in reply["Errors"]] == [(key, "AccessDenied")]
+    assert s3.get_object(Bucket="eodata", Key=key)["Body"].read() == SINGLE_DATA
+
+
+def test_policy_names_reads_only() -> None:
+    """The keys' policy, under both of moto's naming schemes, holds no write action."""
+    actions = _read_actions()
+    assert {"s3:ListBucket", "s3:GetObject", "s3:ListObjectsV2", "s3:HeadObject"} <= set(actions)
+    writes = ("s3:Put", "s3:Delete", "s3:Create", "s3:Copy", "s3:Upload", "s3:Restore")
+    assert not [a for a in actions if a.startswith(writes) or "*" in a]
+
+
+@pytest.mark.parametrize("operation", ["ListObjectsV2", "GetObject", "HeadObject"])
+def test_wrong_secret_is_refused(store: tuple[S3Server, Products], operation: str) -> None:
+    server, products = store
+    s3 = client(server, aws_secret_access_key="wrong")
+    status, code = _refusal(lambda: READS[operation](s3, products.single.s3_key))
+    assert status == 403
+    if operation != "HeadObject":  # a HEAD reply has no body, hence no error code
+        assert code == "SignatureDoesNotMatch"
+
+
+@pytest.mark.parametrize("which", ["altered", "never issued"])
+@pytest.mark.parametrize("operation", ["ListObjectsV2", "GetObject", "HeadObject"])
+def test_unknown_access_key_is_refused(
+    store: tuple[S3Server, Products], operation: str, which: str
+) -> None:
+    """A well-formed access key that the emulator did not issue, even with the right secret."""
+    server, products = store
+    issued, _ = server.credentials
+    if which == "altered":
+        unknown = issued[:-1] + ("A" if issued[-1] != "A" else "B")
+    else:
+        unknown = "AKIAIOSFODNN7EXAMPLE"
+    s3 = client(server, aws_access_key_id=unknown)
+    status, code = _refusal(lambda: READS[operation](s3, products.single.s3_key))
+    assert status == 403
+    if operation != "HeadObject":
+        assert code == "InvalidAccessKeyId"
 
 
 def test_wrong_or_missing_credentials_are_refused(store: tuple[S3Server, Products]) -> None:
