@@ -94,8 +94,7 @@ def _results(
     cache: bool,
     progress: bool = False,
 ) -> SearchResults:
-    from . import query_cache
-    from .backends import backend_class
+    from .catalogue import backend_class, query_cache
 
     cls = backend_class(backend)
     settings = settings or Settings.from_env()
@@ -109,7 +108,7 @@ def _results(
             return SearchResults(query, backend=backend, endpoints=endpoints, products=cached)
 
     async def stream() -> AsyncIterator[Product]:
-        from ._http import new_session
+        from .net.http import new_session
 
         bar = _progress_bar(query) if progress else None
         try:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cdse_intake.budget import ConnectionBudget, DaskBudget, account_key, make_budget
+from cdse_intake.downloads.budget import ConnectionBudget, DaskBudget, account_key, make_budget
 from cdse_intake.errors import ConfigurationError
 
 # -- in one process -----------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def test_make_budget_outside_dask(tmp_path: Path) -> None:
 
 def test_make_budget_does_not_import_distributed(tmp_path: Path) -> None:
     code = (
-        "import sys; from cdse_intake.budget import make_budget; "
+        "import sys; from cdse_intake.downloads.budget import make_budget; "
         f"b = make_budget({str(tmp_path)!r}, 'a', 4); "
         "print(type(b).__name__, 'distributed' in sys.modules)"
     )
@@ -202,7 +202,7 @@ HOLDER = textwrap.dedent(
     """
     import asyncio, os, sys, time
     from pathlib import Path
-    from cdse_intake.budget import ConnectionBudget
+    from cdse_intake.downloads.budget import ConnectionBudget
 
     cache, log, markers, go, tasks, rounds = sys.argv[1:7]
     budget = ConnectionBudget(cache, "shared-account", 4)
@@ -315,7 +315,7 @@ def test_the_overlap_count_sees_overlaps() -> None:
 KILLABLE = textwrap.dedent(
     """
     import sys, time, contextlib
-    from cdse_intake.budget import ConnectionBudget
+    from cdse_intake.downloads.budget import ConnectionBudget
 
     budget = ConnectionBudget(sys.argv[1], "shared-account", 4)
     with contextlib.ExitStack() as stack:

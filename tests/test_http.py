@@ -6,7 +6,6 @@ import asyncio
 
 import pytest
 
-from cdse_intake._http import error_from_response, retry_after_seconds, with_retries
 from cdse_intake.errors import (
     AuthenticationError,
     ProductNotFound,
@@ -14,6 +13,7 @@ from cdse_intake.errors import (
     RateLimited,
     ServiceError,
 )
+from cdse_intake.net.http import error_from_response, retry_after_seconds, with_retries
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cdse_intake.backends.odata_filter import build_filter, build_orderby, literal
+from cdse_intake.catalogue.odata_filter import build_filter, build_orderby, literal
 from cdse_intake.errors import QueryError
 from cdse_intake.query import Query
 

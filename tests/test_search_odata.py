@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
-from cdse_intake._http import new_session
-from cdse_intake.backends.odata import ODataBackend
+from cdse_intake.catalogue.odata import ODataBackend
 from cdse_intake.config import Settings
 from cdse_intake.errors import QueryError, RateLimited
+from cdse_intake.net.http import new_session
 from cdse_intake.query import Query
 
 
@@ -111,14 +111,14 @@ def test_service_refusal_is_a_query_error_with_cdse_details(cdse_emulator):
     backend_params = ODataBackend(query, endpoints=cdse_emulator.endpoints)._params
 
     async def go():
-        from cdse_intake._http import get_json
+        from cdse_intake.net.http import get_json
 
         async with new_session() as session:
             url = f"{cdse_emulator.endpoints.catalogue}/Products"
             params = [*backend_params(ODataWindow(None, None), 0, 2000, False)]
             return await get_json(session, url, params=params)
 
-    from cdse_intake.backends.odata import Window as ODataWindow
+    from cdse_intake.catalogue.odata import Window as ODataWindow
 
     with pytest.raises(QueryError) as info:
         asyncio.run(go())

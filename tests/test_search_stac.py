@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
-from cdse_intake._http import new_session
-from cdse_intake.backends.odata import ODataBackend
-from cdse_intake.backends.stac import StacBackend, build_cql2
+from cdse_intake.catalogue.odata import ODataBackend
+from cdse_intake.catalogue.stac import StacBackend, build_cql2
 from cdse_intake.errors import QueryError
+from cdse_intake.net.http import new_session
 from cdse_intake.query import Query
 
 

@@ -8,11 +8,11 @@ import hashlib
 import pytest
 from aiohttp import web
 
-from cdse_intake._http import new_session
 from cdse_intake.auth import Credentials, TokenProvider
 from cdse_intake.config import Endpoints
 from cdse_intake.errors import AuthenticationError, ProductNotFound
-from cdse_intake.transport import Transport
+from cdse_intake.net.http import new_session
+from cdse_intake.net.transport import Transport
 
 
 def fetch(emu, url, tokens=True, **kw):

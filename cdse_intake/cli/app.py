@@ -27,7 +27,7 @@ __all__ = ["main"]
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from ..demo import run_demo
+    from .demo import run_demo
 
     return run_demo()
 

@@ -207,8 +207,8 @@ class _Run:
         return queue
 
     async def _fetch_all(self, queue: list[tuple[Product, Path]]) -> None:
-        from .._http import new_session
-        from ..transport import Transport
+        from ..net.http import new_session
+        from ..net.transport import Transport
 
         try:
             accounts_ = self._accounts()
@@ -240,7 +240,7 @@ class _Run:
 
     def _accounts(self) -> list[Account]:
         """The run's accounts; AuthenticationError when there is nothing to log in with."""
-        from ..budget import make_budget
+        from .budget import make_budget
 
         cache_dir, limit = self.d.settings.cache_dir, self.d.limit
         try:

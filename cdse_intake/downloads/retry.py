@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._http import RETRY_STATUSES, backoff_delay
 from ..errors import (
     AuthenticationError,
     ChecksumMismatch,
@@ -26,6 +25,7 @@ from ..errors import (
     RateLimited,
     ServiceError,
 )
+from ..net.http import RETRY_STATUSES, backoff_delay
 
 __all__ = ["Restart", "Stats", "Truncated", "retry_delay", "with_retries"]
 

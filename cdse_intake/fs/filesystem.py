@@ -5,10 +5,10 @@ folder product through ``$value``, or the single file), ``cdse://<product>/<path
 it (``Nodes(…)/$value`` over HTTP, the object ``<S3Path>/<path>`` over S3). Over S3 a folder
 product is a directory: its zip exists only on the download service.
 
-HTTP goes through :class:`~cdse_intake.transport.Transport` (CDSE's cross-host redirects followed
-by hand, the bearer token for CDSE hosts only, one refresh on 401); tokens come from the account's
-shared :class:`~cdse_intake.auth.TokenProvider`, refreshed ahead of expiry. Reads retry 429/5xx,
-resets and short bodies with backoff honouring Retry-After, and at most
+HTTP goes through :class:`~cdse_intake.net.transport.Transport` (CDSE's cross-host redirects
+followed by hand, the bearer token for CDSE hosts only, one refresh on 401); tokens come from
+the account's shared :class:`~cdse_intake.auth.TokenProvider`, refreshed ahead of expiry. Reads
+retry 429/5xx, resets and short bodies with backoff honouring Retry-After, and at most
 ``Settings.max_connections`` reads (HTTP or S3) of one account run at once in the process's
 filesystems (CDSE allows 4 sessions per account, §2.4). Range reads let fsspec's caches
 (``blockcache::``, ``filecache::``), xarray and rasterio read parts of a product without
@@ -32,17 +32,17 @@ from fsspec.asyn import AsyncFileSystem, sync
 from fsspec.callbacks import DEFAULT_CALLBACK
 from fsspec.utils import isfilelike
 
-from .._http import new_session, with_retries
 from ..auth import Credentials, S3Keys
+from ..catalogue.lookup import ProductResolver
 from ..config import Endpoints, Settings
 from ..errors import ConfigurationError, ProductOffline, ServiceError
+from ..net.http import new_session, with_retries
+from ..net.transport import Transport
 from ..product import Product
-from ..transport import Transport
 from . import accounts
 from .file import CDSEFile
 from .nodes import NodeTree, node_url
 from .paths import CDSEPath, split
-from .resolver import ProductResolver
 from .s3 import new_s3fs, s3_key
 
 __all__ = ["CDSEFileSystem"]

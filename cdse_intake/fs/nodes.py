@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from .._http import decode_body, with_retries
 from ..errors import ProductNotFound, ServiceError
+from ..net.http import decode_body, with_retries
+from ..net.transport import Transport
 from ..product import Product
-from ..transport import Transport
 
 __all__ = ["Node", "NodeTree", "node_url"]
 

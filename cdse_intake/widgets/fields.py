@@ -258,7 +258,7 @@ def check_fields(
     elif backend == "stac" and not errors:
 
         def stac() -> None:
-            from ..backends import backend_class
+            from ..catalogue import backend_class
 
             kwargs = search_kwargs(values, choices)
             kwargs.pop("backend", None)

@@ -57,7 +57,7 @@ def quicklook_url(product: Product) -> str | None:
 
 def get_bytes(url: str, timeout: float) -> bytes:
     """GET a small public file (a quicklook) without credentials; at most MAX_QUICKLOOK bytes."""
-    from .._http import decode_body, error_from_response, new_session
+    from ..net.http import decode_body, error_from_response, new_session
 
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"not an http(s) URL: {url!r}")

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .._http import get_json, with_retries
-from ..backends.odata_filter import literal
-from ..backends.records import product_from_odata
 from ..errors import ProductNotFound
+from ..fs.paths import is_product_id, name_candidates
+from ..net.http import get_json, with_retries
 from ..product import Product
-from .paths import is_product_id, name_candidates
+from .odata_filter import literal
+from .records import product_from_odata
 
 __all__ = ["ProductResolver"]
 

@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from ._http import decode_body, error_from_response
-from .auth import TokenProvider
-from .config import Endpoints
-from .errors import ServiceError
+from ..auth import TokenProvider
+from ..config import Endpoints
+from ..errors import ServiceError
+from .http import decode_body, error_from_response
 
 __all__ = ["REDIRECTS", "Transport"]
 

@@ -214,7 +214,7 @@ class StacBackend(WindowedSearch):
         """One page (``max_items``) or every page (None) of a search; runs in a worker thread."""
         from pystac_client.exceptions import APIError
 
-        from .._http import error_from_response
+        from ..net.http import error_from_response
 
         try:
             search = self._open().search(max_items=max_items, **params)

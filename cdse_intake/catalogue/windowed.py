@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from .._http import with_retries
 from ..config import Endpoints, Settings
 from ..errors import ServiceError
+from ..net.http import with_retries
 from ..product import Product
 from ..query import SORT_FIELDS, Query
 

@@ -15,14 +15,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from .product import Product
-from .query import Query
+from ..product import Product
+from ..query import Query
 
 __all__ = ["cache_key", "load", "store"]
 
 
 def cache_key(query: Query, backend: str, endpoint: str) -> str:
-    from . import __version__
+    from .. import __version__
 
     text = json.dumps(
         {"query": query.to_dict(), "backend": backend, "endpoint": endpoint, "v": __version__},

@@ -25,7 +25,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
-from .errors import (
+from ..errors import (
     AuthenticationError,
     CDSEError,
     ProductNotFound,
@@ -80,7 +80,7 @@ def new_session(timeout: float = 60.0, limit: int = 16) -> Any:
 
 
 def _user_agent() -> str:
-    from . import __version__
+    from .. import __version__
 
     return f"cdse-intake/{__version__}"
 

@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 __all__ = ["ConnectionBudget", "DaskBudget", "account_key", "in_dask_worker", "make_budget"]
 

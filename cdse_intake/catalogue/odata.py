@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._http import get_json, paused_gc
 from ..errors import ServiceError
+from ..net.http import get_json, paused_gc
 from ..product import Product
 from ..query import Query
 from .odata_filter import build_filter, literal
