@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cdse_intake.cache.safety import check_member, check_zip, ensure_within, safe_filename
 from cdse_intake.errors import DownloadError, UnsafePathError
-from cdse_intake.safety import check_member, check_zip, ensure_within, safe_filename
 
 # -- safe_filename ----------------------------------------------------------------------------
 

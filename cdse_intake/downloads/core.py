@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cache import ProductCache, file_name, hash_file
+from ..cache.safety import check_zip, safe_filename
 from ..config import Endpoints, Settings
 from ..errors import (
     AuthenticationError,
@@ -36,7 +37,6 @@ from ..errors import (
     UnsafePathError,
 )
 from ..product import Product
-from ..safety import check_zip, safe_filename
 from .accounts import Account
 from .https import fetch_https
 from .partfile import Expected, PartFile

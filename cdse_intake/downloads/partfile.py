@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from ..cache import new_hasher
+from ..cache.safety import check_member, check_zip
 from ..errors import ChecksumMismatch, DownloadError, UnsafePathError
 from ..product import Product
-from ..safety import check_member, check_zip
 
 __all__ = ["CHUNK", "Expected", "PartFile", "fsync_dir"]
 
@@ -47,7 +47,7 @@ class Expected:
 
     ``algorithm`` is the best CDSE publishes for the product (BLAKE3, else MD5); ``size`` when it
     publishes none, and then ``checksum`` is the size as text (what the cache index records) and
-    a zip must also pass :func:`~cdse_intake.safety.check_zip`.
+    a zip must also pass :func:`~cdse_intake.cache.safety.check_zip`.
     """
 
     id: str

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..cache.safety import check_member, safe_filename
 from ..errors import UnsafePathError
-from ..safety import check_member, safe_filename
 
 __all__ = ["FOLDER_SUFFIXES", "CDSEPath", "is_product_id", "name_candidates", "split"]
 

@@ -20,7 +20,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-from .errors import DownloadError, UnsafePathError
+from ..errors import DownloadError, UnsafePathError
 
 __all__ = ["MAX_NAME_BYTES", "check_member", "check_zip", "ensure_within", "safe_filename"]
 

@@ -1,4 +1,4 @@
-"""The product cache: where downloaded products live, and which of them are known good.
+"""ProductCache: where downloaded products live, and the index of which of them are known good.
 
 Layout under the cache root (``Settings.cache_dir``)::
 
@@ -6,13 +6,13 @@ Layout under the cache root (``Settings.cache_dir``)::
     products/.../<file>.part, <file>.part.json      a download in progress and its sidecar
     quarantine/<file>                               products whose checksum failed twice
     locks/<id>.lock                                 one lock per product, shared by processes
-    slots/<account hash>/<k>.lock                   the connection budget (budget.py)
+    slots/<account hash>/<k>.lock                   the connection budget (downloads/budget.py)
     index.sqlite                                    the index of verified products
 
 ``<file>`` is what CDSE's Content-Disposition names (cdse-api.md §2): ``<stem>.zip`` for folder
 products (``.SAFE``, ``.SEN3``, ``.zarr``), the name itself for single-file products (``.nc``,
 ``.EOF``, ``.SAFE.zip``). Products without a collection go under ``other``, without a sensing
-date under ``undated``. Every name passes :func:`~cdse_intake.safety.safe_filename` first.
+date under ``undated``. Every name passes :func:`~cdse_intake.cache.safety.safe_filename` first.
 
 The index (SQLite in WAL mode, one short connection per operation, safe from many processes)
 holds one row per verified product: its path (relative to the root when inside it, so the cache
@@ -23,11 +23,8 @@ and one ``stat``; it never touches the network.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import random
-import shutil
 import sqlite3
 import stat
 import threading
@@ -39,19 +36,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import CDSEError, DownloadError
-from .product import Product
-from .safety import check_zip, ensure_within, safe_filename
+from ..errors import CDSEError, DownloadError
+from ..product import Product
+from .checksums import hash_file, normalise_algorithm
+from .layout import file_name
+from .safety import check_zip, safe_filename
 
-__all__ = ["ALGORITHMS", "CacheEntry", "ProductCache", "file_name", "hash_file", "new_hasher"]
+__all__ = ["CacheEntry", "ProductCache"]
 
-FOLDER_SUFFIXES = (".SAFE", ".SEN3", ".zarr")
-"""Product names that CDSE delivers as a zip of the folder (named ``<stem>.zip``)."""
-
-ALGORITHMS = ("BLAKE3", "MD5", "size")
-"""How a file can be verified: CDSE's checksum algorithms, or its size (+ zip check) alone."""
-
-_CHUNK = 1 << 20
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (
     id          TEXT PRIMARY KEY,
@@ -63,55 +55,6 @@ CREATE TABLE IF NOT EXISTS products (
     verified_at TEXT NOT NULL
 )
 """
-
-
-def file_name(product: Product) -> str:
-    """The local file name of ``product`` (CDSE's Content-Disposition name), checked safe."""
-    name = safe_filename(product.name)
-    if name.endswith(FOLDER_SUFFIXES):
-        return safe_filename(product.stem + ".zip")
-    return name
-
-
-def _algorithm(name: str) -> str:
-    for known in ALGORITHMS:
-        if str(name).lower() == known.lower():
-            return known
-    raise CDSEError(f"unknown checksum algorithm {name!r}; expected one of {list(ALGORITHMS)}")
-
-
-class _SizeOnly:
-    """A hasher for the "size" algorithm: counts bytes; the digest is the size."""
-
-    def __init__(self) -> None:
-        self.size = 0
-
-    def update(self, data: bytes | bytearray | memoryview) -> None:
-        self.size += len(data)
-
-    def hexdigest(self) -> str:
-        return str(self.size)
-
-
-def new_hasher(algorithm: str) -> Any:
-    """A fresh hasher (``update``/``hexdigest``) for ``"BLAKE3"``, ``"MD5"`` or ``"size"``."""
-    algorithm = _algorithm(algorithm)
-    if algorithm == "BLAKE3":
-        import blake3
-
-        return blake3.blake3()
-    if algorithm == "MD5":
-        return hashlib.md5(usedforsecurity=False)
-    return _SizeOnly()
-
-
-def hash_file(path: str | os.PathLike[str], algorithm: str) -> str:
-    """The lowercase hex digest of a file (its size as text for ``"size"``)."""
-    hasher = new_hasher(algorithm)
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            hasher.update(chunk)
-    return hasher.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -198,7 +141,7 @@ class ProductCache:
         folder.mkdir(parents=True, exist_ok=True)
         return filelock.FileLock(folder / f"{product_id}.lock", thread_local=False)
 
-    def _busy(self, product_id: str) -> bool:
+    def busy(self, product_id: str) -> bool:
         """True when another holder has the product's lock (a download is in progress)."""
         import filelock
 
@@ -282,7 +225,7 @@ class ProductCache:
 
         ``algorithm`` is ``BLAKE3``, ``MD5`` or ``size``; the size is read from the file.
         """
-        algorithm = _algorithm(algorithm)
+        algorithm = normalise_algorithm(algorithm)
         path = Path(os.path.abspath(path))
         try:
             size = path.stat().st_size
@@ -365,7 +308,7 @@ class ProductCache:
         """Re-hash the indexed files (all, or ``ids``); True where the file still matches.
 
         A missing file, a different size or checksum, or (algorithm ``size``) a zip that fails
-        :func:`~cdse_intake.safety.check_zip` is False. Unknown ids are ignored.
+        :func:`~cdse_intake.cache.safety.check_zip` is False. Unknown ids are ignored.
         """
         wanted = None if ids is None else {str(i) for i in ids}
         results = []
@@ -384,86 +327,13 @@ class ProductCache:
         min_age: float = 60.0,
         on_remove: Callable[[Path], None] | None = None,
     ) -> int:
-        """Remove cache files; return how many were removed.
+        """Remove partial downloads and unindexed files (see :func:`.clean.clean`)."""
+        from .clean import clean
 
-        ``partial``: ``.part`` files (and folders) with their ``.part.json`` sidecars, except
-        those of a download in progress (its product lock is held). ``unverified``: files under
-        ``products/`` with no index entry, and everything in ``quarantine/``. ``everything``: all
-        products (their index entries too). Index entries whose file is gone are dropped.
+        return clean(self, partial, unverified, everything, min_age=min_age, on_remove=on_remove)
 
-        A file that cannot be tied to a download (no sidecar naming its product) is left alone
-        while younger than ``min_age`` seconds, unless ``everything``: a running download may
-        have just renamed it into place and not yet recorded it. Only files inside the root
-        are touched; symlinks are removed, never followed. ``on_remove`` gets each removed path.
-        """
-        removed = 0
-        real_root = Path(os.path.realpath(self.root))
-        indexed = {os.path.realpath(e.path): e for e in self.entries()}
-        cutoff = time.time() - min_age
-
-        def old(path: Path) -> bool:
-            try:
-                return everything or path.lstat().st_mtime < cutoff
-            except OSError:
-                return False
-
-        def remove(path: Path) -> None:
-            nonlocal removed
-            ensure_within(real_root, path)
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                path.unlink(missing_ok=True)
-            removed += 1
-            if on_remove:
-                on_remove(path)
-
-        def remove_partial(path: Path) -> None:
-            state = self._part_state(path)
-            if state == "idle" or (state == "unknown" and old(path)):
-                remove(path)
-
-        for top in ("products", "quarantine"):
-            base = self.root / top
-            if base.is_symlink() or not base.is_dir():
-                continue  # a symlinked products/ could point anywhere: never walk it
-            for folder, dirs, files in os.walk(base, topdown=True, followlinks=False):
-                here = Path(folder)
-                for d in list(dirs):
-                    if (here / d).is_symlink():  # never followed; the link itself is unindexed
-                        dirs.remove(d)
-                        if unverified or everything:
-                            remove(here / d)
-                    elif d.endswith(".part"):  # an S3 download in progress: never an orphan
-                        dirs.remove(d)
-                        if partial or everything:
-                            remove_partial(here / d)
-                for f in sorted(files):
-                    path = here / f
-                    if _is_partial(f):
-                        if partial or everything:
-                            remove_partial(path)
-                        continue
-                    entry = indexed.get(os.path.realpath(path)) if top == "products" else None
-                    if path.is_symlink():
-                        entry = None  # the index records real files, never links
-                    if entry is not None and everything:
-                        remove(path)
-                        self.forget(entry.id)
-                    elif entry is None and (unverified or everything):
-                        if self._part_state(path.with_name(f + ".part")) == "busy":
-                            continue  # being renamed into place by a running download
-                        if old(path) and not self._indexed_now(path):
-                            remove(path)
-            self._prune_empty(base)
-
-        for entry in self.entries():
-            if not os.path.isfile(entry.path):
-                self.forget(entry.id)
-        return removed
-
-    def _indexed_now(self, path: Path) -> bool:
-        """Whether ``path`` has an index entry now (it may have been recorded since the scan)."""
+    def indexed_now(self, path: Path) -> bool:
+        """Whether ``path`` has an index entry now (it may have been recorded since a scan)."""
         if path.is_symlink():
             return False
         forms = (self._stored_path(path), self._stored_path(Path(os.path.realpath(path))))
@@ -472,31 +342,6 @@ class ProductCache:
                 return False
             found = conn.execute("SELECT 1 FROM products WHERE path IN (?, ?)", forms).fetchone()
         return found is not None
-
-    def _part_state(self, path: Path) -> str:
-        """For a ``.part`` (file or folder) or ``.part.json``: ``busy`` when its sidecar names a
-        product whose lock is held, ``idle`` when it names one that nobody downloads now,
-        ``unknown`` without a readable sidecar."""
-        name = path.name
-        if name.endswith(".part.json"):
-            sidecar = path
-        elif name.endswith(".part"):
-            sidecar = path.with_name(name + ".json")
-        else:
-            return "unknown"
-        try:
-            product_id = json.loads(sidecar.read_text(encoding="utf-8"))["id"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return "unknown"
-        return "busy" if self._busy(str(product_id)) else "idle"
-
-    @staticmethod
-    def _prune_empty(base: Path) -> None:
-        """Remove the empty folders below ``base`` (bottom-up; rmdir refuses non-empty ones)."""
-        for folder, _dirs, _files in os.walk(base, topdown=False, followlinks=False):
-            if Path(folder) != base:
-                with contextlib.suppress(OSError):
-                    os.rmdir(folder)
 
 
 def _setup(conn: sqlite3.Connection) -> None:
@@ -532,13 +377,6 @@ def _close_all(connections: list[tuple[int, sqlite3.Connection]]) -> None:
         if owner == pid:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
-
-
-def _is_partial(name: str) -> bool:
-    """A download's working file: ``.part``, ``.part.json`` or a sidecar being written."""
-    return name.endswith((".part", ".part.json")) or (
-        ".part.json." in name and name.endswith(".tmp")
-    )
 
 
 def _matches(entry: CacheEntry) -> bool:
