@@ -133,7 +133,7 @@ def write_manifest(
     created: str | None = None,
 ) -> Path:
     """Write (atomically) a manifest; returns its path."""
-    from . import __version__
+    from ._version import __version__
 
     target = Path(path)
     buf = io.StringIO()

@@ -115,15 +115,6 @@ class Product:
         return cls(**values)
 
     # -- conveniences ----------------------------------------------------------------------------
-    def open(self, **kwargs: Any) -> Any:
-        """This product as a lazy xarray Dataset/DataTree: :func:`cdse_intake.open_product`.
-
-        Downloaded (verified) into the cache first unless already there or ``remote=True``.
-        """
-        from .readers import open_product
-
-        return open_product(self, **kwargs)
-
     @property
     def stem(self) -> str:
         """The name without ``.SAFE`` / ``.SEN3`` / ``.zarr`` (the STAC item id)."""

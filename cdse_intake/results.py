@@ -248,13 +248,15 @@ class SearchResults(Sequence[Product]):
         from .manifest import rows_for, write_manifest
 
         products = self._all()
-        return write_manifest(
-            path,
-            rows_for(products, self.query_ids),
-            query=self.query.to_dict(),
-            backend=self.backend,
-            endpoint=self.search_endpoint,
-        )
+        return write_manifest(path, rows_for(products, self.query_ids), **self.manifest_header())
+
+    def manifest_header(self) -> dict[str, Any]:
+        """What a manifest of these results records above its rows: query, backend, endpoint."""
+        return {
+            "query": self.query.to_dict(),
+            "backend": self.backend,
+            "endpoint": self.search_endpoint,
+        }
 
     def download(self, dest: str | Path | None = None, **kwargs: Any) -> Any:
         """Download every product: :func:`cdse_intake.download` with these results.

@@ -535,7 +535,7 @@ OPEN: list[Cell] = [
         """
         # 03 · Opening products with xarray
 
-        `cdse_intake.open_product` (or `product.open()`) opens every product family lazily:
+        `cdse_intake.open_product` opens every product family lazily:
         metadata are read at once, pixels only when computed, straight from the zip in the cache
         (never unpacked) or from CDSE by HTTP range requests. Each family maps to xarray the way
         its data are organised; this notebook walks through them.
@@ -609,8 +609,8 @@ OPEN: list[Cell] = [
         old = first("sentinel-2-l2a", bbox=PARIS, start="2021-06-12", end="2021-06-12")
         new = first("sentinel-2-l2a", bbox=PARIS, start="2023-01-01", end="2023-01-05")
         for product in (old, new):
-            refl = product.open(resolution=20, bands=["B04"])
-            raw = product.open(resolution=20, bands=["B04"], scale=False)
+            refl = cdse_intake.open_product(product, resolution=20, bands=["B04"])
+            raw = cdse_intake.open_product(product, resolution=20, bands=["B04"], scale=False)
             print(
                 f"{refl.attrs['processing_baseline']}: DN {int(raw.B04[50, 50])} -> "
                 f"{float(refl.B04[50, 50]):.4f}"
@@ -708,7 +708,7 @@ OPEN: list[Cell] = [
     code(
         """
         zarr_product = first("sentinel-2-l2a", name_endswith=".zarr", bbox=PARIS)
-        eopf = zarr_product.open()
+        eopf = cdse_intake.open_product(zarr_product)
         print([node.path for node in eopf.subtree if node.has_data][:6], "...")
         r10m = eopf["measurements/reflectance/r10m"].to_dataset()
         print(list(r10m.data_vars), "| CRS:", r10m.rio.crs, f"| mean b04: {float(r10m.b04.mean()):.4f}")

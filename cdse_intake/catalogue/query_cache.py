@@ -22,7 +22,7 @@ __all__ = ["cache_key", "load", "store"]
 
 
 def cache_key(query: Query, backend: str, endpoint: str) -> str:
-    from .. import __version__
+    from .._version import __version__
 
     text = json.dumps(
         {"query": query.to_dict(), "backend": backend, "endpoint": endpoint, "v": __version__},

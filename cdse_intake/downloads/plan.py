@@ -101,19 +101,17 @@ class Plan:
 
 
 def _products(items: Any) -> tuple[list[Product], dict[str, Any]]:
-    """The products of ``items`` and manifest header fields (for SearchResults)."""
-    from ..results import SearchResults
+    """The products of ``items``, and the manifest header fields of a search's results.
 
+    Search results say what their manifest header is (``manifest_header()``); this layer does
+    not import them (they sit above downloads).
+    """
     header: dict[str, Any] = {}
     if isinstance(items, Product):
         return [items], header
-    if isinstance(items, SearchResults):
-        header = {
-            "query": items.query.to_dict(),
-            "backend": items.backend,
-            "endpoint": items.search_endpoint,
-        }
-        return list(items), header
+    manifest_header = getattr(items, "manifest_header", None)
+    if callable(manifest_header):
+        return list(items), dict(manifest_header())
     if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
         raise ConfigurationError(
             f"cannot download {type(items).__name__} {items!r}: expected SearchResults, a "

@@ -80,7 +80,7 @@ def new_session(timeout: float = 60.0, limit: int = 16) -> Any:
 
 
 def _user_agent() -> str:
-    from .. import __version__
+    from .._version import __version__
 
     return f"cdse-intake/{__version__}"
 

@@ -58,7 +58,7 @@ def test_a_product_is_downloaded_once_then_opened_from_the_cache(cdse_env, cdse_
     np.testing.assert_allclose(_b04_corner(ds), _expected_b04(entry), rtol=1e-6)
 
     cdse_emulator.state.reset_counters()
-    again = product.open(resolution=10)  # Product.open: the same, from the cache
+    again = open_product(product, resolution=10)  # the same, from the cache
     assert _downloads(cdse_emulator) == []
     np.testing.assert_array_equal(_b04_corner(again), _b04_corner(ds))
 
