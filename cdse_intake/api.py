@@ -83,7 +83,7 @@ def search(
                 "collection, bbox, start, end, cloud, tile, orbit, platform, attributes"
             )
         query = Query(**fields)
-    return _results(query, backend, endpoints or Endpoints.from_env(), settings, cache, progress)
+    return _results(query, backend, Endpoints.coerce(endpoints), settings, cache, progress)
 
 
 def _results(
@@ -97,7 +97,7 @@ def _results(
     from .catalogue import backend_class, query_cache
 
     cls = backend_class(backend)
-    settings = settings or Settings.from_env()
+    settings = Settings.coerce(settings)
     if backend == "stac":
         cls(query, endpoints=endpoints, settings=settings)  # validates what STAC can express
     endpoint = endpoints.stac if backend == "stac" else endpoints.catalogue
@@ -156,7 +156,7 @@ def search_many(
     automatically, as every search is.
     """
     rows = _rows(table)
-    endpoints = endpoints or Endpoints.from_env()
+    endpoints = Endpoints.coerce(endpoints)
     products: list[Product] = []
     ids: list[str] = []
     queries = []
@@ -211,7 +211,7 @@ def collections(endpoints: Endpoints | None = None) -> list[dict[str, Any]]:
     from .collections import STAC_COLLECTIONS
     from .errors import ServiceError
 
-    endpoints = endpoints or Endpoints.from_env()
+    endpoints = Endpoints.coerce(endpoints)
     try:
         client = Client.open(endpoints.stac)
         found = list(client.get_collections())

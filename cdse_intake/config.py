@@ -4,9 +4,11 @@ Precedence, for every value: explicit argument > environment variable > config f
 CDSE defaults. The config file is TOML, ``$CDSE_CONFIG`` or ``<user config dir>/cdse_intake/
 config.toml``, with tables ``[endpoints]`` and ``[settings]`` whose keys are the field names below.
 
-``Endpoints.from_env()`` and ``Settings.from_env()`` resolve the precedence; the emulator prints the
-environment variables that point a client at it, and ``Emulator.endpoints`` gives the same in
-process.
+``Endpoints.from_env()`` and ``Settings.from_env()`` resolve the precedence; ``coerce`` takes what
+a caller gave (the object, a mapping, None for the environment). :func:`resolve` does it once for
+a public entry point, with the transport (``via``) checked, into a frozen :class:`Context` that
+the layers below receive. The emulator prints the environment variables that point a client at
+it, and ``Emulator.endpoints`` gives the same in process.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,7 +24,19 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 
-__all__ = ["Endpoints", "Settings", "config_file_path", "load_config_file"]
+__all__ = [
+    "VIA",
+    "Context",
+    "Endpoints",
+    "Settings",
+    "check_via",
+    "config_file_path",
+    "load_config_file",
+    "resolve",
+]
+
+#: The transports to CDSE's products: the download service (``$value``, Nodes) or the S3 bucket.
+VIA = ("https", "s3")
 
 #: The real CDSE service roots.
 REAL_IDENTITY = "https://identity.dataspace.copernicus.eu/auth/realms/CDSE"
@@ -130,6 +145,24 @@ class Endpoints:
             )
         return cls(**values)
 
+    @classmethod
+    def coerce(cls, value: Any = None) -> Endpoints:
+        """Endpoints from what a caller gave: Endpoints, a mapping of URLs, any object with the
+        five URL attributes (such as the emulator's ``ServiceURLs``), or None (:meth:`from_env`)."""
+        if value is None:
+            return cls.from_env()
+        if isinstance(value, Endpoints):
+            return value
+        if isinstance(value, Mapping):
+            return cls(**value)
+        names = [f.name for f in dataclasses.fields(cls)]
+        if all(isinstance(getattr(value, n, None), str) for n in names):
+            return cls(**{n: getattr(value, n) for n in names})
+        raise ConfigurationError(
+            f"endpoints={value!r} is not usable; expected Endpoints, a mapping or an object with "
+            f"the URLs {', '.join(names)}"
+        )
+
     def to_env(self) -> dict[str, str]:
         """The environment variables that reproduce these endpoints."""
         return {env: getattr(self, name) for name, env in self._ENV.items()}
@@ -202,6 +235,73 @@ class Settings:
                 f"unknown setting(s) {sorted(overrides)}; expected some of {sorted(cls._ENV)}"
             )
         return cls(**values)
+
+    @classmethod
+    def coerce(cls, value: Any = None) -> Settings:
+        """Settings from what a caller gave: Settings, a mapping, or None (:meth:`from_env`)."""
+        if value is None:
+            return cls.from_env()
+        if isinstance(value, Settings):
+            return value
+        if isinstance(value, Mapping):
+            return cls(**value)
+        raise ConfigurationError(
+            f"settings={value!r} is not usable; expected Settings or a mapping of its fields"
+        )
+
+
+def check_via(via: Any) -> str:
+    """``via`` itself when it names a transport, else the one error every entry point raises."""
+    if via not in VIA:
+        raise ConfigurationError(
+            f"via={via!r} is not a CDSE transport; expected 'https' (the download service) or "
+            "'s3' (the eodata bucket)"
+        )
+    return str(via)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a public entry point resolved once for the layers below it.
+
+    Nothing below the entry points reads the environment: they take endpoints, settings,
+    credentials and the transport from here. ``credentials`` is what the caller gave (None: the
+    environment's or ``.netrc``'s account, looked up by :mod:`cdse_intake.auth` when a token is
+    first needed, so anonymous searches need none).
+    """
+
+    endpoints: Endpoints
+    settings: Settings
+    credentials: Any = field(default=None, repr=False)
+    via: str = "https"
+
+    def __post_init__(self) -> None:
+        check_via(self.via)
+
+
+def resolve(
+    context: Context | None = None,
+    *,
+    endpoints: Any = None,
+    settings: Any = None,
+    credentials: Any = None,
+    via: str | None = None,
+) -> Context:
+    """The :class:`Context` of a call: ``context`` with any of the other arguments replacing its
+    values, or built from them (argument > environment > config file > the real CDSE)."""
+    if context is not None:
+        return Context(
+            Endpoints.coerce(endpoints) if endpoints is not None else context.endpoints,
+            Settings.coerce(settings) if settings is not None else context.settings,
+            credentials if credentials is not None else context.credentials,
+            check_via(via) if via is not None else context.via,
+        )
+    return Context(
+        Endpoints.coerce(endpoints),
+        Settings.coerce(settings),
+        credentials,
+        check_via(via if via is not None else "https"),
+    )
 
 
 def _default_cache_dir() -> Path:

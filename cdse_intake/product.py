@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["Asset", "Product"]
+__all__ = ["FOLDER_SUFFIXES", "Asset", "Product", "is_product_id", "name_candidates"]
+
+FOLDER_SUFFIXES = (".SAFE", ".SEN3", ".zarr")
+"""Product names that are folders: CDSE delivers them as a zip (named ``<stem>.zip``)."""
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def is_product_id(key: str) -> bool:
+    """Whether ``key`` is a product id (a UUID) rather than a name."""
+    return _UUID.fullmatch(key) is not None
+
+
+def name_candidates(key: str) -> tuple[str, ...]:
+    """Names ``key`` may stand for: itself and, without a folder suffix, itself plus each suffix."""
+    if key.endswith(FOLDER_SUFFIXES):
+        return (key,)
+    return (key, *(key + suffix for suffix in FOLDER_SUFFIXES))
 
 
 @dataclass(frozen=True)
@@ -118,7 +136,7 @@ class Product:
     @property
     def stem(self) -> str:
         """The name without ``.SAFE`` / ``.SEN3`` / ``.zarr`` (the STAC item id)."""
-        for suffix in (".SAFE", ".SEN3", ".zarr"):
+        for suffix in FOLDER_SUFFIXES:
             if self.name.endswith(suffix):
                 return self.name[: -len(suffix)]
         return self.name

@@ -142,7 +142,7 @@ class SearchResults(Sequence[Product]):
             raise ValueError("give exactly one of stream= and products=")
         self.query = query
         self.backend = backend
-        self.endpoints = endpoints if endpoints is not None else Endpoints.from_env()
+        self.endpoints = Endpoints.coerce(endpoints)
         self._stream = _Stream(stream) if stream is not None else None
         self._products = list(products) if products is not None else None
         self._query_ids = list(query_ids) if query_ids is not None else None
@@ -294,7 +294,7 @@ class SearchResults(Sequence[Product]):
         from .config import Settings
         from .downloads import download
 
-        settings = kwargs.get("settings") or Settings.from_env()
+        settings = Settings.coerce(kwargs.get("settings"))
         cache = ProductCache(settings.cache_dir)
         missing = [p for p in products if cache.lookup(p) is None]
         if not missing:

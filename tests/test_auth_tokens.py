@@ -243,7 +243,7 @@ def test_endpoints_and_settings_come_from_the_environment(emu, monkeypatch):
     for key, value in emu.env().items():
         monkeypatch.setenv(key, value)
     provider = TokenProvider()
-    assert provider.token_url == emu.endpoints.token_url
+    assert provider.token_url == emu.endpoints.identity + "/protocol/openid-connect/token"
     emu.tokens.verify_access(provider.get_token())
 
 

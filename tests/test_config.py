@@ -87,3 +87,51 @@ def test_env_round_trip(monkeypatch):
     for key, value in ep.to_env().items():
         monkeypatch.setenv(key, value)
     assert Endpoints.from_env() == ep
+
+
+# -- one resolution of a call's configuration (config.resolve / Context) ---------------------------
+def test_endpoints_coerce_takes_any_object_with_the_five_urls():
+    from types import SimpleNamespace
+
+    from cdse_intake.config import Endpoints
+
+    urls = SimpleNamespace(
+        identity="http://127.0.0.1:1/auth/realms/CDSE",
+        catalogue="http://127.0.0.1:1/odata/v1",
+        download="http://127.0.0.2:2/odata/v1",
+        stac="http://127.0.0.1:1/stac/v1",
+        s3="http://127.0.0.1:3",
+    )
+    endpoints = Endpoints.coerce(urls)
+    assert isinstance(endpoints, Endpoints)
+    assert endpoints.download == urls.download
+    assert Endpoints.coerce(endpoints) is endpoints
+    assert Endpoints.coerce(vars(urls)) == endpoints
+
+
+def test_endpoints_coerce_names_what_it_expected():
+    from cdse_intake.config import Endpoints
+
+    with pytest.raises(
+        ConfigurationError, match=r"endpoints=42 is not usable.*identity, catalogue"
+    ):
+        Endpoints.coerce(42)
+
+
+def test_resolve_reads_the_environment_once_and_checks_via(monkeypatch, tmp_path):
+    from cdse_intake.config import Context, resolve
+
+    monkeypatch.setenv("CDSE_CATALOGUE_URL", "http://127.0.0.1:9/odata/v1")
+    monkeypatch.setenv("CDSE_CACHE_DIR", str(tmp_path))
+    context = resolve(via="s3", credentials=("user", "secret"))
+    assert isinstance(context, Context)
+    assert context.endpoints.catalogue == "http://127.0.0.1:9/odata/v1"
+    assert context.settings.cache_dir == tmp_path
+    assert context.via == "s3"
+    assert "secret" not in repr(context)
+    # a resolved context is what the layers below keep: the environment no longer matters
+    monkeypatch.setenv("CDSE_CATALOGUE_URL", "http://127.0.0.1:10/odata/v1")
+    assert resolve(context).endpoints.catalogue == "http://127.0.0.1:9/odata/v1"
+    assert resolve(context, via="https").via == "https"
+    with pytest.raises(ConfigurationError, match=r"via='ftp' is not a CDSE transport"):
+        resolve(via="ftp")

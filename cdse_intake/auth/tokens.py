@@ -82,8 +82,8 @@ class TokenProvider:
         self._username = self._credentials.username
 
     def _setup(self, endpoints: Endpoints | None, settings: Settings | None) -> None:
-        self.endpoints = endpoints if endpoints is not None else Endpoints.from_env()
-        self.settings = settings if settings is not None else Settings.from_env()
+        self.endpoints = Endpoints.coerce(endpoints)
+        self.settings = Settings.coerce(settings)
         self._credentials: Credentials | None = None
         self._username = ""
         self._lock = threading.Lock()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from ..product import Product
+from ..product import FOLDER_SUFFIXES, Product
 from .safety import safe_filename
 
 __all__ = ["FOLDER_SUFFIXES", "file_name"]
-
-FOLDER_SUFFIXES = (".SAFE", ".SEN3", ".zarr")
-"""Product names that CDSE delivers as a zip of the folder (named ``<stem>.zip``)."""
 
 
 def file_name(product: Product) -> str:

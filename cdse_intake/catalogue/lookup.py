@@ -13,9 +13,8 @@ import asyncio
 from typing import Any
 
 from ..errors import ProductNotFound
-from ..fs.paths import is_product_id, name_candidates
 from ..net.http import get_json, with_retries
-from ..product import Product
+from ..product import Product, is_product_id, name_candidates
 from .odata_filter import literal
 from .records import product_from_odata
 

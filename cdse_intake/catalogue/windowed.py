@@ -111,8 +111,8 @@ class WindowedSearch:
         rate: float = 10.0,
     ) -> None:
         self.query = query
-        self.endpoints = endpoints or Endpoints.from_env()
-        self.settings = settings or Settings.from_env()
+        self.endpoints = Endpoints.coerce(endpoints)
+        self.settings = Settings.coerce(settings)
         self._session = session
         self._semaphore = asyncio.Semaphore(concurrency)
         # With a limit, fetch lazily: the next window only when the consumer needs it.

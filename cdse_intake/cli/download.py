@@ -55,11 +55,14 @@ def _usage(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``cdse-intake download`` with parsed arguments; returns the exit code."""
-    from ..errors import CDSEError
+    from ..config import check_via
+    from ..errors import CDSEError, ConfigurationError
 
     via = getattr(args, "via", None) or "https"
-    if via not in ("https", "s3"):
-        return _usage(f"--via {via!r} is not supported; expected https or s3")
+    try:
+        check_via(via)
+    except ConfigurationError as err:
+        return _usage(f"--{err}")
     raw = getattr(args, "max_connections", None)
     max_connections = None
     if raw is not None:

@@ -56,13 +56,16 @@ def _options(pairs: list[str]) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run ``cdse-intake open``; returns the exit code."""
-    from ..errors import CDSEError
+    from ..config import check_via
+    from ..errors import CDSEError, ConfigurationError
     from ..readers import open_product
 
     out = out or sys.stdout
     err = err or sys.stderr
-    if args.via not in ("https", "s3"):
-        print(f"error: --via {args.via!r} is not supported; expected https or s3", file=err)
+    try:
+        check_via(args.via)
+    except ConfigurationError as exc:
+        print(f"error: --{exc}", file=err)
         return ExitCode.USAGE
     try:
         options = _options(args.option)

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..cache import ProductCache, file_name, hash_file
 from ..cache.safety import check_zip, safe_filename
-from ..config import Endpoints, Settings
+from ..config import Endpoints, Settings, check_via
 from ..errors import (
     AuthenticationError,
     CDSEError,
@@ -51,7 +51,6 @@ __all__ = ["Downloader", "download"]
 
 log = logging.getLogger("cdse_intake.download")
 
-VIA = ("https", "s3")
 #: Longest pause of a worker whose remaining products are all being fetched by other processes.
 _MAX_PICK_DELAY = 0.2
 
@@ -84,11 +83,9 @@ class Downloader:
         progress: bool = True,
         on_progress: Callable[[FileProgress], None] | None = None,
     ) -> None:
-        if via not in VIA:
-            raise ConfigurationError(f"via={via!r} is not supported; expected one of {VIA}")
-        self.via = via
-        self.endpoints = endpoints if endpoints is not None else Endpoints.from_env()
-        self.settings = settings if settings is not None else Settings.from_env()
+        self.via = check_via(via)
+        self.endpoints = Endpoints.coerce(endpoints)
+        self.settings = Settings.coerce(settings)
         limit = self.settings.max_connections if max_connections is None else max_connections
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ConfigurationError(

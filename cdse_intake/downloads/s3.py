@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..cache import FOLDER_SUFFIXES
 from ..errors import (
     AuthenticationError,
     CDSEError,
@@ -27,7 +26,7 @@ from ..errors import (
     RateLimited,
     ServiceError,
 )
-from ..product import Product
+from ..product import FOLDER_SUFFIXES, Product
 from .accounts import Account
 from .partfile import CHUNK, PartFile
 from .retry import Restart, Stats, Truncated, transfer_verified

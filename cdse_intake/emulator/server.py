@@ -179,18 +179,11 @@ class Emulator:
         return self.state.faults
 
     @property
-    def endpoints(self) -> Any:
-        """The client's :class:`cdse_intake.config.Endpoints` pointing at this emulator."""
-        from ..config import Endpoints
-
-        urls = self._require_urls()
-        return Endpoints(
-            identity=urls.identity,
-            catalogue=urls.catalogue,
-            download=urls.download,
-            stac=urls.stac,
-            s3=urls.s3,
-        )
+    def endpoints(self) -> ServiceURLs:
+        """The service roots, as any client's ``endpoints=`` takes them (cdse_intake's
+        ``Endpoints.coerce`` reads these five attributes; the emulator imports nothing of the
+        client, so that a client bug cannot hide behind the same code in the server)."""
+        return self._require_urls()
 
     def env(self) -> dict[str, str]:
         """Every ``CDSE_*`` environment variable a client needs to use this emulator."""

@@ -32,8 +32,6 @@ from ..errors import AuthenticationError, ConfigurationError
 __all__ = [
     "FINGERPRINT",
     "InstanceCache",
-    "coerce_endpoints",
-    "coerce_settings",
     "public_options",
     "s3_keys",
     "slots",
@@ -51,18 +49,6 @@ _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.S
 
 
 # -- arguments in every accepted form -----------------------------------------------------------
-def coerce_endpoints(value: Endpoints | Mapping[str, str] | None) -> Endpoints:
-    if value is None:
-        return Endpoints.from_env()
-    return value if isinstance(value, Endpoints) else Endpoints(**value)
-
-
-def coerce_settings(value: Settings | Mapping[str, Any] | None) -> Settings:
-    if value is None:
-        return Settings.from_env()
-    return value if isinstance(value, Settings) else Settings(**value)
-
-
 def coerce_credentials(value: Any) -> Credentials | str | None:
     """``credentials=``: Credentials / (username, password) / mapping -> Credentials; a
     username alone stays a string (its password is looked up when first needed)."""
@@ -108,7 +94,7 @@ class InstanceCache(type(AsyncFileSystem)):  # type: ignore[misc]
     """fsspec's instance cache, keyed also by the secrets that reprs hide."""
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        endpoints = coerce_endpoints(kwargs.get("endpoints"))
+        endpoints = Endpoints.coerce(kwargs.get("endpoints"))
         kwargs["endpoints"] = endpoints
         credentials = coerce_credentials(kwargs.get("credentials"))
         keys = coerce_s3_keys(kwargs.get("s3_keys"))

@@ -34,8 +34,8 @@ from fsspec.utils import isfilelike
 
 from ..auth import Credentials, S3Keys
 from ..catalogue.lookup import ProductResolver
-from ..config import Endpoints, Settings
-from ..errors import ConfigurationError, ProductOffline, ServiceError
+from ..config import Endpoints, Settings, check_via
+from ..errors import ProductOffline, ServiceError
 from ..net.http import new_session, with_retries
 from ..net.transport import Transport
 from ..product import Product
@@ -92,13 +92,9 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=accounts.InstanceCache):
     ) -> None:
         kwargs.pop(accounts.FINGERPRINT, None)
         super().__init__(asynchronous=asynchronous, loop=loop, **kwargs)
-        if via not in ("https", "s3"):
-            raise ConfigurationError(
-                f"via={via!r} is not a CDSE transport; expected 'https' or 's3'"
-            )
-        self.via = via
-        self.endpoints = accounts.coerce_endpoints(endpoints)
-        self.settings = accounts.coerce_settings(settings)
+        self.via = check_via(via)
+        self.endpoints = Endpoints.coerce(endpoints)
+        self.settings = Settings.coerce(settings)
         self.block_size = block_size or DEFAULT_BLOCK_SIZE
         self.cache_type = cache_type
         self.cache_options = cache_options

@@ -8,18 +8,13 @@ product: its full name (``S2A_…SAFE``), the name without the folder suffix (``
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..cache.safety import check_member, safe_filename
 from ..errors import UnsafePathError
+from ..product import FOLDER_SUFFIXES, is_product_id, name_candidates
 
 __all__ = ["FOLDER_SUFFIXES", "CDSEPath", "is_product_id", "name_candidates", "split"]
-
-#: Suffixes of products delivered as a zipped folder (``Product.stem`` drops the same ones).
-FOLDER_SUFFIXES = (".SAFE", ".SEN3", ".zarr")
-
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 @dataclass(frozen=True)
@@ -52,15 +47,3 @@ def split(path: str) -> CDSEPath:
             "cdse://<product name or id>/<path inside the product>"
         ) from None
     return CDSEPath(key, tuple(rest.split("/")) if rest else ())
-
-
-def is_product_id(key: str) -> bool:
-    """Whether ``key`` is a product id (a UUID) rather than a name."""
-    return _UUID.fullmatch(key) is not None
-
-
-def name_candidates(key: str) -> tuple[str, ...]:
-    """Names ``key`` may stand for: itself and, without a folder suffix, itself plus each suffix."""
-    if key.endswith(FOLDER_SUFFIXES):
-        return (key,)
-    return (key, *(key + suffix for suffix in FOLDER_SUFFIXES))

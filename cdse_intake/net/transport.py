@@ -32,7 +32,7 @@ class Transport:
         self, session: Any, endpoints: Endpoints, tokens: TokenProvider | None = None
     ) -> None:
         self.session = session
-        self.endpoints = endpoints
+        self.endpoints = Endpoints.coerce(endpoints)
         self.tokens = tokens
 
     def may_receive_token(self, url: str) -> bool:
@@ -52,12 +52,11 @@ class Transport:
         start: int = 0,
         end: int | None = None,
         headers: Mapping[str, str] | None = None,
-        expect_range: bool = False,
     ) -> AsyncIterator[Any]:
         """The final response of ``GET url`` (a 200 or 206); error statuses raise CDSEErrors.
 
-        ``start``/``end`` (end exclusive) send a Range header. ``expect_range`` does not check
-        the answer: callers see ``response.status`` (200 means the server ignored the Range).
+        ``start``/``end`` (end exclusive) send a Range header; the answer is not checked:
+        callers see ``response.status`` (200 means the server ignored the Range).
         """
         extra = dict(headers or {})
         if start or end is not None:

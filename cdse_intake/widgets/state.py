@@ -101,8 +101,8 @@ class PanelState:
         unknown = set(inputs) - set(FIELDS)
         if unknown:
             raise TypeError(f"unknown panel input(s) {sorted(unknown)}; expected {FIELDS}")
-        self.endpoints = endpoints if endpoints is not None else Endpoints.from_env()
-        self.settings = settings if settings is not None else Settings.from_env()
+        self.endpoints = Endpoints.coerce(endpoints)
+        self.settings = Settings.coerce(settings)
         self._lock = threading.RLock()
         self._observers: list[Callable[[str], None]] = []
         self._jobs: dict[str, Job] = {}
