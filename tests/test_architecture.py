@@ -1,0 +1,221 @@
+"""The package's layers, read from its imports (ARCHITECTURE.md says the same in prose).
+
+Every import counts, also the ones inside functions (a lazy import that reaches up is still a
+circle); only ``if TYPE_CHECKING:`` blocks are left out. A layer imports only itself and the
+layers below it, no import circle spans two folders, and the client and the emulator share no
+code.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "cdse_intake"
+
+#: Lowest first: the shared model, then one folder per step of the data flow, the public face,
+#: and the adapters. Keep ARCHITECTURE.md in step with this table.
+LAYERS: list[tuple[str, set[str]]] = [
+    (
+        "model",
+        {
+            "_version",
+            "errors",
+            "config",
+            "area",
+            "collections",
+            "query",
+            "product",
+            "manifest",
+            "tables",
+        },
+    ),
+    ("auth", {"auth"}),
+    ("net", {"net"}),
+    ("cache", {"cache"}),
+    ("catalogue", {"catalogue"}),
+    ("fs", {"fs"}),
+    ("downloads", {"downloads"}),
+    ("readers", {"readers"}),
+    ("public face", {"results", "api", "__init__"}),
+    ("adapters", {"intake_plugin", "widgets", "cli"}),
+]
+#: Who may start the emulator (its CLI subcommand and the demo); nothing else imports it.
+EMULATOR_USERS = {"cli"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+MODULES = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    return skipped
+
+
+def _imports(module: str) -> Iterator[str]:
+    """The cdse_intake modules ``module`` imports (resolved to modules that exist)."""
+    path = MODULES[module]
+    tree = ast.parse(path.read_text())
+    skipped = _type_checking_nodes(tree)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                origin = ".".join(base + ([node.module] if node.module else []))
+            else:
+                origin = node.module or ""
+            targets = [f"{origin}.{alias.name}" for alias in node.names] or [origin]
+            targets = [t if t in MODULES else origin for t in targets]
+        for target in targets:
+            while target and target not in MODULES:
+                target = target.rpartition(".")[0]
+            if target and target != module:
+                yield target
+
+
+GRAPH = {module: set(_imports(module)) for module in MODULES}
+
+
+def _folder(module: str) -> str:
+    """The top-level part of ``cdse_intake`` a module belongs to (a folder, or a module)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _layer(folder: str) -> int:
+    for number, (_, members) in enumerate(LAYERS):
+        if folder in members:
+            return number
+    raise AssertionError(f"cdse_intake/{folder} is in no layer: add it to LAYERS")
+
+
+def _client_modules() -> list[str]:
+    return [m for m in MODULES if _folder(m) != "emulator"]
+
+
+def test_every_part_of_the_package_has_a_layer():
+    for module in _client_modules():
+        _layer(_folder(module))
+
+
+def test_no_layer_imports_a_higher_one():
+    wrong = []
+    for module in _client_modules():
+        here = _layer(_folder(module))
+        for target in GRAPH[module]:
+            if _folder(target) == "emulator":
+                continue
+            if _layer(_folder(target)) > here:
+                wrong.append(f"{module} -> {target}")
+    assert wrong == [], "imports that reach up a layer:\n" + "\n".join(sorted(wrong))
+
+
+def _cycles() -> list[list[str]]:
+    """Strongly connected components of the import graph with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+
+    def visit(v: str) -> None:
+        nonlocal counter
+        index[v] = low[v] = counter
+        counter += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in MODULES:
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_circle_spans_two_folders():
+    spanning = [c for c in _cycles() if len({_folder(m) for m in c}) > 1]
+    assert spanning == []
+
+
+def test_the_client_never_imports_the_emulator():
+    users = sorted(
+        f"{m} -> {t}"
+        for m in _client_modules()
+        for t in GRAPH[m]
+        if _folder(t) == "emulator" and _folder(m) not in EMULATOR_USERS
+    )
+    assert users == []
+
+
+def test_the_emulator_imports_nothing_of_the_client():
+    reached = sorted(
+        f"{m} -> {t}"
+        for m in MODULES
+        if _folder(m) == "emulator"
+        for t in GRAPH[m]
+        if _folder(t) != "emulator"
+    )
+    assert reached == []
+
+
+@pytest.mark.parametrize(
+    ("module", "target"),
+    [("cdse_intake.product", "cdse_intake.readers"), ("cdse_intake.net.http", "cdse_intake")],
+)
+def test_the_checker_sees_lazy_imports(module, target, tmp_path, monkeypatch):
+    """A function-level import that reaches up is found (the checker is not blind to it)."""
+    source = MODULES[module].read_text() + f"\n\ndef _probe():\n    import {target}\n"
+    fake = tmp_path / "probe.py"
+    fake.write_text(source)
+    monkeypatch.setitem(MODULES, module, fake)
+    assert target in set(_imports(module))
+
+
+def test_architecture_md_lists_every_layer():
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text()
+    for _, members in LAYERS:
+        for member in members - {"__init__", "_version"}:
+            assert f"`{member}" in text, f"ARCHITECTURE.md does not mention {member}"
+
+
+def test_folders_per_layer_exist():
+    layer_of = defaultdict(list)
+    for module in _client_modules():
+        layer_of[_layer(_folder(module))].append(module)
+    assert all(layer_of[n] for n in range(len(LAYERS)))
