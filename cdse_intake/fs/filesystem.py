@@ -39,7 +39,7 @@ from ..errors import ProductOffline, ServiceError
 from ..net.http import new_session, with_retries
 from ..net.transport import Transport
 from ..product import Product
-from . import accounts
+from . import credentials as creds
 from .file import CDSEFile
 from .nodes import NodeTree, node_url
 from .paths import CDSEPath, split
@@ -55,7 +55,7 @@ DEFAULT_BLOCK_SIZE = 2**21
 CHUNK = 2**20
 
 
-class CDSEFileSystem(AsyncFileSystem, metaclass=accounts.InstanceCache):
+class CDSEFileSystem(AsyncFileSystem, metaclass=creds.InstanceCache):
     """CDSE products and the files inside them, read-only.
 
     ``via``: ``"https"`` (the OData download service) or ``"s3"`` (the ``eodata`` bucket).
@@ -90,7 +90,7 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=accounts.InstanceCache):
         loop: asyncio.AbstractEventLoop | None = None,
         **kwargs: Any,
     ) -> None:
-        kwargs.pop(accounts.FINGERPRINT, None)
+        kwargs.pop(creds.FINGERPRINT, None)
         super().__init__(asynchronous=asynchronous, loop=loop, **kwargs)
         self.via = check_via(via)
         self.endpoints = Endpoints.coerce(endpoints)
@@ -98,8 +98,8 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=accounts.InstanceCache):
         self.block_size = block_size or DEFAULT_BLOCK_SIZE
         self.cache_type = cache_type
         self.cache_options = cache_options
-        self._credentials = accounts.coerce_credentials(credentials)
-        self._s3_keys = accounts.coerce_s3_keys(s3_keys)
+        self._credentials = creds.coerce_credentials(credentials)
+        self._s3_keys = creds.coerce_s3_keys(s3_keys)
         self._products = ProductResolver(self.endpoints.catalogue, self.settings.retries)
         self._nodes = NodeTree(self.endpoints.download, self.settings.retries)
         self._session: Any = None
@@ -115,7 +115,7 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=accounts.InstanceCache):
 
     @storage_options.setter
     def storage_options(self, value: dict[str, Any]) -> None:
-        self._storage_options = accounts.public_options(value)
+        self._storage_options = creds.public_options(value)
 
     @property
     def fsid(self) -> str:
@@ -152,25 +152,25 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=accounts.InstanceCache):
             assert self._anonymous is not None
             return self._anonymous
         if self._authenticated is None:
-            provider = accounts.token_provider(self._credentials, self.endpoints, self.settings)
+            provider = creds.token_provider(self._credentials, self.endpoints, self.settings)
             self._authenticated = Transport(self._session, self.endpoints, provider)
         return self._authenticated
 
     async def _s3fs(self) -> Any:
         if self._s3 is None:
-            keys = accounts.s3_keys(self._s3_keys)
+            keys = creds.s3_keys(self._s3_keys)
             self._s3 = new_s3fs(keys, self.endpoints.s3, self)
         return self._s3
 
     async def _slot(self) -> asyncio.Semaphore:
         """The account's connection slots (CDSE: 4 sessions per account, §2.4)."""
         if self.via == "s3":
-            account = f"s3:{accounts.s3_keys(self._s3_keys).access_key}"
+            account = f"s3:{creds.s3_keys(self._s3_keys).access_key}"
         else:
             tokens = (await self._transport(authenticated=True)).tokens
             assert tokens is not None
             account = f"{self.endpoints.identity}:{tokens.username.casefold()}"
-        return accounts.slots(account, self.settings.max_connections)
+        return creds.slots(account, self.settings.max_connections)
 
     def _split(self, path: str) -> CDSEPath:
         return split(self._strip_protocol(path))

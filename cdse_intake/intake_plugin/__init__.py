@@ -21,7 +21,7 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .datatypes import CDSECatalogue, CDSECollection, CDSEProduct
+from .datatypes import CDSECollection, CDSECollections, CDSEProduct
 from .parameters import (
     AreaParameter,
     CloudParameter,
@@ -32,27 +32,27 @@ from .parameters import (
 from .readers import CDSECollectionsReader, CDSEProductReader, CDSESearchReader
 
 _LAZY = {
-    "CDSECatalog": "cdse_intake.intake_plugin.catalog",
+    "TableCatalog": "cdse_intake.intake_plugin.catalog",
     "open_catalog": "cdse_intake.intake_plugin.catalog",
-    "ProductSource": "cdse_intake.intake_plugin.v1",
-    "SearchSource": "cdse_intake.intake_plugin.v1",
+    "CDSEProductSource": "cdse_intake.intake_plugin.v1",
+    "CDSESearchSource": "cdse_intake.intake_plugin.v1",
 }
 
 __all__ = [
     "AreaParameter",
-    "CDSECatalog",
-    "CDSECatalogue",
     "CDSECollection",
+    "CDSECollections",
     "CDSECollectionsReader",
     "CDSEProduct",
     "CDSEProductReader",
+    "CDSEProductSource",
     "CDSESearchReader",
+    "CDSESearchSource",
     "CloudParameter",
     "DateParameter",
     "LimitParameter",
-    "ProductSource",
     "ProductTypeParameter",
-    "SearchSource",
+    "TableCatalog",
     "catalog_file",
     "open_catalog",
 ]
@@ -69,8 +69,8 @@ def catalog_file() -> Path:
 
 
 if TYPE_CHECKING:
-    from .catalog import CDSECatalog, open_catalog
-    from .v1 import ProductSource, SearchSource
+    from .catalog import TableCatalog, open_catalog
+    from .v1 import CDSEProductSource, CDSESearchSource
 
 
 def __getattr__(name: str) -> Any:

@@ -5,7 +5,7 @@
 - :func:`collections_catalog`: the live catalogue's collections, one
   :class:`~.readers.CDSESearchReader` entry each;
 - :func:`open_catalog`: a catalogue file (such as the repository's ``catalog.yaml``) loaded as a
-  :class:`CDSECatalog`, which is intake's ``from_yaml_file`` plus the notebook display.
+  :class:`TableCatalog`, which is intake's ``from_yaml_file`` plus the notebook display.
 
 Every entry gets an alias: intake 2 lists (``list(cat)``, ``len(cat)``) aliases only, and
 ``cat[name] = reader`` does not make one when the name is the entry's key.
@@ -23,6 +23,7 @@ from .readers import CDSEProductReader, CDSESearchReader
 
 __all__ = [
     "CDSECatalog",
+    "TableCatalog",
     "collections_catalog",
     "entry_name",
     "open_catalog",
@@ -32,12 +33,12 @@ __all__ = [
 ]
 
 
-class CDSECatalog(Catalog):
+class TableCatalog(Catalog):
     """An intake 2 Catalog shown in notebooks as a table of its entries or products."""
 
     @classmethod
-    def from_catalog(cls, cat: Catalog) -> CDSECatalog:
-        """The same entries, data, aliases, parameters and overrides in a CDSECatalog."""
+    def from_catalog(cls, cat: Catalog) -> TableCatalog:
+        """The same entries, data, aliases, parameters and overrides in a TableCatalog."""
         return cls(
             entries=cat.entries,
             aliases=cat.aliases,
@@ -47,7 +48,7 @@ class CDSECatalog(Catalog):
             metadata=cat.metadata,
         )
 
-    def __call__(self, **kwargs: Any) -> CDSECatalog:
+    def __call__(self, **kwargs: Any) -> TableCatalog:
         """A copy with user-parameter values set (intake's returns a plain Catalog)."""
         return type(self).from_catalog(super().__call__(**kwargs))
 
@@ -65,15 +66,19 @@ class CDSECatalog(Catalog):
         return panel_for_catalog(self)
 
 
+#: The name before 0.1 (catalogue files that name it as ``output_instance`` still load).
+CDSECatalog = TableCatalog
+
+
 def _add(cat: Catalog, name: str, reader: Any) -> None:
     """Add ``reader`` as entry ``name``, listed under that name."""
     cat[name] = reader
     cat.aliases[name] = name
 
 
-def open_catalog(path: str, **storage_options: Any) -> CDSECatalog:
-    """Load an intake 2 catalogue file (local or any fsspec URL) as a :class:`CDSECatalog`."""
-    return CDSECatalog.from_catalog(Catalog.from_yaml_file(str(path), **storage_options))
+def open_catalog(path: str, **storage_options: Any) -> TableCatalog:
+    """Load an intake 2 catalogue file (local or any fsspec URL) as a :class:`TableCatalog`."""
+    return TableCatalog.from_catalog(Catalog.from_yaml_file(str(path), **storage_options))
 
 
 def product_metadata(product: Any) -> dict[str, Any]:
@@ -98,9 +103,9 @@ def product_metadata(product: Any) -> dict[str, Any]:
 
 def products_catalog(
     results: Any, open_options: dict[str, Any], metadata: dict[str, Any]
-) -> CDSECatalog:
+) -> TableCatalog:
     """A catalogue of the products in ``results`` (:class:`~cdse_intake.SearchResults`)."""
-    cat = CDSECatalog(
+    cat = TableCatalog(
         metadata={
             **metadata,
             "query": results.query.to_dict(),
@@ -145,7 +150,7 @@ def entry_name(collection_id: str) -> str:
 
 def collections_catalog(
     collections: list[dict[str, Any]], search_kwargs: dict[str, Any], metadata: dict[str, Any]
-) -> CDSECatalog:
+) -> TableCatalog:
     """A catalogue of searchable collections (the records of :func:`cdse_intake.api.collections`).
 
     A collection cdse_intake knows by its STAC id is searched by that id; another one by its
@@ -154,7 +159,7 @@ def collections_catalog(
     """
     from ..collections import ODATA_COLLECTIONS, STAC_COLLECTIONS
 
-    cat = CDSECatalog(metadata={**metadata, "unsearchable": []})
+    cat = TableCatalog(metadata={**metadata, "unsearchable": []})
     for record in collections:
         stac_id = record["id"]
         types = list(record.get("product_types") or [])

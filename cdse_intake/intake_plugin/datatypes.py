@@ -11,16 +11,20 @@ from typing import Any, ClassVar
 
 from intake.readers import datatypes
 
-__all__ = ["CDSECatalogue", "CDSECollection", "CDSEProduct"]
+__all__ = ["CDSECatalogue", "CDSECollection", "CDSECollections", "CDSEProduct"]
 
 
-class CDSECatalogue(datatypes.Catalog):
+class CDSECollections(datatypes.Catalog):
     """The collections of the CDSE catalogue configured by the environment (``CDSE_STAC_URL``)."""
 
     structure: ClassVar[set[str]] = {"catalog"}
 
     def __init__(self, metadata: dict[str, Any] | None = None) -> None:
         super().__init__(metadata=metadata)
+
+
+#: The name before 0.1 (catalogue files written then still load).
+CDSECatalogue = CDSECollections
 
 
 class CDSECollection(datatypes.Catalog):

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from intake.readers.readers import BaseReader
 
-from .datatypes import CDSECatalogue, CDSECollection, CDSEProduct
+from .datatypes import CDSECollection, CDSECollections, CDSEProduct
 
 __all__ = ["CDSECollectionsReader", "CDSEProductReader", "CDSESearchReader"]
 
@@ -143,7 +143,7 @@ class CDSESearchReader(_CDSEReader):
     """
 
     implements: ClassVar[set[type]] = {CDSECollection}
-    output_instance = "cdse_intake.intake_plugin.catalog:CDSECatalog"
+    output_instance = "cdse_intake.intake_plugin.catalog:TableCatalog"
 
     @classmethod
     def _accepted(cls) -> frozenset[str]:
@@ -180,15 +180,15 @@ class CDSECollectionsReader(_CDSEReader):
     every collection entry, e.g. ``bbox``, ``start``, ``end`` and ``limit``.
     """
 
-    implements: ClassVar[set[type]] = {CDSECatalogue}
+    implements: ClassVar[set[type]] = {CDSECollections}
     imports: ClassVar[set[str]] = {"pystac_client"}
-    output_instance = "cdse_intake.intake_plugin.catalog:CDSECatalog"
+    output_instance = "cdse_intake.intake_plugin.catalog:TableCatalog"
 
     @classmethod
     def _accepted(cls) -> frozenset[str]:
         return _search_keywords()
 
-    def _read(self, data: CDSECatalogue, **search_kwargs: Any) -> Any:
+    def _read(self, data: CDSECollections, **search_kwargs: Any) -> Any:
         from ..api import collections
         from .catalog import collections_catalog
 

@@ -32,10 +32,10 @@ from .. import __version__
 from .datatypes import CDSECollection, CDSEProduct
 from .readers import CDSEProductReader, CDSESearchReader
 
-__all__ = ["ProductSource", "SearchSource"]
+__all__ = ["CDSEProductSource", "CDSESearchSource"]
 
 
-class ProductSource(DataSource):
+class CDSEProductSource(DataSource):
     """One CDSE product (``product=`` name, id or ``cdse://`` URL, or its ``record=``)."""
 
     name = "cdse_product"
@@ -95,7 +95,7 @@ class _Products(Mapping[str, LocalCatalogEntry]):
                 entries[name] = LocalCatalogEntry(
                     name=name,
                     description=f"CDSE product {name}",
-                    driver=ProductSource,
+                    driver=CDSEProductSource,
                     args={"record": reader.data.record, **options},
                     metadata=dict(reader.data.metadata),
                 )
@@ -112,8 +112,8 @@ class _Products(Mapping[str, LocalCatalogEntry]):
         return len(self._load())
 
 
-class SearchSource(Catalog):
-    """The products a search finds, as a v1 catalogue of :class:`ProductSource` entries.
+class CDSESearchSource(Catalog):
+    """The products a search finds, as a v1 catalogue of :class:`CDSEProductSource` entries.
 
     Arguments: ``collection`` and the keywords of :func:`cdse_intake.search` (``bbox``, ``start``,
     ``end``, ``cloud``, ``product_type``, ``limit``, ...); ``open_options`` go to every product.

@@ -10,7 +10,7 @@ import yaml
 from intake.readers.entry import Catalog
 
 from cdse_intake.errors import QueryError
-from cdse_intake.intake_plugin import CDSECatalog, CDSESearchReader, open_catalog
+from cdse_intake.intake_plugin import CDSESearchReader, TableCatalog, open_catalog
 from cdse_intake.intake_plugin.readers import REFUSED
 
 from .conftest import CATALOG, around
@@ -34,7 +34,7 @@ def test_every_entry_is_listed_and_is_a_cdse_reader(catalog):
         reader = catalog[name]
         assert isinstance(reader, CDSESearchReader)
         assert reader.metadata["title"]
-        assert reader.output_instance.endswith(":CDSECatalog")
+        assert reader.output_instance.endswith(":TableCatalog")
 
 
 def test_default_parameters_fill_the_search_keywords(catalog):
@@ -133,7 +133,7 @@ def test_bad_search_values_fail_before_any_request(catalog, cdse_emulator):
 def test_a_search_gives_a_catalogue_of_products_with_their_metadata(catalog, materialised):
     wanted = [materialised("sentinel2_l2a")]
     found = catalog.sentinel2_l2a(bbox=PARIS, start="2023-01-01", end="2023-01-06").read()
-    assert isinstance(found, CDSECatalog)
+    assert isinstance(found, TableCatalog)
     names = list(found)
     assert wanted[0].name in names
     assert len(names) == len(found.entries) == found.metadata["products"]
@@ -183,7 +183,7 @@ def test_catalogues_render_as_html_tables(cdse_env, materialised):
     assert "Sentinel-2 MSI Level-2A" in page
     assert "OL_1_EFR___" in page  # the entry's own product type
     assert "area, max_cloud, max_items, product_kind, since, until" in page
-    assert isinstance(top(max_items=2), CDSECatalog)  # keeps its display with new parameters
+    assert isinstance(top(max_items=2), TableCatalog)  # keeps its display with new parameters
 
     entry = materialised("sentinel2_l2a")
     found = top(area=PARIS, since="2023-01-01", until="2023-01-06").sentinel2_l2a.read()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from cdse_intake.intake_plugin.v1 import ProductSource, SearchSource
+from cdse_intake.intake_plugin.v1 import CDSEProductSource, CDSESearchSource
 
 from .conftest import around
 
@@ -44,18 +44,18 @@ sources:
 
 
 def test_the_drivers_are_registered():
-    assert intake.registry["cdse_search"] is SearchSource
-    assert intake.registry["cdse_product"] is ProductSource
+    assert intake.registry["cdse_search"] is CDSESearchSource
+    assert intake.registry["cdse_product"] is CDSEProductSource
 
 
 def test_a_search_source_lists_products_and_opens_them(v1_catalog, materialised):
     entry = materialised("sentinel2_l2a")
     assert set(v1_catalog) == {"paris_l2a", "ndvi"}
     found = v1_catalog.paris_l2a
-    assert isinstance(found, SearchSource)
+    assert isinstance(found, CDSESearchSource)
     assert list(found) == [entry.name]
     source = found[entry.name]
-    assert isinstance(source, ProductSource)
+    assert isinstance(source, CDSEProductSource)
     assert source.metadata["id"] == entry.id
     lazy = source.to_dask()
     assert isinstance(lazy, xr.Dataset)  # resolution=10: one Dataset
@@ -87,6 +87,6 @@ def test_v1_sources_pickle_and_refuse_secrets(v1_catalog, cdse_emulator, materia
     assert cdse_emulator.password.encode() not in blob
     assert pickle.loads(blob).to_dask().attrs["cdse_id"] == entry.id
     with pytest.raises(ValueError, match="password"):
-        SearchSource("sentinel-2-l2a", password="hunter2")
+        CDSESearchSource("sentinel-2-l2a", password="hunter2")
     with pytest.raises(TypeError, match=r"product= .* or record="):
-        ProductSource()
+        CDSEProductSource()
