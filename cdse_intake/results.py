@@ -290,31 +290,16 @@ class SearchResults(Sequence[Product]):
 
     def _fetch(self, products: list[Product], kwargs: dict[str, Any]) -> None:
         """Download the products the cache lacks, together (open_product then finds them)."""
-        from .cache import ProductCache
-        from .config import Settings
-        from .downloads import download
+        from .config import resolve
+        from .downloads import ensure_local
 
-        settings = Settings.coerce(kwargs.get("settings"))
-        cache = ProductCache(settings.cache_dir)
-        missing = [p for p in products if cache.lookup(p) is None]
-        if not missing:
-            return
-        report = download(
-            missing,
-            via=kwargs.get("via", "https"),
+        context = resolve(
+            endpoints=kwargs.get("endpoints") or self.endpoints,
+            settings=kwargs.get("settings"),
             credentials=kwargs.get("credentials"),
-            endpoints=kwargs.get("endpoints"),
-            settings=settings,
-            progress=kwargs.get("progress", True),
+            via=kwargs.get("via"),
         )
-        if report.failed:
-            from .errors import DownloadError
-
-            failed = "; ".join(f"{o.name}: {o.reason}" for o in report.failed)
-            raise DownloadError(
-                f"could not download {len(report.failed)} of {len(missing)} products to open "
-                f"them: {failed}; pass remote=True to read them from CDSE without downloading"
-            )
+        ensure_local(products, context, progress=kwargs.get("progress", True))
 
     @property
     def search_endpoint(self) -> str:

@@ -19,11 +19,19 @@ cache (or ``dest``) and returns a :class:`DownloadReport` with one :class:`Outco
 Modules: :mod:`.core` (the run), :mod:`.https` and :mod:`.s3` (one product's transfer),
 :mod:`.partfile` (the ``.part`` on disk), :mod:`.cluster` (spread over dask workers),
 :mod:`.retry`, :mod:`.accounts`, :mod:`.plan` (items and manifest), :mod:`.progress`,
-:mod:`.report`, :mod:`.runner`.
+:mod:`.report`, :mod:`.runner`, :mod:`.local` (``ensure_local``: the cache, else a download).
 """
 
 from .cluster import download_on_cluster
 from .core import Downloader, download
+from .local import ensure_local
 from .report import DownloadReport, Outcome
 
-__all__ = ["DownloadReport", "Downloader", "Outcome", "download", "download_on_cluster"]
+__all__ = [
+    "DownloadReport",
+    "Downloader",
+    "Outcome",
+    "download",
+    "download_on_cluster",
+    "ensure_local",
+]
