@@ -12,12 +12,14 @@ import hashlib
 import hmac
 import secrets
 import threading
+from collections.abc import Iterable
+from typing import Any
 
 from ..config import Endpoints, Settings
 from .credentials import Credentials
 from .tokens import TokenProvider
 
-__all__ = ["fingerprint", "remember", "secret_of", "shared_provider"]
+__all__ = ["fingerprint", "remember", "secret_of", "shared_provider", "token_providers"]
 
 _KEY = secrets.token_bytes(32)  # never leaves the process
 _lock = threading.Lock()
@@ -63,3 +65,27 @@ def shared_provider(
         if provider is None:
             provider = _providers[key] = TokenProvider(credentials, endpoints, settings)
         return provider
+
+
+def token_providers(
+    credentials: Any, endpoints: Endpoints, settings: Settings
+) -> list[TokenProvider]:
+    """One TokenProvider per account of ``credentials``: None (the environment's or
+    ``.netrc``'s), a username, Credentials, ``(user, password)``, a mapping, a TokenProvider, or
+    a list of these (AuthenticationError when none can be found)."""
+    from .credentials import accounts
+
+    if credentials is None:
+        # The process's login for this account: repeated runs (a notebook, a dask worker) reuse it.
+        return [shared_provider(None, endpoints, settings)]
+    if isinstance(credentials, TokenProvider):
+        return [credentials]
+    if isinstance(credentials, list | tuple) and any(
+        isinstance(c, TokenProvider) for c in credentials
+    ):
+        return [
+            c if isinstance(c, TokenProvider) else TokenProvider(c, endpoints, settings)
+            for c in credentials
+        ]
+    items: Iterable[Any] = accounts(credentials, identity_url=endpoints.identity)
+    return [shared_provider(c, endpoints, settings) for c in items]

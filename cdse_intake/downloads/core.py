@@ -17,15 +17,15 @@ import collections
 import contextlib
 import logging
 import os
-import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..cache import ProductCache, file_name, hash_file
-from ..cache.safety import check_zip, safe_filename
+from ..auth.shared import token_providers
+from ..cache import ProductCache, file_name
+from ..cache.safety import safe_filename
 from ..config import Endpoints, Settings, check_via
 from ..errors import (
     AuthenticationError,
@@ -46,6 +46,7 @@ from .report import DownloadReport, Outcome
 from .retry import Stats
 from .runner import run_sync
 from .s3 import is_single_object
+from .verify import file_matches, place_copy
 
 __all__ = ["Downloader", "download"]
 
@@ -241,7 +242,7 @@ class _Run:
 
         cache_dir, limit = self.d.settings.cache_dir, self.d.limit
         try:
-            providers = _token_providers(self.d.credentials, self.d.endpoints, self.d.settings)
+            providers = token_providers(self.d.credentials, self.d.endpoints, self.d.settings)
         except AuthenticationError as err:
             if self.d.via != "s3":
                 raise
@@ -313,12 +314,12 @@ class _Run:
         if found is not None:
             entry = cache.entry(product)
             assert entry is not None
-            _place_copy(found, target)
+            place_copy(found, target)
             cache.record(product, target, entry.algorithm, entry.checksum)
             return _skipped(product, target, f"copied from the verified file {found}")
         if target.is_file():
             expected = Expected.of(product)
-            if _file_matches(target, expected):
+            if file_matches(target, expected):
                 cache.record(product, target, expected.algorithm, expected.checksum)
                 return _skipped(product, target, "the file already there matches its checksum")
             quarantine = cache.quarantine_for(product)
@@ -434,57 +435,6 @@ def _failed(
 
 def _skipped(product: Product, path: Path, reason: str) -> Outcome:
     return Outcome(id=product.id, name=product.name, status="skipped", reason=reason, path=path)
-
-
-def _file_matches(path: Path, expected: Expected) -> bool:
-    try:
-        if expected.size is not None and path.stat().st_size != expected.size:
-            return False
-        if expected.algorithm == "size":
-            if expected.size is None:
-                return False  # nothing to compare with: fetch it again
-            if path.suffix.lower() == ".zip":
-                check_zip(path)
-            return True
-        return hash_file(path, expected.algorithm) == expected.checksum
-    except (OSError, CDSEError):
-        return False
-
-
-def _place_copy(source: Path, target: Path) -> None:
-    """Put a verified file at ``target`` too: a hard link when possible, else a copy."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    tmp.unlink(missing_ok=True)
-    try:
-        os.link(source, tmp)
-    except OSError:
-        shutil.copyfile(source, tmp)
-    if tmp.stat().st_size != source.stat().st_size:
-        tmp.unlink(missing_ok=True)
-        raise OSError(f"copying {source} to {target} was incomplete")
-    os.replace(tmp, target)
-
-
-def _token_providers(credentials: Any, endpoints: Endpoints, settings: Settings) -> list[Any]:
-    """One TokenProvider per account (AuthenticationError when none can be found)."""
-    from ..auth import TokenProvider, accounts
-    from ..auth.shared import shared_provider
-
-    if credentials is None:
-        # The process's login for this account: repeated runs (a notebook, a dask worker) reuse it.
-        return [shared_provider(None, endpoints, settings)]
-    if isinstance(credentials, TokenProvider):
-        return [credentials]
-    if isinstance(credentials, list | tuple) and any(
-        isinstance(c, TokenProvider) for c in credentials
-    ):
-        return [
-            c if isinstance(c, TokenProvider) else TokenProvider(c, endpoints, settings)
-            for c in credentials
-        ]
-    items: Iterable[Any] = accounts(credentials, identity_url=endpoints.identity)
-    return [shared_provider(c, endpoints, settings) for c in items]
 
 
 def download(
