@@ -24,6 +24,7 @@ Modules: :mod:`.core` (the run), :mod:`.https` and :mod:`.s3` (one product's tra
 
 from .cluster import download_on_cluster
 from .core import Downloader, download
+from .jobs import start_download as start_download
 from .local import ensure_local
 from .report import DownloadReport, Outcome
 

@@ -2,9 +2,12 @@
 
 - :class:`SearchPanel` (:mod:`.panel`): the widgets, a thin layer over
 - :class:`PanelState` (:mod:`.state`): inputs, validation, search, selection, downloads and
-  opening as a plain Python object, scriptable and testable without a browser;
-- :mod:`.fields` (the inputs as search keywords and code), :mod:`.jobs` (cancellable
-  background work), :mod:`.table`, :mod:`.map`.
+  opening as a plain Python object, scriptable and testable without a browser, over the core's
+  search, downloads (:mod:`cdse_intake.downloads.jobs`: cancellable background jobs), readers
+  and quicklooks (:mod:`cdse_intake.catalogue.quicklook`); its parts :mod:`.inputs`,
+  :mod:`.actions`, :mod:`.rows`, :mod:`.transfers`, :mod:`.background`;
+- :mod:`.fields` (the inputs as search keywords and code), and the widgets' parts
+  :mod:`.form`, :mod:`.table`, :mod:`.map`, :mod:`.outputs`; :mod:`.catalog` (``cat.gui``).
 
 Names are imported lazily: ``PanelState`` needs no ipywidgets; ``SearchPanel`` needs ipywidgets
 and ipyleaflet.
@@ -20,11 +23,12 @@ __all__ = ["PanelState", "SearchPanel", "panel_for_catalog"]
 _LAZY = {
     "PanelState": "cdse_intake.widgets.state",
     "SearchPanel": "cdse_intake.widgets.panel",
-    "panel_for_catalog": "cdse_intake.widgets.panel",
+    "panel_for_catalog": "cdse_intake.widgets.catalog",
 }
 
 if TYPE_CHECKING:
-    from .panel import SearchPanel, panel_for_catalog
+    from .catalog import panel_for_catalog
+    from .panel import SearchPanel
     from .state import PanelState
 
 

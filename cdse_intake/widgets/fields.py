@@ -23,10 +23,12 @@ __all__ = [
     "BACKENDS",
     "FIELDS",
     "CollectionChoice",
+    "area_geojson",
     "area_kwargs",
     "area_text",
     "check_fields",
     "default_choices",
+    "errors_text",
     "live_choices",
     "search_code",
     "search_kwargs",
@@ -144,6 +146,19 @@ def area_text(area: Any) -> str:
         return Query(geometry=area).geometry.wkt
     except CDSEError:
         return json.dumps(area) if isinstance(area, Mapping) else str(area)
+
+
+def area_geojson(area: Any) -> dict[str, Any] | None:
+    """The area as a GeoJSON geometry for the map (None: no area, or one that is not valid)."""
+    try:
+        geometry = Query(**area_kwargs(area)).geometry
+    except CDSEError:
+        return None
+    if geometry is None:
+        return None
+    import shapely
+
+    return json.loads(shapely.to_geojson(geometry))
 
 
 def choice_for(choices: Sequence[CollectionChoice], collection: Any) -> CollectionChoice | None:
@@ -285,6 +300,11 @@ def search_kwargs(values: Mapping[str, Any], choices: Sequence[CollectionChoice]
     if values.get("backend", "odata") != "odata":
         out["backend"] = values["backend"]
     return out
+
+
+def errors_text(errors: Mapping[str, str]) -> str:
+    """Every field's error on one line (``field: message; ...``)."""
+    return "; ".join(f"{field}: {message}" for field, message in errors.items())
 
 
 def _literal(value: Any) -> str:

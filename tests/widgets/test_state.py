@@ -16,9 +16,9 @@ import pytest
 import shapely
 
 import cdse_intake
+from cdse_intake.catalogue.quicklook import quicklook_url
 from cdse_intake.emulator.odata.quicklook import quicklook_png
 from cdse_intake.widgets import PanelState
-from cdse_intake.widgets.state import quicklook_url
 
 from .conftest import DEADLINE, PARIS, finish
 

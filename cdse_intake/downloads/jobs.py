@@ -1,0 +1,219 @@
+"""Background work with a handle: a download on its own thread and event loop, cancellable.
+
+:func:`start_download` returns at once with a :class:`DownloadJob`; the products download as
+:meth:`Downloader.download_async <cdse_intake.downloads.Downloader.download_async>` does it
+(verified, within the connection budget, ``on_progress`` per file), on a daemon thread whose
+loop is the job's own, so the caller's thread (a notebook kernel, a GUI) never blocks and needs
+no event loop. :meth:`DownloadJob.cancel` cancels the run's task: every transfer stops, the
+``.part`` files stay, and the next download of the same products resumes them.
+
+:class:`Job` is the same handle for any other long call an adapter wants off its thread (a
+streaming search, opening a product, fetching a preview): ``cancel()`` sets a flag and runs the
+hooks the work registered with :meth:`Job.on_cancel`; ``done()``, ``result()``, ``wait()`` and
+``add_done_callback()`` behave as :class:`concurrent.futures.Future`'s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, Self, TypeVar
+
+from ..config import Context
+from .core import Downloader
+from .progress import FileProgress
+from .report import DownloadReport
+
+__all__ = ["DownloadJob", "Job", "start_download"]
+
+log = logging.getLogger("cdse_intake.download")
+
+T = TypeVar("T")
+
+#: What :meth:`Job.result` raises for work that ended because it was cancelled.
+CancelledError = concurrent.futures.CancelledError
+
+
+class Job(Generic[T]):
+    """``work(job)`` on a daemon thread named ``name``, with a handle to stop and await it.
+
+    ``work`` receives the job: it checks :meth:`cancelled` between steps and registers with
+    :meth:`on_cancel` whatever stops it mid-step (closing a stream, cancelling a task). Work that
+    raises :class:`asyncio.CancelledError` or :class:`concurrent.futures.CancelledError` ends the
+    job as cancelled: :meth:`result` then raises the latter.
+    """
+
+    def __init__(self, work: Callable[[Job[T]], T], *, name: str = "cdse-job") -> None:
+        self.name = name
+        self._work = work
+        self._future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._cancel = threading.Event()
+        self._hooks: list[Callable[[], Any]] = []
+        self._lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def __repr__(self) -> str:
+        state = "done" if self.done() else "running" if self.running() else "not started"
+        return f"<{type(self).__name__} {self.name!r} {state}{' cancelled' * self.cancelled()}>"
+
+    def start(self) -> Self:
+        """Start the work's thread (once); returns the job."""
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        self._future.set_running_or_notify_cancel()
+        try:
+            result = self._work(self)
+        except (asyncio.CancelledError, concurrent.futures.CancelledError):
+            self._future.set_exception(CancelledError(f"{self.name} was cancelled"))
+        except BaseException as err:  # handed to whoever asks for the result
+            self._future.set_exception(err)
+        else:
+            self._future.set_result(result)
+
+    # -- control ---------------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Ask the work to stop: the flag is set and every :meth:`on_cancel` hook runs once.
+
+        Returns at once; :meth:`wait` for the work to have stopped. Nothing happens once done.
+        """
+        with self._lock:
+            if self._cancel.is_set() or self._future.done():
+                return
+            self._cancel.set()
+            hooks, self._hooks = self._hooks, []
+        for hook in hooks:
+            self._call(hook)
+
+    def on_cancel(self, hook: Callable[[], Any]) -> None:
+        """Call ``hook()`` on :meth:`cancel` (at once if the job is already cancelled)."""
+        with self._lock:
+            if not self._cancel.is_set():
+                self._hooks.append(hook)
+                return
+        self._call(hook)
+
+    @staticmethod
+    def _call(hook: Callable[[], Any]) -> None:
+        try:
+            hook()
+        except Exception:  # one failing hook must not keep the others from stopping work
+            log.exception("a cancel hook failed")
+
+    # -- state -----------------------------------------------------------------------------------
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called (the work may still be winding down)."""
+        return self._cancel.is_set()
+
+    def running(self) -> bool:
+        """Whether the work's thread is alive (done callbacks included)."""
+        return self.thread.is_alive()
+
+    def done(self) -> bool:
+        """Whether the work has returned or raised."""
+        return self._future.done()
+
+    def result(self, timeout: float | None = None) -> T:
+        """The work's return value, waiting up to ``timeout`` seconds (``TimeoutError`` after).
+
+        Raises what the work raised; :class:`concurrent.futures.CancelledError` when it stopped
+        because it was cancelled.
+        """
+        return self._future.result(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the thread to end (the work and its done callbacks); False on timeout."""
+        if self.thread.ident is None:  # never started: nothing to wait for
+            return True
+        self.thread.join(timeout)
+        return not self.thread.is_alive()
+
+    def add_done_callback(self, callback: Callable[[Job[T]], Any]) -> None:
+        """Call ``callback(job)`` once the work has ended, on the job's thread (at once, on the
+        caller's thread, if it already has)."""
+        self._future.add_done_callback(lambda _: callback(self))
+
+
+class DownloadJob(Job[DownloadReport]):
+    """A :class:`Downloader` run on a thread and event loop of its own (see the module doc).
+
+    :meth:`result` is the run's :class:`~cdse_intake.downloads.DownloadReport`, or raises
+    :class:`concurrent.futures.CancelledError` when the run was cancelled.
+    """
+
+    def __init__(
+        self,
+        downloader: Downloader,
+        items: Any,
+        *,
+        manifest: Any = None,
+        name: str = "cdse-download",
+    ) -> None:
+        super().__init__(self._download, name=name)
+        self.downloader = downloader
+        self.items = items
+        self.manifest = manifest
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[DownloadReport] | None = None
+        self._task_lock = threading.Lock()
+        self.on_cancel(self._cancel_task)
+
+    def _download(self, _job: Job[DownloadReport]) -> DownloadReport:
+        return asyncio.run(self._main())
+
+    async def _main(self) -> DownloadReport:
+        with self._task_lock:
+            if self.cancelled():  # cancelled before the loop ran: nothing was started
+                raise asyncio.CancelledError
+            self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
+        try:
+            return await self.downloader.download_async(self.items, manifest=self.manifest)
+        finally:
+            with self._task_lock:
+                self._loop, self._task = None, None
+
+    def _cancel_task(self) -> None:
+        # Cancelling the run's task is the Ctrl-C path of Downloader: every worker stops, the
+        # .part files and their hash state stay, and the manifest gets its last write.
+        with self._task_lock:
+            if self._loop is not None and self._task is not None:
+                # RuntimeError: the loop closed meanwhile, so the run is over anyway
+                with contextlib.suppress(RuntimeError):
+                    self._loop.call_soon_threadsafe(self._task.cancel)
+
+
+def start_download(
+    items: Any,
+    context: Context,
+    *,
+    dest: str | os.PathLike[str] | None = None,
+    on_progress: Callable[[FileProgress], None] | None = None,
+    max_connections: int | None = None,
+    manifest: str | os.PathLike[str] | None = None,
+    name: str = "cdse-download",
+) -> DownloadJob:
+    """Start downloading ``items`` in the background; returns the running :class:`DownloadJob`.
+
+    ``items`` and ``manifest`` as for :func:`cdse_intake.download`; ``context`` (from
+    :func:`cdse_intake.config.resolve`) gives endpoints, settings, credentials and ``via``.
+    ``on_progress`` receives a :class:`~cdse_intake.downloads.progress.FileProgress` per step of
+    every file, on the job's thread. No progress bars: the caller shows progress its own way.
+    Invalid arguments raise here; everything the run meets is in the report.
+    """
+    downloader = Downloader(
+        dest,
+        via=context.via,
+        endpoints=context.endpoints,
+        settings=context.settings,
+        credentials=context.credentials,
+        max_connections=max_connections,
+        progress=False,
+        on_progress=on_progress,
+    )
+    return DownloadJob(downloader, items, manifest=manifest, name=name).start()
