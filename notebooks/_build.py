@@ -571,7 +571,7 @@ OPEN: list[Cell] = [
     code(
         """
         l1c = first("sentinel-2-l1c", bbox=PARIS, start="2023-01-01", end="2023-01-01")
-        tree = l1c.open()
+        tree = cdse_intake.open_product(l1c)
         for group in tree.children:
             print(group, dict(tree[group].sizes), list(tree[group].data_vars))
         """
@@ -586,8 +586,8 @@ OPEN: list[Cell] = [
     ),
     code(
         """
-        ds10 = l1c.open(resolution=10, bands=["B04", "B08"])
-        dn = l1c.open(resolution=10, bands=["B04"], scale=False)
+        ds10 = cdse_intake.open_product(l1c, resolution=10, bands=["B04", "B08"])
+        dn = cdse_intake.open_product(l1c, resolution=10, bands=["B04"], scale=False)
         pixel = {"y": 100, "x": 100}
         print("baseline", ds10.attrs["processing_baseline"])
         print("DN", int(dn.B04[pixel]), "-> reflectance", round(float(ds10.B04[pixel]), 4))
@@ -616,7 +616,7 @@ OPEN: list[Cell] = [
                 f"{float(refl.B04[50, 50]):.4f}"
             )
 
-        scl = new.open(resolution=20, bands=["SCL"]).SCL
+        scl = cdse_intake.open_product(new, resolution=20, bands=["SCL"]).SCL
         meanings = scl.attrs["flag_meanings"].split()
         classes = dict(zip(scl.attrs["flag_values"].tolist(), meanings, strict=True))
         counts = np.bincount(scl.values.ravel(), minlength=len(classes))
@@ -637,8 +637,8 @@ OPEN: list[Cell] = [
     code(
         """
         grd = first("sentinel-1-grd", bbox=PARIS, start="2023-01-01", end="2023-01-01")
-        raw = grd.open()
-        sigma0 = grd.open(calibration="sigma0")
+        raw = cdse_intake.open_product(grd)
+        sigma0 = cdse_intake.open_product(grd, calibration="sigma0")
         print("groups:", list(sigma0.children))
         vv = sigma0["VV"]
         value = float(vv[200, 250])
@@ -668,10 +668,10 @@ OPEN: list[Cell] = [
         olci = first(
             "SENTINEL-3", product_type="OL_1_EFR___", bbox=PARIS, start="2023-01-02", end="2023-01-02"
         )
-        grids = olci.open()
+        grids = cdse_intake.open_product(olci)
         for name, node in grids.children.items():
             print(f"{name:15}", dict(node.sizes))
-        image = olci.open(grid="measurements")
+        image = cdse_intake.open_product(olci, grid="measurements")
         oa08 = image.Oa08_radiance
         print(f"Oa08 radiance ({oa08.attrs.get('units')}) on", list(oa08.coords))
         """
@@ -726,7 +726,7 @@ OPEN: list[Cell] = [
     code(
         """
         clms = first("CLMS", product_type="NDVI300", bbox=PARIS, start="2023-01-01", end="2023-01-10")
-        ndvi = clms.open()
+        ndvi = cdse_intake.open_product(clms)
         print(ndvi.NDVI.rio.crs, dict(ndvi.sizes), f"mean NDVI {float(ndvi.NDVI.mean()):.3f}")
         print("flags:", ndvi.flags.attrs.get("flag_meanings"))
         """

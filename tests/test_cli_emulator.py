@@ -30,7 +30,7 @@ def test_start_in_the_background_then_stop_from_one_shell() -> None:
         """
         eval "$(cdse-intake emulator start --scale 0.05 --no-s3)"
         echo "state=$CDSE_EMULATOR_STATE pid=$CDSE_EMULATOR_PID"
-        cdse-intake collections | head -3
+        collections=$(cdse-intake collections); echo "${collections:0:200}"
         python - <<'PY'
 import os, urllib.request, json
 issuer = os.environ["CDSE_IDENTITY_URL"]

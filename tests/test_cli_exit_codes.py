@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +99,36 @@ def test_help_lists_codes_from_the_table(command):
     for code in ExitCode:
         if f"; {int(code)} " in text:
             assert " ".join(code.meaning.split()) in text
+
+
+def test_output_piped_into_head_ends_quietly():
+    done = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m cdse_intake.cli search --help | head -1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert "Traceback" not in done.stderr
+
+
+def test_a_closed_pipe_is_exit_141_without_a_traceback():
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody will read: the first write fails
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from cdse_intake.cli import main; "
+            "from cdse_intake.cli import app; app._COMMANDS['collections'] = "
+            "lambda a: print('x' * 200000) or 0; sys.exit(main(['collections']))",
+        ],
+        stdout=writer,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )
+    os.close(writer)
+    assert done.returncode == ExitCode.PIPE == 141
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipe" not in done.stderr

@@ -16,6 +16,7 @@ Every subcommand exits with a code of :mod:`.exit_codes` (README.md shows the ta
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -66,6 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(_COMMANDS[args.command](args))
+    except BrokenPipeError:
+        # `cdse-intake search ... | head`: the reader is gone; say nothing more, and keep the
+        # interpreter from reporting the failed flush of stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.PIPE
     except (KeyboardInterrupt, CDSEError) as err:
         code = for_error(err)
         text = "interrupted" if code == ExitCode.INTERRUPTED else f"error: {err}"

@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     FAILED = 8
     MISMATCH = 9
     INTERRUPTED = 130
+    PIPE = 141
 
     @property
     def meaning(self) -> str:
@@ -44,6 +45,7 @@ _MEANINGS = {
     ExitCode.FAILED: "some products failed; the others are done (report and manifest say which)",
     ExitCode.MISMATCH: "a cached product no longer matches its checksum",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); run the same command again to resume",
+    ExitCode.PIPE: "the reader of the output closed it early (e.g. piped into head), as SIGPIPE",
 }
 
 #: The exit status of the OData batch download script (``OData_download_v3.1.py``) -> ours.
