@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from ..errors import DownloadError, ProductNotFound, UnsupportedProduct
 from ..product import Product
+from . import _closing
 from .families import Family, detect, family_named
 from .source import ProductSource, from_local, from_remote
 
@@ -192,4 +193,8 @@ def select_group(result: Any, group: str) -> Any:
         raise UnsupportedProduct(f"group={group!r} is a variable, not a group")
     ds = node.to_dataset(inherit=True)
     ds.attrs = {**result.attrs, **ds.attrs}
+    # closing the group closes the product's files, as closing the tree would
+    closers = _closing.closers(result)
+    if closers:
+        ds.set_close(_closing.CloseAll(closers))
     return ds

@@ -16,6 +16,8 @@ from typing import Any
 
 from xarray.backends import BackendEntrypoint
 
+from . import _closing
+
 __all__ = ["CDSEBackendEntrypoint"]
 
 #: Names xarray may hand to ``guess_can_open``: CDSE product names (as zips or folders), not
@@ -80,7 +82,8 @@ class CDSEBackendEntrypoint(BackendEntrypoint):
         if isinstance(result, xr.Dataset):
             result = xr.DataTree(_drop(result, drop_variables))
         elif drop_variables is not None:
-            result = result.map_over_datasets(lambda ds: _drop(ds, drop_variables))
+            dropped = result.map_over_datasets(lambda ds: _drop(ds, drop_variables))
+            result = _closing.closing(dropped, [result])  # the new tree would not close files
         return result
 
     def guess_can_open(self, filename_or_obj: Any) -> bool:
@@ -100,4 +103,4 @@ def _drop(ds: Any, names: str | Iterable[str] | None) -> Any:
     if names is None:
         return ds
     names = [names] if isinstance(names, str) else list(names)
-    return ds.drop_vars(names, errors="ignore")
+    return _closing.closing(ds.drop_vars(names, errors="ignore"), [ds])  # drop_vars drops it

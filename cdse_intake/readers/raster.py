@@ -10,14 +10,18 @@ Not rioxarray's ``open_rasterio``: its file manager closes datasets from whichev
 the last reference, and rasterio's Python-opener files must be closed in the context that opened
 them (rasterio keeps their exit stacks in a ContextVar), so remote reads raised at garbage
 collection. Here a read through an opener opens, reads and closes in one call, and local files
-keep one open dataset per thread.
+keep one open dataset per thread, all closed by an ``atexit`` hook (no GDAL dataset is left for
+interpreter finalisation to free in whatever order it tears modules down).
 """
 
 from __future__ import annotations
 
+import atexit
 import collections
+import contextlib
 import functools
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +41,23 @@ _REMOTE_LOCK = threading.Lock()
 LOCAL_DATASETS = 64
 
 _local = threading.local()
+#: Every thread's cache of open local datasets, by id (weakly: a thread's goes when it ends).
+_CACHES: dict[int, weakref.ref[collections.OrderedDict[str, Any]]] = {}
+_hooked = [False]
+
+
+def _close_local_datasets() -> None:
+    """The ``atexit`` hook: close the local datasets every thread keeps open, while Python is
+    alive (a later read would reopen them)."""
+    for ref in list(_CACHES.copy().values()):
+        cache = ref()
+        while cache:
+            try:
+                _, ds = cache.popitem(last=False)
+            except KeyError:  # emptied meanwhile
+                break
+            with contextlib.suppress(Exception):
+                ds.close()
 
 
 @dataclass(frozen=True)
@@ -221,6 +242,11 @@ class _opened:
         cache = getattr(_local, "datasets", None)
         if cache is None:
             cache = _local.datasets = collections.OrderedDict()
+            key = id(cache)
+            _CACHES[key] = weakref.ref(cache, lambda _, key=key: _CACHES.pop(key, None))
+            if not _hooked[0]:
+                _hooked[0] = True
+                atexit.register(_close_local_datasets)
         ds = cache.pop(self.path, None)
         if ds is None or ds.closed:
             ds = rasterio.open(self.path)

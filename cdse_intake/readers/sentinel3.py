@@ -47,6 +47,7 @@ import xarray as xr
 
 from ..errors import UnsupportedProduct
 from . import xml
+from ._closing import closing
 from ._times import iso_z, parse_utc
 from .netcdf import open_netcdf
 from .source import ProductSource
@@ -293,7 +294,8 @@ def open(
     needed = [o for o in objects if grid is None or unplaced or o in planned.get(grid, [])]
     rels = _locate(source, needed)
 
-    opened = {o.href: _open_file(source, rels[o.href], chunks) for o in needed}
+    parts: list[xr.Dataset] = []  # every Dataset opened: closing the result closes their files
+    opened = {o.href: _open_file(source, rels[o.href], chunks, parts) for o in needed}
     groups: dict[str, list[tuple[DataObject, xr.Dataset]]] = {
         name: [(o, opened[o.href]) for o in objs if o.href in opened]
         for name, objs in planned.items()
@@ -306,7 +308,7 @@ def open(
 
     names = [grid] if grid is not None else order
     datasets = {name: _merge(name, groups[name], source) for name in names}
-    _tie_point_times(datasets, planned, source, rels, chunks)
+    _tie_point_times(datasets, planned, source, rels, chunks, parts)
     for ds in datasets.values():
         _describe_bands(ds, meta)
     if wanted:
@@ -316,15 +318,17 @@ def open(
     if grid is not None:
         ds = datasets[grid]
         ds.attrs = {**root_attrs, **ds.attrs}
-        return ds
+        return closing(ds, parts)
     tree = xr.DataTree.from_dict({"/": xr.Dataset(attrs=root_attrs), **datasets})
-    return tree
+    return closing(tree, parts)
 
 
-def _open_file(source: ProductSource, rel: str, chunks: Any) -> xr.Dataset:
+def _open_file(source: ProductSource, rel: str, chunks: Any, parts: list[xr.Dataset]) -> xr.Dataset:
     """One netCDF file, CF-decoded except its flag variables: bit masks stay integers (with
-    ``_FillValue`` among their attributes) so that ``flags & mask`` works."""
+    ``_FillValue`` among their attributes) so that ``flags & mask`` works. The Datasets opened
+    are appended to ``parts``."""
     ds = open_netcdf(source, rel, chunks=chunks)
+    parts.append(ds)
     flags = [
         name
         for name, var in ds.data_vars.items()
@@ -334,7 +338,9 @@ def _open_file(source: ProductSource, rel: str, chunks: Any) -> xr.Dataset:
     ]
     if not flags:
         return ds
-    return open_netcdf(source, rel, chunks=chunks, mask_and_scale={n: False for n in flags})
+    ds = open_netcdf(source, rel, chunks=chunks, mask_and_scale={n: False for n in flags})
+    parts.append(ds)
+    return ds
 
 
 def _planned_grid(kind: str, obj: DataObject) -> str | None:
@@ -462,6 +468,7 @@ def _tie_point_times(
     source: ProductSource,
     rels: dict[str, str],
     chunks: Any,
+    parts: list[xr.Dataset],
 ) -> None:
     """OLCI tie points lie on every ``al_subsampling_factor``-th image row: give them the
     image's row times (from ``time_coordinates``, opened for ``grid="tie_points"`` too)."""
@@ -475,7 +482,7 @@ def _tie_point_times(
         if not found:
             return
         rels.update(_locate(source, found))
-        part = _coordinates(_open_file(source, rels[found[0].href], chunks))
+        part = _coordinates(_open_file(source, rels[found[0].href], chunks, parts))
         times = part.get("time")
     if times is None or times.dims != ("rows",):
         return

@@ -36,6 +36,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ProductNotFound, UnsupportedProduct
+from ._closing import closing
 from ._times import parse_utc
 from .netcdf import file_manager, group_paths, open_netcdf, open_netcdf_tree
 from .source import ProductSource
@@ -127,7 +128,7 @@ def open(
         )
     result = xr.DataTree.from_dict(datasets)
     result.attrs = dict(tree.attrs)
-    return result
+    return closing(result, [tree])
 
 
 def read_metadata(source: ProductSource) -> S5PMetadata:
