@@ -9,9 +9,13 @@ until computed. A product not in the cache is first downloaded, verified, into i
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from ..errors import DownloadError, ProductNotFound, UnsupportedProduct
+from ..cache import ProductCache
+from ..config import Context, Endpoints, Settings, resolve
+from ..downloads import ensure_local
+from ..errors import ProductNotFound, UnsupportedProduct
 from ..product import Product
 from . import _closing
 from .families import Family, detect, family_named
@@ -29,8 +33,8 @@ def open_product(
     family: str | None = None,
     via: Literal["https", "s3"] = "https",
     credentials: Any = None,
-    endpoints: Any = None,
-    settings: Any = None,
+    endpoints: Endpoints | Mapping[str, str] | None = None,
+    settings: Settings | Mapping[str, Any] | None = None,
     progress: bool = False,
     **options: Any,
 ) -> Any:
@@ -43,18 +47,12 @@ def open_product(
     product that is not in the cache (``via`` ``"https"`` or ``"s3"``). ``group``: for products
     that open as a DataTree, return the Dataset of this group (e.g. ``"r10m"``, ``"PRODUCT"``).
     ``family``: force a reader (see :data:`~cdse_intake.readers.FAMILIES`) instead of detecting
-    it. Other keyword ``options`` go to the family's reader (e.g. ``resolution=10`` for
-    Sentinel-2, ``calibration="sigma0"`` for Sentinel-1).
+    it. ``credentials``, ``endpoints``, ``settings``: as for :func:`cdse_intake.download`
+    (default: the environment). Other keyword ``options`` go to the family's reader (e.g.
+    ``resolution=10`` for Sentinel-2, ``calibration="sigma0"`` for Sentinel-1).
     """
-    source = resolve_source(
-        product,
-        remote=remote,
-        via=via,
-        credentials=credentials,
-        endpoints=endpoints,
-        settings=settings,
-        progress=progress,
-    )
+    context = resolve(endpoints=endpoints, settings=settings, credentials=credentials, via=via)
+    source = resolve_source(product, context, remote=remote, progress=progress)
     reader = family_named(family) if family else detect(source)
     _check_options(reader, options)
     result = reader.opener()(source, chunks=chunks, **options)
@@ -64,20 +62,14 @@ def open_product(
 
 def resolve_source(
     product: Product | str | os.PathLike[str],
+    context: Context,
     *,
     remote: bool = False,
-    via: Literal["https", "s3"] = "https",
-    credentials: Any = None,
-    endpoints: Any = None,
-    settings: Any = None,
     progress: bool = False,
 ) -> ProductSource:
     """Where to read ``product`` from (see :func:`open_product` for the arguments)."""
-    from ..config import Settings
-
-    settings = settings if settings is not None else Settings.from_env()
     if isinstance(product, Product):
-        return _for_product(product, remote, via, credentials, endpoints, settings, progress)
+        return _for_product(product, context, remote, progress)
     if not isinstance(product, (str, os.PathLike)):
         raise TypeError(
             f"cannot open {product!r} (a {type(product).__name__}); expected a Product, a product "
@@ -85,12 +77,12 @@ def resolve_source(
         )
     text = os.fspath(product)
     if text.startswith("cdse://"):
-        fs = _filesystem(via, credentials, endpoints, settings)
         if "/" in text[len("cdse://") :].strip("/"):
             raise UnsupportedProduct(
                 f"{text!r} names a file inside a product; open_product expects the product "
                 "itself: cdse://<product name or id>"
             )
+        fs = _filesystem(context)
         return from_remote(fs, fs.product(text))
     if os.path.exists(text):
         return from_local(text)
@@ -98,55 +90,31 @@ def resolve_source(
     # CLMS (``.tif``) product names look like file names and are looked up in the catalogue.
     if os.sep in text or "/" in text or text.endswith(".zip"):
         raise ProductNotFound(f"no such file or folder: {text!r}")
-    fs = _filesystem(via, credentials, endpoints, settings)
     try:
-        record = fs.product(text)
+        record = _filesystem(context).product(text)
     except ProductNotFound as err:
         raise ProductNotFound(
             f"{text!r} is neither a local file nor a CDSE product name or id: {err}"
         ) from err
-    return _for_product(record, remote, via, credentials, endpoints, settings, progress)
+    return _for_product(record, context, remote, progress)
 
 
-def _for_product(
-    product: Product,
-    remote: bool,
-    via: str,
-    credentials: Any,
-    endpoints: Any,
-    settings: Any,
-    progress: bool,
-) -> ProductSource:
-    from ..cache import ProductCache
-
-    cached = ProductCache(settings.cache_dir).lookup(product)
-    if cached is not None:
-        return from_local(cached, product)
-    if remote:
-        return from_remote(_filesystem(via, credentials, endpoints, settings), product)
-    from ..downloads import download
-
-    report = download(
-        [product],
-        via=via,
-        credentials=credentials,
-        endpoints=endpoints,
-        settings=settings,
-        progress=progress,
-    )
-    outcome = report[0]
-    if not outcome.ok or outcome.path is None:
-        raise DownloadError(
-            f"could not download {product.name} to open it: {outcome.reason or outcome.status}; "
-            "pass remote=True to read it from CDSE without downloading"
-        )
-    return from_local(outcome.path, product)
+def _for_product(product: Product, context: Context, remote: bool, progress: bool) -> ProductSource:
+    if remote and ProductCache(context.settings.cache_dir).lookup(product) is None:
+        return from_remote(_filesystem(context), product)
+    (path,) = ensure_local([product], context, progress=progress)  # the cache, else a download
+    return from_local(path, product)
 
 
-def _filesystem(via: str, credentials: Any, endpoints: Any, settings: Any) -> Any:
+def _filesystem(context: Context) -> Any:
     from ..fs import CDSEFileSystem
 
-    return CDSEFileSystem(via, credentials=credentials, endpoints=endpoints, settings=settings)
+    return CDSEFileSystem(
+        context.via,
+        credentials=context.credentials,
+        endpoints=context.endpoints,
+        settings=context.settings,
+    )
 
 
 def _check_options(reader: Family, options: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ hierarchy in a ``<Name>.zarr`` folder (zipped when downloaded). What matters for
 How it maps to xarray: :func:`open` returns the whole hierarchy as a DataTree read through the
 source's fsspec mapper (a local zip read in place, a folder, or ``cdse://`` by range; zarr 3
 wraps synchronous filesystems in fsspec's ``AsyncFileSystemWrapper``), with dask chunks equal to
-the Zarr chunks. With ``decode=True`` values are physical (reflectance as reflectance, no-data as
+the Zarr chunks. With ``scale=True`` values are physical (reflectance as reflectance, no-data as
 NaN), from the CF attributes or, where only EOPF's ``_eopf_attrs`` has them, from those. Gridded
 groups (``x``/``y`` dimensions) get a ``spatial_ref`` coordinate (CRS and transform, what
 rioxarray's ``.rio`` reads); every group with data gets a scalar ``time`` coordinate (the STAC
@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -144,16 +145,33 @@ def read_metadata(source: ProductSource) -> EOPFMetadata:
     )
 
 
-def open(source: ProductSource, *, chunks: Any = "auto", decode: bool = True) -> xr.DataTree:
+def open(
+    source: ProductSource,
+    *,
+    chunks: Any = "auto",
+    scale: bool = True,
+    decode: bool | None = None,
+) -> xr.DataTree:
     """The whole EOPF product as a lazy DataTree (groups as in the product).
 
     ``chunks``: ``"auto"`` (one dask chunk per Zarr chunk of each array), a dict of dimension
     sizes or an int (passed to xarray, which warns when they split Zarr chunks), or None (lazy,
-    no dask). ``decode``: physical values (scale/offset applied, no-data as NaN); False keeps the
-    stored numbers with their ``scale_factor``/``add_offset``/``_FillValue`` attributes.
+    no dask). ``scale``: physical values (scale/offset applied, no-data as NaN), as the other
+    readers' ``scale``; False keeps the stored numbers with their ``scale_factor``/
+    ``add_offset``/``_FillValue`` attributes. ``decode`` is its former name (deprecated).
     """
-    if not isinstance(decode, bool):
-        raise ValueError(f"decode={decode!r}: expected True or False")
+    if decode is not None:
+        warnings.warn(
+            "the EOPF reader's decode= is now scale=, as for the other readers",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        if not isinstance(decode, bool):
+            raise ValueError(f"decode={decode!r}: expected True or False")
+        scale = decode
+    if not isinstance(scale, bool):
+        raise ValueError(f"scale={scale!r}: expected True or False")
+    decode = scale
     dask_chunks = _dask_chunks(chunks)
     meta = read_metadata(source)
     try:

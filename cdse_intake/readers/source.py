@@ -26,13 +26,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ProductNotFound, UnsupportedProduct
+from ..product import FOLDER_SUFFIXES
 
 __all__ = ["ProductSource", "from_local", "from_remote"]
 
 Origin = Literal["zip", "directory", "file", "remote"]
-
-#: Folder suffixes of CDSE products delivered as a zipped folder.
-FOLDER_SUFFIXES = (".SAFE", ".SEN3", ".zarr")
 
 
 @dataclass(frozen=True, eq=False)

@@ -123,12 +123,15 @@ def test_chunks_option(entry, local_source):
     assert whole.chunks == ((366,), (366,))
     with pytest.raises(ValueError, match=r"chunks='big'.*'auto'"):
         eopf.open(source, chunks="big")
-    with pytest.raises(ValueError, match=r"decode='yes'"):
-        eopf.open(source, decode="yes")
+    with pytest.raises(ValueError, match=r"scale='yes'"):
+        eopf.open(source, scale="yes")
+    with pytest.warns(DeprecationWarning, match="decode= is now scale="):
+        raw = eopf.open(source, decode=False)  # the former name still works
+    assert "scale_factor" in raw["measurements/reflectance/r10m/b04"].attrs
 
 
 def test_decode_false_keeps_digital_numbers(entry, local_source):
-    tree = eopf.open(local_source(entry, "flat"), decode=False)
+    tree = eopf.open(local_source(entry, "flat"), scale=False)
     b04 = tree["measurements/reflectance/r20m/b04"]
     assert b04.dtype == np.uint16
     np.testing.assert_array_equal(b04.values, expected_dn("B04", *np.indices(b04.shape), 20))
@@ -271,7 +274,7 @@ def test_encodings_only_in_eopf_attrs_are_applied(tmp_path):
         # the CRS from other_metadata, as no array states one
         assert b04.rio.crs.to_epsg() == 32633
         assert b04.time.values == np.datetime64("2024-03-01T10:00:00", "ns")
-    raw = eopf.open(source, decode=False)["measurements/reflectance/r10m/b04"]
+    raw = eopf.open(source, scale=False)["measurements/reflectance/r10m/b04"]
     assert raw.dtype == np.uint16
     assert raw.values[1, 2] == 11000
 
@@ -388,7 +391,7 @@ def test_real_sample_metadata(real_product):
 
 def test_real_sample_opens_whole_and_lazily(real_product):
     spec, source = real_product
-    raw = eopf.open(source, decode=False)
+    raw = eopf.open(source, scale=False)
     tree = eopf.open(source)
     arrays = _arrays(spec)
     assert len(arrays) > 100

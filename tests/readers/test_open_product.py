@@ -19,7 +19,7 @@ from cdse_intake.emulator.products import sentinel2 as s2
 from cdse_intake.errors import ProductNotFound, UnsupportedProduct
 from cdse_intake.fs import CDSEFileSystem
 from cdse_intake.readers import FAMILIES, open_product
-from cdse_intake.readers.backend import CDSEBackendEntrypoint
+from cdse_intake.readers.xarray_backend import CDSEBackendEntrypoint
 
 from .conftest import write_product
 
