@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import UnsupportedProduct
 from . import xml
-from ._s1_safe import GeolocationGrid
+from ._s1_annotation import GeolocationGrid
 
 __all__ = ["annotation_groups", "calibration_groups", "calibration_vectors", "noise_groups"]
 

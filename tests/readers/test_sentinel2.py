@@ -17,6 +17,7 @@ from cdse_intake.emulator.products._raster import raster_bytes
 from cdse_intake.errors import UnsupportedProduct
 from cdse_intake.readers import open_product
 from cdse_intake.readers import sentinel2 as reader
+from cdse_intake.readers._s2_bands import NATIVE
 from cdse_intake.readers.source import from_local
 
 from .conftest import LAYOUTS, write_product
@@ -483,7 +484,7 @@ def test_real_sample_metadata(reference_dir, name):
     assert len(md.images) == want["images"]
     names = {(i.name, i.resolution) for i in md.images}
     if want["level"] == "L1C":
-        assert names == {(b, reader._NATIVE[b]) for b in reader.BANDS} | {("TCI", 10)}
+        assert names == {(b, NATIVE[b]) for b in reader.BANDS} | {("TCI", 10)}
     else:
         assert {("SCL", 20), ("SCL", 60), ("TCI", 10), ("AOT", 60), ("B8A", 60)} <= names
         assert (("B01", 20) in names) is (want["baseline"] >= "04.00")
