@@ -219,3 +219,19 @@ def test_folders_per_layer_exist():
     for module in _client_modules():
         layer_of[_layer(_folder(module))].append(module)
     assert all(layer_of[n] for n in range(len(LAYERS)))
+
+
+#: Past these, a module holds more than one idea (the house median is under 100 lines).
+MAX_LINES = 500
+MAX_ADAPTER_LINES = 400
+
+
+def test_no_module_on_the_client_side_is_a_god_module():
+    too_long = []
+    for module in _client_modules():
+        lines = len(MODULES[module].read_text().splitlines())
+        adapter = _layer(_folder(module)) == len(LAYERS) - 1 or module.endswith("xarray_backend")
+        limit = MAX_ADAPTER_LINES if adapter else MAX_LINES
+        if lines > limit:
+            too_long.append(f"{module}: {lines} lines (at most {limit})")
+    assert too_long == []
