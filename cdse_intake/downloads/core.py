@@ -26,7 +26,7 @@ from typing import Any
 from ..auth.shared import token_providers
 from ..cache import ProductCache, file_name
 from ..cache.safety import safe_filename
-from ..config import Endpoints, Settings, check_via
+from ..config import Context, Endpoints, Settings, check_via
 from ..errors import (
     AuthenticationError,
     CDSEError,
@@ -98,6 +98,21 @@ class Downloader:
         self.credentials = credentials
         self.progress = progress
         self.on_progress = on_progress
+
+    @classmethod
+    def for_context(
+        cls, context: Context, dest: str | os.PathLike[str] | None = None, **options: Any
+    ) -> Downloader:
+        """A downloader with a resolved :class:`~cdse_intake.config.Context`'s endpoints,
+        settings, credentials and transport; ``options`` as for the constructor."""
+        return cls(
+            dest,
+            via=context.via,
+            endpoints=context.endpoints,
+            settings=context.settings,
+            credentials=context.credentials,
+            **options,
+        )
 
     def __repr__(self) -> str:
         where = self.dest or self.cache.root

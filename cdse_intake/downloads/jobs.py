@@ -206,14 +206,7 @@ def start_download(
     every file, on the job's thread. No progress bars: the caller shows progress its own way.
     Invalid arguments raise here; everything the run meets is in the report.
     """
-    downloader = Downloader(
-        dest,
-        via=context.via,
-        endpoints=context.endpoints,
-        settings=context.settings,
-        credentials=context.credentials,
-        max_connections=max_connections,
-        progress=False,
-        on_progress=on_progress,
+    downloader = Downloader.for_context(
+        context, dest, max_connections=max_connections, progress=False, on_progress=on_progress
     )
     return DownloadJob(downloader, items, manifest=manifest, name=name).start()

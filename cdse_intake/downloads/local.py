@@ -46,14 +46,7 @@ def ensure_local(
         elif product.id not in {p.id for p in missing}:
             missing.append(product)
     if missing:
-        downloader = Downloader(
-            via=context.via,
-            endpoints=context.endpoints,
-            settings=context.settings,
-            credentials=context.credentials,
-            progress=progress,
-            on_progress=on_progress,
-        )
+        downloader = Downloader.for_context(context, progress=progress, on_progress=on_progress)
         report = downloader.download(missing)
         failed = [o for o in report if not o.ok or o.path is None]
         if failed:
