@@ -60,3 +60,22 @@ def dask_client():
     for cluster, client in started:
         client.close()
         cluster.close()
+
+
+@pytest.fixture
+def background_emulators(tmp_path_factory: pytest.TempPathFactory):
+    """An environment whose ``cdse-intake emulator start`` keeps its state in a private TMPDIR;
+    any emulator a test started and did not stop (a script that failed midway) is stopped after
+    the test, so none outlives it."""
+    import subprocess
+    import sys
+
+    tmp = tmp_path_factory.mktemp("emulators")
+    yield {**os.environ, "TMPDIR": str(tmp)}
+    for state in tmp.glob("cdse-emulator-*"):
+        subprocess.run(
+            [sys.executable, "-m", "cdse_intake.cli", "emulator", "stop", "--state", str(state)],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )

@@ -13,9 +13,9 @@ import pytest
 BIN = Path(sys.executable).parent
 
 
-def _shell(script: str, **env: str) -> subprocess.CompletedProcess:
+def _shell(script: str, base: dict[str, str], **env: str) -> subprocess.CompletedProcess:
     """Run a bash script with the venv's ``cdse-intake`` on PATH, as a user's shell would."""
-    environ = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **env}
+    environ = {**base, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **env}
     return subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script],
         capture_output=True,
@@ -25,7 +25,7 @@ def _shell(script: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_start_in_the_background_then_stop_from_one_shell() -> None:
+def test_start_in_the_background_then_stop_from_one_shell(background_emulators) -> None:
     done = _shell(
         """
         eval "$(cdse-intake emulator start --scale 0.05 --no-s3)"
@@ -44,6 +44,7 @@ PY
         kill -0 "$pid" 2>/dev/null && echo "still-running" || echo "process-gone"
         test -e "$state" && echo "state-left" || echo "state-removed"
         """,
+        background_emulators,
         PYTHON=sys.executable,
     )
     assert done.returncode == 0, done.stdout + done.stderr

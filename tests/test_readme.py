@@ -75,7 +75,7 @@ def test_toml_blocks_parse():
             tomllib.loads(block.code)
 
 
-def test_readme_runs_as_written(cdse_env, tmp_path):
+def test_readme_runs_as_written(cdse_env, tmp_path, background_emulators):
     work = tmp_path / "reader"
     work.mkdir()
     shutil.copy(ROOT / "catalog.yaml", work / "catalog.yaml")
@@ -84,7 +84,7 @@ def test_readme_runs_as_written(cdse_env, tmp_path):
     ]
     (tmp_path / "blocks.json").write_text(json.dumps({"guard": GUARD, "blocks": runnable}))
     env = {
-        **os.environ,
+        **background_emulators,  # an emulator a block starts never outlives the test
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "MPLBACKEND": "Agg",
         "PYTHONUNBUFFERED": "1",
