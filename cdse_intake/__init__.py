@@ -18,6 +18,7 @@ _LAZY = {
     "DownloadReport": "cdse_intake.downloads",
     "CDSEFileSystem": "cdse_intake.fs",
     "search_many": "cdse_intake.api",
+    "start_search": "cdse_intake.api",
     "Query": "cdse_intake.query",
     "Product": "cdse_intake.product",
     "SearchResults": "cdse_intake.results",
@@ -71,10 +72,11 @@ __all__ = [
     "open_product",
     "search",
     "search_many",
+    "start_search",
 ]
 
 if TYPE_CHECKING:
-    from .api import search, search_many
+    from .api import search, search_many, start_search
     from .auth import Credentials, TokenProvider
     from .config import Endpoints, Settings
     from .downloads import DownloadReport, download

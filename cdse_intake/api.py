@@ -1,17 +1,20 @@
-"""The public search functions: ``search(...)`` and ``search_many(table)``."""
+"""The public search functions: ``search(...)``, ``start_search(...)`` (the same, off the
+caller's thread, cancellable) and ``search_many(table)``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 from .config import Endpoints, Settings
 from .errors import QueryError
+from .jobs import CancelledError, Job
 from .product import Product
 from .query import Query
 from .results import SearchResults
 
-__all__ = ["collections", "search", "search_many"]
+__all__ = ["collections", "search", "search_many", "start_search"]
 
 
 def search(
@@ -84,6 +87,48 @@ def search(
             )
         query = Query(**fields)
     return _results(query, backend, Endpoints.coerce(endpoints), settings, cache, progress)
+
+
+def start_search(
+    *,
+    on_products: Callable[[list[Product]], Any] | None = None,
+    every: float = 0.25,
+    name: str = "cdse-search",
+    **search_kwargs: Any,
+) -> Job[SearchResults]:
+    """Start :func:`search` on a thread of its own; returns the running :class:`~.jobs.Job`.
+
+    ``search_kwargs`` are :func:`search`'s; invalid ones raise here, before any request.
+    ``on_products(found)`` (on the job's thread; keep it quick) gets the products found so far
+    at most every ``every`` seconds while pages arrive, and once more when the search ends,
+    also when it was cancelled or failed. The job's result is the complete
+    :class:`SearchResults`; ``job.cancel()`` stops requesting pages and ``job.result()`` then
+    raises :class:`concurrent.futures.CancelledError`.
+    """
+    if isinstance(every, bool) or not isinstance(every, (int, float)) or every < 0:
+        raise QueryError(f"every={every!r} is invalid; expected seconds >= 0")
+    results = search(**search_kwargs)
+
+    def run(job: Job[SearchResults]) -> SearchResults:
+        job.on_cancel(results.close)  # no more pages are requested once cancelled
+        found: list[Product] = []
+        last = time.monotonic()
+        try:
+            for product in results:
+                if job.cancelled():
+                    break
+                found.append(product)
+                if on_products is not None and time.monotonic() - last >= every:
+                    last = time.monotonic()
+                    on_products(list(found))
+        finally:
+            if on_products is not None:
+                on_products(list(found))
+        if job.cancelled():
+            raise CancelledError(f"{name} was cancelled")
+        return results
+
+    return Job(run, name=name).start()
 
 
 def _results(

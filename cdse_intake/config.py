@@ -146,11 +146,15 @@ class Endpoints:
         return cls(**values)
 
     @classmethod
-    def coerce(cls, value: Any = None) -> Endpoints:
+    def coerce(cls, value: Any = None, *, from_env: bool = True) -> Endpoints:
         """Endpoints from what a caller gave: Endpoints, a mapping of URLs, any object with the
-        five URL attributes (such as the emulator's ``ServiceURLs``), or None (:meth:`from_env`)."""
+        five URL attributes (such as the emulator's ``ServiceURLs``), or None (:meth:`from_env`).
+
+        The layers below the public entry points pass ``from_env=False``: they take what the
+        entry point resolved, and None there is a bug, not a request for the environment's.
+        """
         if value is None:
-            return cls.from_env()
+            return cls.from_env() if from_env else _unresolved("endpoints")
         if isinstance(value, Endpoints):
             return value
         if isinstance(value, Mapping):
@@ -237,10 +241,11 @@ class Settings:
         return cls(**values)
 
     @classmethod
-    def coerce(cls, value: Any = None) -> Settings:
-        """Settings from what a caller gave: Settings, a mapping, or None (:meth:`from_env`)."""
+    def coerce(cls, value: Any = None, *, from_env: bool = True) -> Settings:
+        """Settings from what a caller gave: Settings, a mapping, or None (:meth:`from_env`;
+        ``from_env=False`` as for :meth:`Endpoints.coerce`)."""
         if value is None:
-            return cls.from_env()
+            return cls.from_env() if from_env else _unresolved("settings")
         if isinstance(value, Settings):
             return value
         if isinstance(value, Mapping):
@@ -248,6 +253,13 @@ class Settings:
         raise ConfigurationError(
             f"settings={value!r} is not usable; expected Settings or a mapping of its fields"
         )
+
+
+def _unresolved(name: str) -> Any:
+    raise ConfigurationError(
+        f"{name}=None reached a layer below the public entry points; pass the {name} of a "
+        "Context from cdse_intake.config.resolve()"
+    )
 
 
 def check_via(via: Any) -> str:

@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "product",
             "manifest",
             "tables",
+            "jobs",
         },
     ),
     ("auth", {"auth"}),
@@ -235,3 +236,78 @@ def test_no_module_on_the_client_side_is_a_god_module():
         if lines > limit:
             too_long.append(f"{module}: {lines} lines (at most {limit})")
     assert too_long == []
+
+
+# -- the environment is read once, where a public call begins ------------------------------------
+#: Where a public call begins and resolves endpoints and settings (argument > environment > file):
+#: everything else below the public face takes them resolved.
+ENTRY_POINTS = {
+    "cdse_intake.fs.filesystem": {"__init__"},  # CDSEFileSystem, fsspec's protocol "cdse"
+    "cdse_intake.fs.credentials": {"__call__"},  # its instance cache, keyed by the resolved ones
+}
+#: Who may read environment variables: the configuration, the account lookups (lazily, by
+#: design: an anonymous search needs no account) and the command line.
+ENVIRONMENT_READERS = {"config", "auth", "cli"}
+#: The layers between the model and the public face.
+CORE = {"net", "cache", "catalogue", "fs", "downloads", "readers"}
+
+
+def _functions_with(module: str, wanted) -> Iterator[tuple[str, ast.AST]]:
+    tree = ast.parse(MODULES[module].read_text())
+    for func in ast.walk(tree):
+        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(func):
+                if wanted(node):
+                    yield func.name, node
+
+
+def _env_default(node: ast.AST) -> bool:
+    """``Endpoints.coerce(x)`` / ``Settings.coerce(x)`` without ``from_env=False``, or from_env()."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return False
+    owner = ast.unparse(node.func.value)
+    if owner not in {"Endpoints", "Settings"}:
+        return False
+    if node.func.attr == "from_env":
+        return True
+    keep = any(
+        k.arg == "from_env" and isinstance(k.value, ast.Constant) and k.value.value is False
+        for k in node.keywords
+    )
+    return node.func.attr == "coerce" and not keep
+
+
+def test_below_the_entry_points_nothing_defaults_from_the_environment():
+    found = []
+    for module in _client_modules():
+        if _folder(module) not in CORE:
+            continue
+        for function, node in _functions_with(module, _env_default):
+            if function not in ENTRY_POINTS.get(module, set()):
+                found.append(f"{module}.{function}: {ast.unparse(node)}")
+    assert found == [], "pass from_env=False or resolve() at the entry point:\n" + "\n".join(found)
+
+
+def test_only_the_configuration_accounts_and_cli_read_the_environment():
+    def reads(node: ast.AST) -> bool:
+        text = ast.unparse(node) if isinstance(node, (ast.Attribute, ast.Call)) else ""
+        return text in {"os.environ", "os.getenv"} or text.startswith("os.getenv(")
+
+    found = sorted(
+        {
+            f"{module}.{function}"
+            for module in _client_modules()
+            if _folder(module) not in ENVIRONMENT_READERS
+            for function, _ in _functions_with(module, reads)
+        }
+    )
+    assert found == []
+
+
+def test_a_layer_below_the_entry_points_refuses_unresolved_settings():
+    from cdse_intake.catalogue.odata import ODataBackend
+    from cdse_intake.errors import ConfigurationError
+    from cdse_intake.query import Query
+
+    with pytest.raises(ConfigurationError, match=r"endpoints=None .*config\.resolve\(\)"):
+        ODataBackend(Query(collection="SENTINEL-2"))

@@ -15,9 +15,10 @@ import pytest
 
 from cdse_intake.cache import ProductCache
 from cdse_intake.config import Settings, resolve
-from cdse_intake.downloads.jobs import DownloadJob, Job, start_download
+from cdse_intake.downloads.jobs import DownloadJob, start_download
 from cdse_intake.downloads.progress import FileProgress
 from cdse_intake.emulator.blob import add_large_product
+from cdse_intake.jobs import Job
 
 from .test_download_common import materialised, product_of, value_requests
 

@@ -16,6 +16,7 @@ from cdse_intake.query import Query
 def run(emu, query: Query, **kw):
     async def go():
         async with new_session() as session:
+            kw.setdefault("settings", Settings())
             backend = ODataBackend(query, endpoints=emu.endpoints, session=session, **kw)
             products = [p async for p in backend.products()]
             return products, backend
@@ -108,7 +109,9 @@ def test_rate_limit_gives_up_after_retries(cdse_emulator):
 def test_service_refusal_is_a_query_error_with_cdse_details(cdse_emulator):
     # An attribute filter the catalogue parses but refuses: a value type it cannot compare.
     query = Query(collection="SENTINEL-2", limit=3)
-    backend_params = ODataBackend(query, endpoints=cdse_emulator.endpoints)._params
+    backend_params = ODataBackend(
+        query, endpoints=cdse_emulator.endpoints, settings=Settings()
+    )._params
 
     async def go():
         from cdse_intake.net.http import get_json

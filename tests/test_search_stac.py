@@ -8,6 +8,7 @@ import pytest
 
 from cdse_intake.catalogue.odata import ODataBackend
 from cdse_intake.catalogue.stac import StacBackend, build_cql2
+from cdse_intake.config import Settings
 from cdse_intake.errors import QueryError
 from cdse_intake.net.http import new_session
 from cdse_intake.query import Query
@@ -16,7 +17,7 @@ from cdse_intake.query import Query
 def run(emu, query: Query, cls):
     async def go():
         async with new_session() as session:
-            backend = cls(query, endpoints=emu.endpoints, session=session)
+            backend = cls(query, endpoints=emu.endpoints, settings=Settings(), session=session)
             return [p async for p in backend.products()], backend
 
     return asyncio.run(go())

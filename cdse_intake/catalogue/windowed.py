@@ -111,8 +111,8 @@ class WindowedSearch:
         rate: float = 10.0,
     ) -> None:
         self.query = query
-        self.endpoints = Endpoints.coerce(endpoints)
-        self.settings = Settings.coerce(settings)
+        self.endpoints = Endpoints.coerce(endpoints, from_env=False)
+        self.settings = Settings.coerce(settings, from_env=False)
         self._session = session
         self._semaphore = asyncio.Semaphore(concurrency)
         # With a limit, fetch lazily: the next window only when the consumer needs it.

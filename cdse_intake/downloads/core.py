@@ -26,7 +26,7 @@ from typing import Any
 from ..auth.shared import token_providers
 from ..cache import ProductCache, file_name
 from ..cache.safety import safe_filename
-from ..config import Context, Endpoints, Settings, check_via
+from ..config import Context, Endpoints, Settings, check_via, resolve
 from ..errors import (
     AuthenticationError,
     CDSEError,
@@ -85,8 +85,8 @@ class Downloader:
         on_progress: Callable[[FileProgress], None] | None = None,
     ) -> None:
         self.via = check_via(via)
-        self.endpoints = Endpoints.coerce(endpoints)
-        self.settings = Settings.coerce(settings)
+        self.endpoints = Endpoints.coerce(endpoints, from_env=False)
+        self.settings = Settings.coerce(settings, from_env=False)
         limit = self.settings.max_connections if max_connections is None else max_connections
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ConfigurationError(
@@ -477,12 +477,10 @@ def download(
     :class:`Downloader`). Returns a :class:`DownloadReport`; failures are reported in it, not
     raised.
     """
-    downloader = Downloader(
+    context = resolve(endpoints=endpoints, settings=settings, credentials=credentials, via=via)
+    downloader = Downloader.for_context(
+        context,
         dest,
-        via=via,
-        endpoints=endpoints,
-        settings=settings,
-        credentials=credentials,
         max_connections=max_connections,
         progress=progress,
         on_progress=on_progress,

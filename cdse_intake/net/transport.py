@@ -32,7 +32,7 @@ class Transport:
         self, session: Any, endpoints: Endpoints, tokens: TokenProvider | None = None
     ) -> None:
         self.session = session
-        self.endpoints = Endpoints.coerce(endpoints)
+        self.endpoints = Endpoints.coerce(endpoints, from_env=False)
         self.tokens = tokens
 
     def may_receive_token(self, url: str) -> bool:

@@ -19,8 +19,9 @@ from typing import Any
 
 from ..catalogue.quicklook import quicklook_bytes, quicklook_url
 from ..config import Context, Endpoints, Settings
-from ..downloads.jobs import DownloadJob, Job, start_download
+from ..downloads.jobs import DownloadJob, start_download
 from ..errors import CDSEError
+from ..jobs import Job
 from ..product import Product
 from .background import Background
 from .rows import count_text

@@ -1,6 +1,6 @@
 """The panel's background work, by kind: which core job runs what, cancel it, wait for it.
 
-The jobs themselves are the core's handles (:class:`cdse_intake.downloads.jobs.Job`, and the
+The jobs themselves are the core's handles (:class:`cdse_intake.jobs.Job`, and the
 ``DownloadJob`` of :func:`~cdse_intake.downloads.jobs.start_download`): this registry only
 remembers the latest job of each kind (``search``, ``download``, ``open``, ``quicklook``,
 ``collections``) and every job still running, so :meth:`Background.wait` covers replaced ones
@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..downloads.jobs import Job
+from ..jobs import Job
 
 __all__ = ["Background"]
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..config import Endpoints, Settings
-from ..downloads.jobs import Job
 from ..errors import QueryError
+from ..jobs import Job
 from .background import Background
 from .fields import (
     FIELDS,

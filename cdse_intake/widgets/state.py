@@ -7,7 +7,7 @@ quicklook, downloads with per-file progress, opening as xarray, the manifest), a
 equivalent code. The work itself is the core's: :func:`cdse_intake.api.search`,
 :func:`~cdse_intake.downloads.jobs.start_download`, :func:`~cdse_intake.downloads.ensure_local`,
 :func:`~cdse_intake.readers.open_product`, :func:`~cdse_intake.catalogue.quicklook.quicklook_bytes`.
-Long calls run as the core's background jobs (:class:`cdse_intake.downloads.jobs.Job`), so the
+Long calls run as the core's background jobs (:class:`cdse_intake.jobs.Job`), so the
 kernel stays responsive, and each can be cancelled. Observers (``state.observe(callback)``) are
 told what changed, with one word:
 
@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..config import Context, Endpoints, Settings, resolve
-from ..downloads.jobs import Job
 from ..errors import CDSEError, QueryError
+from ..jobs import CancelledError, Job
 from ..product import Product
 from .actions import Actions
 from .background import Background
@@ -122,8 +121,10 @@ class PanelState(Inputs, Actions):
         """Start the search in the background; None (and a status) when inputs are invalid.
 
         Products appear in ``results`` as pages arrive; a search started while another runs
-        cancels the older one.
+        cancels the older one. The search is the core's :func:`~cdse_intake.api.start_search`.
         """
+        from ..api import start_search
+
         with self._lock:
             if self.errors:
                 self.status = f"cannot search: {errors_text(self.errors)}"
@@ -134,9 +135,8 @@ class PanelState(Inputs, Actions):
             self._notify("status")
             return None
         self.cancel_search()
-        job: Job[None] = Job(lambda job: self._run_search(job, kwargs), name="cdse-panel-search")
         with self._lock:
-            self._jobs.add("search", job)  # from now on the older search publishes nothing
+            self._jobs.forget("search")  # from now on the older search publishes nothing
             self.search_args = dict(kwargs)
             self.results_backend = kwargs.get("backend", "odata")
             self.query = None
@@ -146,43 +146,50 @@ class PanelState(Inputs, Actions):
             where = kwargs.get("collection") or kwargs.get("product_type") or "CDSE"
             self.status = f"searching {where}…"
         self._notify("results", "selection", "quicklook", "status")
-        return job.start().thread
+        mine: list[Job[Any]] = []  # the job, once started: pages of an older search are dropped
 
-    def _run_search(self, job: Job[None], kwargs: dict[str, Any]) -> None:
-        from ..api import search
+        def progress(found: list[Product]) -> None:
+            if mine:
+                self._publish(mine[0], found, f"searching… {len(found)} products so far")
 
-        found: list[Product] = []
-        results = None
-        message, ok = "", False
         try:
-            results = search(**kwargs, endpoints=self.endpoints, settings=self.settings)
-            job.on_cancel(results.close)  # no more pages are requested once cancelled
-            last = time.monotonic()
-            for product in results:
-                if job.cancelled():
-                    break
-                found.append(product)
-                if time.monotonic() - last >= PUBLISH_EVERY:
-                    last = time.monotonic()
-                    self._publish(job, found, f"searching… {len(found)} products so far")
-            if job.cancelled():
-                message = f"search cancelled: {count_text(len(found))} shown"
-            else:
-                limit = kwargs.get("limit")
-                more = " (the limit; raise it for more)" if limit and len(found) >= limit else ""
-                message, ok = f"{count_text(len(found))} found{more}", True
+            job = start_search(
+                **kwargs,
+                endpoints=self.endpoints,
+                settings=self.settings,
+                on_products=progress,
+                every=PUBLISH_EVERY,
+                name="cdse-panel-search",
+            )
+        except CDSEError as err:
+            self._publish(None, [], f"search failed: {err}", done=True)
+            return None
+        mine.append(job)
+        self._jobs.add("search", job)
+        job.add_done_callback(lambda job: self._search_done(job, kwargs.get("limit")))
+        return job.thread
+
+    def _search_done(self, job: Job[Any], limit: int | None) -> None:
+        found = list(self.results) if self._jobs.current("search") is job else []
+        query = None
+        try:
+            results = job.result()
+        except CancelledError:
+            message = f"search cancelled: {count_text(len(found))} shown"
         except CDSEError as err:
             message = f"search failed: {err}"
         except Exception as err:
-            log.exception("the panel's search failed")
+            log.error("the panel's search failed", exc_info=err)
             message = f"search failed: {type(err).__name__}: {err}"
-        finally:
-            query = results.query if ok and results is not None else None
-            self._publish(job, found, message, done=True, query=query)
+        else:
+            found, query = list(results), results.query
+            more = " (the limit; raise it for more)" if limit and len(found) >= limit else ""
+            message = f"{count_text(len(found))} found{more}"
+        self._publish(job, found, message, done=True, query=query)
 
     def _publish(
         self,
-        job: Job[None],
+        job: Job[Any] | None,
         found: list[Product],
         status: str,
         *,
@@ -191,7 +198,7 @@ class PanelState(Inputs, Actions):
     ) -> None:
         with self._lock:
             if self._jobs.current("search") is not job:
-                return  # a newer search replaced this one
+                return  # a newer search replaced this one (None: none runs)
             self.results = list(found)
             self.order = ordered(self.results, self.sort)
             self.status = status
