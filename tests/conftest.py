@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The emulator remembers products' sizes and checksums on disk (cdse_intake.emulator.sums): in
+# a folder of this run's, not the user's ~/.cache.
+os.environ["CDSE_EMULATOR_CACHE"] = tempfile.mkdtemp(prefix="cdse-emulator-sums-")
 
 #: The real CDSE material beside the repository (``../shared/reference``), when present.
 REFERENCE = Path(

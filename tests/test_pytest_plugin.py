@@ -17,7 +17,6 @@ from pathlib import Path
 EXTRA_MODULES = (
     "jwt",
     "cryptography",
-    "moto",
     "cql2",
     "xarray",
     "pandas",

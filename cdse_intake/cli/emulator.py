@@ -74,6 +74,15 @@ _OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--access-lifetime", {"type": _positive, "default": 600.0, "help": "seconds"}),
     ("--refresh-lifetime", {"type": _positive, "default": 3600.0, "help": "seconds"}),
     ("--password", {"help": "demo account password (default: random)"}),
+    (
+        "--deliver",
+        {
+            "choices": ("all", "showcase"),
+            "default": "all",
+            "help": "which products download: every one (each built when first listed or "
+            "fetched) or a few per family (fast listings of thousands)",
+        },
+    ),
 ]
 
 
@@ -131,6 +140,7 @@ def _serve(args: argparse.Namespace) -> int:
             refresh_lifetime=args.refresh_lifetime,
             s3=not args.no_s3,
             password=args.password,
+            deliver=args.deliver,
         )
     except (OSError, EmulatorStartError) as err:
         return _fail(f"cannot start the emulator: {err}")

@@ -2,9 +2,9 @@
 
 Written from the behaviour of the real service (``reference/cdse-api.md``), sharing nothing with
 the client side. An :class:`Entry` is one product as CDSE's catalogue knows it; the
-:class:`Catalogue` holds tens of thousands of metadata-only entries (for search and paging) plus a
-few *materialised* ones whose payload is a small but real-format product (see ``products/``) with
-true ``ContentLength``, MD5 and BLAKE3.
+:class:`Catalogue` holds tens of thousands. Every product of a family with a writer
+(``products/``) is deliverable: its small but real-format bytes are built when first needed
+(:mod:`.payloads`), and its ``ContentLength``, MD5 and BLAKE3 are those of the bytes.
 
 Generation is seeded: the same ``(seed, scale)`` gives the same catalogue, byte for byte.
 """
@@ -13,22 +13,26 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import math
-import mmap
-import os
 import random
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import blake3
 import numpy as np
 
-__all__ = ["Catalogue", "Entry", "Payload", "build_catalogue", "fmt_time"]
+from .payloads import LAZY, Derived, Payload, add_folders, deliverable
+
+__all__ = [
+    "Catalogue",
+    "Entry",
+    "Payload",
+    "add_folders",
+    "build_catalogue",
+    "fmt_time",
+]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NEVER_EVICTED = "9999-12-31T23:59:59.999999Z"
@@ -51,74 +55,6 @@ def to_us(value: datetime) -> int:
 
 
 @dataclass
-class Payload:
-    """What ``$value`` delivers and what S3 and ``Nodes`` show for a materialised product.
-
-    ``files`` maps paths relative to the product folder (``<Name>/``) to their bytes; a single-file
-    product (S5P netCDF, CLMS GeoTIFF) has one file named like the product and no folder.
-    ``data`` is the delivered representation: the zip (with the ``<Name>/`` top folder, as CDSE
-    delivers it) or the raw single file. A large product (benchmarks) keeps it in the file ``path``
-    instead: ``data`` is then empty, ``files`` lists nothing, and :meth:`view` maps the file.
-    """
-
-    files: dict[str, bytes]
-    data: bytes
-    single_file: bool
-    content_type: str = "application/zip"
-    path: str | None = None
-
-    @property
-    def size(self) -> int:
-        return os.path.getsize(self.path) if self.path else len(self.data)
-
-    def view(self) -> memoryview:
-        """The delivered bytes without a copy (memory-mapped when the payload is a file)."""
-        if self.path is None:
-            return memoryview(self.data)
-        with open(self.path, "rb") as f:
-            return memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
-
-    @functools.cached_property
-    def md5(self) -> str:
-        return hashlib.md5(self.view(), usedforsecurity=False).hexdigest()
-
-    @functools.cached_property
-    def blake3(self) -> str:
-        return blake3.blake3(self.view(), max_threads=blake3.blake3.AUTO).hexdigest()
-
-    @classmethod
-    def from_files(cls, name: str, files: dict[str, bytes], single_file: bool) -> Payload:
-        if single_file:
-            (only,) = files.values()
-            return cls(files=files, data=only, single_file=True)
-        buf = io.BytesIO()
-        # Stored, not deflated: CDSE's zips of SAFE products store already-compressed JP2/TIFF.
-        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
-            folders: set[str] = set()
-            for rel in sorted(files):
-                add_folders(zf, name, rel, folders)
-                zf.writestr(_zinfo(f"{name}/{rel}"), files[rel])
-        return cls(files=files, data=buf.getvalue(), single_file=False)
-
-
-def add_folders(zf: zipfile.ZipFile, name: str, rel: str, done: set[str]) -> None:
-    """Write the folder entries ``<name>/<folder>/`` above ``rel`` not yet in ``done`` (CDSE's
-    zips list every folder before its files)."""
-    parts = rel.split("/")
-    for i in range(1, len(parts)):
-        folder = "/".join(parts[:i])
-        if folder not in done:
-            done.add(folder)
-            zf.writestr(_zinfo(f"{name}/{folder}/"), b"")
-
-
-def _zinfo(path: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(path, date_time=(2024, 1, 1, 0, 0, 0))
-    info.external_attr = (0o40755 << 16) | 0x10 if path.endswith("/") else 0o644 << 16
-    return info
-
-
-@dataclass
 class Entry:
     """One product record, as the real OData catalogue holds it."""
 
@@ -134,20 +70,23 @@ class Entry:
     online: bool
     eviction: str
     s3_path: str
-    content_length: int
-    md5: str | None
-    blake3: str | None
     checksum_date: datetime
     footprint: dict[str, Any] | None
     """GeoJSON geometry (Polygon or MultiPolygon), lon/lat; None for AUX products."""
     attributes: list[tuple[str, str, Any]]
     """``(name, ValueType, value)`` in the order the real service lists them."""
     quicklook_id: str | None = None
-    payload: Payload | None = None
     family: str | None = None
-    """Which synthetic product family can materialise this entry (``products.BUILDERS`` key)."""
+    """Which product writer builds this entry's bytes (``products.BUILDERS`` key; None: none)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Facts the product builders need (tile, orbit, bounds, resolution, ...)."""
+    # The fields below come from the bytes (``payloads.Derived``): LAZY computes them when
+    # first read, from the payload built by the family's writer; explicit values are kept.
+    content_length: int = Derived()  # type: ignore[assignment]
+    md5: str | None = Derived()  # type: ignore[assignment]
+    blake3: str | None = Derived()  # type: ignore[assignment]
+    payload: Payload | None = Derived(default=None)  # type: ignore[assignment]  # noqa: RUF009
+    """An explicit payload (a benchmark's file); None: the writer's, built on demand."""
 
     @property
     def content_type(self) -> str:
@@ -272,7 +211,13 @@ class Catalogue:
 
     @property
     def materialised(self) -> list[Entry]:
-        return [e for e in self.entries if e.payload is not None]
+        """The showcase: a few deliverable products of each family in the demo's area and
+        period (a stable pick for the demo and tests), and products added with a payload."""
+        return [
+            e
+            for e in self.entries
+            if e.extra.get("showcase") or e.__dict__.get("_payload") is not None
+        ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,18 +367,31 @@ class _Plan:
     sites: int
 
 
-def build_catalogue(seed: int = 42, scale: float = 1.0, materialise: bool = True) -> Catalogue:
+#: Which products a catalogue can deliver (``deliver=``): ``"all"``, every product of a family
+#: with a writer (built on demand); ``"showcase"``, only the :data:`SHOWCASE` ones (the rest
+#: answer 404 DAT-ZIP-915 "not available", as a catalogue of records without their bytes).
+DELIVER = ("all", "showcase")
+
+
+def build_catalogue(
+    seed: int = 42, scale: float = 1.0, materialise: bool = True, deliver: str = "showcase"
+) -> Catalogue:
     """A deterministic catalogue; ``scale`` multiplies the number of metadata records.
 
     At ``scale=1`` there are about 50,000 records: ~28,000 SENTINEL-2 (so a whole-collection query
     exceeds the 10,000-offset limit several times over), ~7,000 SENTINEL-1, ~8,000 SENTINEL-3,
-    ~6,000 SENTINEL-5P and a few hundred CLMS.
+    ~6,000 SENTINEL-5P and a few hundred CLMS. ``deliver``: see :data:`DELIVER`. Listing a
+    product of a deliverable family builds it (its size and checksums are those of its bytes),
+    so with ``"all"`` a listing of thousands of never-built products costs thousands of builds.
+    ``materialise=False``: records only, nothing deliverable.
     """
-    return _cached_catalogue(seed, round(scale, 6), materialise)
+    if deliver not in DELIVER:
+        raise ValueError(f"deliver={deliver!r}: expected one of {', '.join(DELIVER)}")
+    return _cached_catalogue(seed, round(scale, 6), materialise, deliver)
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_catalogue(seed: int, scale: float, materialise: bool) -> Catalogue:
+def _cached_catalogue(seed: int, scale: float, materialise: bool, deliver: str) -> Catalogue:
     rng = random.Random(seed)
     start = datetime(2023, 1, 1, tzinfo=UTC)
     entries: list[Entry] = []
@@ -443,7 +401,6 @@ def _cached_catalogue(seed: int, scale: float, materialise: bool) -> Catalogue:
         (_s2_entry_l2a, int(290 * scale), timedelta(days=2.5), 48),
         (_s1_entry_grd, int(60 * scale), timedelta(days=6), 48),
         (_s1_entry_slc, int(60 * scale), timedelta(days=6), 48),
-        (_s1_entry_aux, int(730 * scale), timedelta(days=1), 1),
         (_s3_entry_efr, int(60 * scale), timedelta(days=6), 48),
         (_s3_entry_lst, int(60 * scale), timedelta(days=6), 48),
         (_s3_entry_syn, int(50 * scale), timedelta(days=7), 48),
@@ -459,13 +416,17 @@ def _cached_catalogue(seed: int, scale: float, materialise: bool) -> Catalogue:
             for k in range(per_site):
                 when = start + offset + k * step + timedelta(seconds=site_rng.randint(0, 600))
                 entries.append(gen(site_rng, when, lon, lat, tile, site_index, k))
+    entries.extend(_orbit_entries(seed, start, int(730 * scale)))
     for entry in entries:
         entry.id = _uuid(rng)
         entry.quicklook_id = _uuid(rng) if entry.footprint else None
     entries.extend(_eopf_entries(rng, start))
     entries.extend(_legacy_s2_entries(rng))
     if materialise:
-        _materialise(entries, rng)
+        _make_deliverable(entries, everything=deliver == "all")
+    else:
+        for entry in entries:
+            entry.extra["metadata_only"] = True
     return Catalogue(entries)
 
 
@@ -638,11 +599,14 @@ def _s1_entry(
     site: int,
     k: int,
 ) -> Entry:
-    platform = "A" if k % 3 else "C"
+    # Only the units flying that day (S1_UNITS): S1A throughout, S1C from its launch on.
+    platform = "C" if k % 3 == 0 and when >= S1_UNITS["C"][0] else "A"
     product_type = {"GRD": "IW_GRDH_1S", "SLC": "IW_SLC__1S"}[kind]
     duration = 25 if kind == "GRD" else 27
     times = _common_times(rng, when, duration)
-    abs_orbit = 46000 + int((when - datetime(2023, 1, 1, tzinfo=UTC)).days * 15.2) + site
+    # 175 orbits every 12 days; S1A was at orbit ~46,530 on 2023-01-01, S1C starts from 1.
+    first_day, first_orbit = S1_ORBIT_EPOCH[platform]
+    abs_orbit = first_orbit + int((when - first_day).total_seconds() / 86400 * 175 / 12)
     rel_orbit = 1 + (abs_orbit - 73) % 175
     datatake = rng.randint(0x40000, 0xFFFFF)
     direction = "ASCENDING" if k % 2 else "DESCENDING"
@@ -675,7 +639,7 @@ def _s1_entry(
         attributes=attrs,
         s3_path=f"/eodata/Sentinel-1/SAR/{product_type}/{day}/{name}",
         mean_mb=1700 if kind == "GRD" else 4200,
-        family="sentinel1_grd" if kind == "GRD" else None,
+        family="sentinel1_grd" if kind == "GRD" else "sentinel1_slc",
         extra={"lon": lon, "lat": lat, "orbit": abs_orbit, "direction": direction},
         **times,
     )
@@ -689,42 +653,83 @@ def _s1_entry_slc(*args: Any) -> Entry:
     return _s1_entry("SLC", *args)
 
 
-def _s1_entry_aux(
-    rng: random.Random, when: datetime, lon: float, lat: float, tile: str, site: int, k: int
-) -> Entry:
-    """Precise orbit files: one EOF a day, no footprint (``Footprint: null``)."""
-    validity = when.replace(hour=22, minute=59, second=42, microsecond=0)
-    times = _common_times(rng, validity, 26 * 3600)
-    times["start"] = validity
-    platform = "A"
-    produced = validity + timedelta(days=20)
-    name = (
-        f"S1{platform}_OPER_AUX_POEORB_OPOD_{_stamp(produced)}_V{_stamp(validity)}_"
-        f"{_stamp(times['end'])}.EOF"
-    )
+#: Sentinel-1 units and the days they fly (S1B failed on 2021-12-23; S1C flies from 2024-12-05).
+S1_UNITS = {
+    "A": (datetime(2014, 4, 3, tzinfo=UTC), None),
+    "B": (datetime(2016, 4, 25, tzinfo=UTC), datetime(2021, 12, 23, tzinfo=UTC)),
+    "C": (datetime(2024, 12, 5, tzinfo=UTC), None),
+}
+#: A reference day and the absolute orbit of each unit then (orbits count on at 175 / 12 days).
+S1_ORBIT_EPOCH = {
+    "A": (datetime(2023, 1, 1, tzinfo=UTC), 46_531),
+    "B": (datetime(2021, 1, 1, tzinfo=UTC), 24_968),
+    "C": (datetime(2024, 12, 5, tzinfo=UTC), 1),
+}
+#: RESORB records are listed for the catalogue's last this many days (one per orbit, ~15 a day
+#: per unit); POEORB for every day.
+RESORB_DAYS = 90
+
+
+def _orbit_entries(seed: int, start: datetime, days: int) -> list[Entry]:
+    """Orbit files of every flying Sentinel-1 unit: one POEORB per day, RESORBs per orbit.
+
+    Names, validity windows and creation times follow the real files (``products.orbits``).
+    """
+    from .products.orbits import orbit_windows
+
+    out: list[Entry] = []
+    for k in range(days):
+        day = start + timedelta(days=k)
+        kinds = ("POEORB", "RESORB") if k >= days - RESORB_DAYS else ("POEORB",)
+        for unit, (first, last) in S1_UNITS.items():
+            if day < first or (last is not None and day > last):
+                continue
+            for window in orbit_windows(unit, day.date(), kinds):
+                if window.created > datetime(2026, 12, 31, tzinfo=UTC):
+                    continue
+                rng = random.Random(f"{seed}:{window.name}")
+                out.append(_orbit_entry(rng, window))
+    return out
+
+
+def _orbit_entry(rng: random.Random, window: Any) -> Entry:
+    """One orbit file's record: no footprint (``Footprint: null``), ``ContentDate`` the validity
+    window to the second, the attributes real AUX records carry."""
+    published = window.created + timedelta(minutes=1, seconds=rng.uniform(20, 60))
     attrs = [
         ("origin", "String", "ESA"),
-        ("processingDate", "DateTimeOffset", fmt_time(produced)),
-        ("processingCenter", "String", "POD"),
         ("platformShortName", "String", "SENTINEL-1"),
         ("instrumentShortName", "String", "SAR"),
-        ("platformSerialIdentifier", "String", platform),
-        ("productType", "String", "AUX_POEORB"),
-        ("beginningDateTime", "DateTimeOffset", fmt_time(times["start"])),
-        ("endingDateTime", "DateTimeOffset", fmt_time(times["end"])),
+        ("platformSerialIdentifier", "String", window.unit),
+        ("productType", "String", window.product_type),
+        ("beginningDateTime", "DateTimeOffset", fmt_time(window.start)),
+        ("endingDateTime", "DateTimeOffset", fmt_time(window.stop)),
     ]
-    day = f"{validity:%Y/%m/%d}"
     return _entry(
         rng,
-        name=name,
+        name=window.name,
         collection="SENTINEL-1",
-        product_type="AUX_POEORB",
+        product_type=window.product_type,
         footprint=None,
         attributes=attrs,
-        s3_path=f"/eodata/Sentinel-1/AUX/AUX_POEORB/{day}/{name}",
-        mean_mb=4.4,
-        **times,
+        s3_path=window.s3_path,
+        mean_mb=4.4 if window.kind == "POEORB" else 0.59,
+        start=window.start,
+        end=window.stop,
+        origin=window.created + timedelta(minutes=1),
+        publication=published,
+        modification=published,
+        checksum_date=published + timedelta(seconds=rng.uniform(1, 30)),
+        family="sentinel1_orbit",
     )
+
+
+#: The writer of each Sentinel-3 product type (``products.BUILDERS`` keys).
+S3_FAMILIES = {
+    "OL_1_EFR___": "sentinel3_olci_efr",
+    "SL_2_LST___": "sentinel3_slstr_lst",
+    "SY_2_SYN___": "sentinel3_syn",
+}
 
 
 def _s3_entry(
@@ -796,7 +801,7 @@ def _s3_entry(
         s3_path=f"/eodata/Sentinel-3/{instrument}/{product_type}/{day}/{name}",
         mean_mb=600 if level == "1" else 80,
         eviction=eviction,
-        family="sentinel3_olci_efr" if product_type == "OL_1_EFR___" else None,
+        family=S3_FAMILIES.get(product_type),
         extra={"lon": lon, "lat": lat},
         **times,
     )
@@ -860,7 +865,7 @@ def _s5p_entry(
         attributes=attrs,
         s3_path=f"/eodata/Sentinel-5P/TROPOMI/{product_type}/{day}/{name}",
         mean_mb=450 if "NO2" in product_type else 60,
-        family="sentinel5p_l2" if "NO2" in product_type else None,
+        family="sentinel5p_l2",
         extra={"orbit": orbit, "lon": strip_lon},
         **times,
     )
@@ -971,40 +976,83 @@ def _legacy_s2_entries(rng: random.Random) -> list[Entry]:
         ]
         entry.id = _uuid(rng)
         entry.quicklook_id = _uuid(rng)
-        entry.extra["materialise"] = True
+        entry.extra["showcase"] = True
         out.append(entry)
     return out
 
 
-#: How many entries of each family to materialise (the rest stay metadata-only).
-MATERIALISE = {
+#: How many products of each family make the showcase (:attr:`Catalogue.materialised`): the
+#: first ones in the demo's area and period, what the demo and tests pick. Every product of a
+#: family with a writer is deliverable; the showcase is only a stable selection of them.
+SHOWCASE = {
     "sentinel2_l1c": 2,
     "sentinel2_l2a": 2,
     "sentinel1_grd": 2,
+    "sentinel1_slc": 1,
+    "sentinel1_orbit": 1,
     "sentinel3_olci_efr": 1,
+    "sentinel3_slstr_lst": 1,
+    "sentinel3_syn": 1,
     "sentinel5p_l2": 2,
     "eopf_zarr": 1,
     "clms_geotiff": 1,
 }
 
 
-def _materialise(entries: list[Entry], rng: random.Random) -> None:
-    """Give a few entries of each family a real payload, and their true size and checksums."""
-    from .products import BUILDERS
+#: Shares of the catalogue's deliverable products (outside the showcase) that carry a fault,
+#: as on the real service where a few records cannot be served as listed: ``unavailable``
+#: (``$value`` answers 404 DAT-ZIP-915), ``offline`` (``Online: false``, in the long-term
+#: archive), ``no_checksum`` (``"Checksum": []``), ``wrong_checksum`` (an MD5 the bytes do not
+#: have). Drawn per product from its id, so the same products carry the same faults every run.
+FAULT_SHARES = {
+    "unavailable": 0.004,
+    "offline": 0.01,
+    "no_checksum": 0.003,
+    "wrong_checksum": 0.001,
+}
 
-    counts = dict.fromkeys(MATERIALISE, 0)
-    # Pick from a fixed region and period so the demo's search finds them: the first sites.
+
+def _fault_of(entry: Entry, shares: dict[str, float]) -> str | None:
+    """The fault ``entry`` carries (None for most): a uniform draw from its id."""
+    draw = int(entry.id.replace("-", "")[:8], 16) / 0x1_0000_0000
+    for name, share in shares.items():
+        if draw < share:
+            return name
+        draw -= share
+    return None
+
+
+def _make_deliverable(
+    entries: list[Entry], everything: bool, shares: dict[str, float] | None = None
+) -> None:
+    """Sizes and checksums of deliverable entries come from their bytes (computed when first
+    read); the first few of each family in :data:`SHOWCASE` are marked as the showcase; without
+    ``everything`` the others are records only, with it a few carry a fault
+    (:data:`FAULT_SHARES`, or ``shares``; recorded in ``extra["fault"]``)."""
+    shares = FAULT_SHARES if shares is None else shares
+    counts = dict.fromkeys(SHOWCASE, 0)
     for entry in entries:
-        family = entry.family
-        if family not in MATERIALISE or family not in BUILDERS:
+        if not deliverable(entry):
             continue
-        if not entry.extra.get("materialise"):
-            if counts[family] >= MATERIALISE[family]:
-                continue
+        family = entry.family or ""
+        wanted = family in SHOWCASE and counts[family] < SHOWCASE[family]
+        if wanted and not entry.extra.get("showcase"):
             counts[family] += 1
-        builder = BUILDERS[family]
-        files = builder(entry)
-        entry.payload = Payload.from_files(entry.name, files, single_file=builder.single_file)
-        entry.content_length = entry.payload.size
-        entry.md5 = entry.payload.md5
-        entry.blake3 = entry.payload.blake3
+            entry.extra["showcase"] = True
+        if not (everything or entry.extra.get("showcase")):
+            entry.extra["metadata_only"] = True
+            continue
+        fault = None if entry.extra.get("showcase") else _fault_of(entry, shares)
+        if fault is not None:
+            entry.extra["fault"] = fault
+        if fault == "unavailable":
+            entry.extra["metadata_only"] = True
+            continue
+        if fault == "offline":
+            entry.online = False
+        entry.content_length = entry.md5 = entry.blake3 = LAZY
+        if fault == "no_checksum":
+            entry.md5 = entry.blake3 = None
+        elif fault == "wrong_checksum":
+            wrong = hashlib.sha256(entry.name.encode()).hexdigest()  # not the bytes' sums
+            entry.md5, entry.blake3 = wrong[:32], wrong

@@ -10,7 +10,9 @@ Installed with cdse_intake (entry point ``pytest11``), so in any project:
         ...
 
 ``cdse_emulator`` is one emulator per test session; faults, the request log and counters are reset
-around each test. ``cdse_emulator_factory(**kw)`` starts a private one (e.g. with short token
+around each test. Every online product it lists downloads (built on first use; the ini option
+``cdse_emulator_deliver = "showcase"`` limits that to a few per family, for suites that list
+tens of thousands of products). ``cdse_emulator_factory(**kw)`` starts a private one (e.g. with short token
 lifetimes), stopped at the end of the test.
 
 The plugin is loaded by every pytest run in an environment where cdse_intake is installed, also
@@ -44,9 +46,19 @@ def _emulator_class() -> type[Emulator]:
     return Emulator
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "cdse_emulator_deliver",
+        'which products the session emulator delivers: "all" (default; each built when first '
+        'listed or fetched) or "showcase" (a few per family: faster listings of thousands)',
+        default="all",
+    )
+
+
 @pytest.fixture(scope="session")
-def _cdse_emulator_session() -> Iterator[Emulator]:
-    with _emulator_class()() as emu:
+def _cdse_emulator_session(request: pytest.FixtureRequest) -> Iterator[Emulator]:
+    deliver = str(request.config.getini("cdse_emulator_deliver") or "all")
+    with _emulator_class()(deliver=deliver) as emu:
         yield emu
 
 

@@ -10,7 +10,7 @@ identity           ``http://127.0.0.1:<p>/auth/realms/CDSE``               ident
 OData catalogue    ``http://127.0.0.1:<p>/odata/v1``                       catalogue.dataspace…
 STAC               ``http://127.0.0.1:<p>/stac/v1``                        stac.dataspace…/v1
 download           ``http://127.0.0.2:<q>/odata/v1``                       download.dataspace…
-S3 (moto)          ``http://127.0.0.1:<r>`` bucket ``eodata``               eodata.dataspace…
+S3                 ``http://127.0.0.1:<r>`` bucket ``eodata``               eodata.dataspace…
 =================  =====================================================  ====================
 """
 
@@ -132,8 +132,11 @@ class Emulator:
     ...     emu.endpoints.catalogue        # 'http://127.0.0.1:41234/odata/v1'
 
     ``seed`` and ``scale`` select the deterministic catalogue; ``access_lifetime`` and
-    ``refresh_lifetime`` are the token lifetimes in seconds (CDSE: 600 and 3600); ``s3`` starts
-    moto's S3 server with the ``eodata`` bucket. The demo account is ``username``/``password``.
+    ``refresh_lifetime`` are the token lifetimes in seconds (CDSE: 600 and 3600); ``s3`` serves
+    the read-only ``eodata`` bucket (every online product, built on request). The demo account
+    is ``username``/``password``. ``deliver``: ``"all"`` (every product of a family with a
+    writer, built when first listed or fetched) or ``"showcase"`` (a few per family; the rest
+    answer DAT-ZIP-915); see :data:`.catalogue.DELIVER`.
     """
 
     def __init__(
@@ -149,10 +152,11 @@ class Emulator:
         refresh_lifetime: float = 3600.0,
         s3: bool = True,
         password: str | None = None,
+        deliver: str = "all",
     ) -> None:
-        # Built once per process and (seed, scale), copied so products added to one emulator
-        # (large benchmark products) do not appear in another.
-        self.catalogue = build_catalogue(seed=seed, scale=scale).copy()
+        # Built once per process and (seed, scale, deliver), copied so products added to one
+        # emulator (large benchmark products) do not appear in another.
+        self.catalogue = build_catalogue(seed=seed, scale=scale, deliver=deliver).copy()
         # The catalogue is ~500k long-lived objects; keep the garbage collector from rescanning
         # them on every collection (it tripled the cost of building STAC pages).
         gc.freeze()
@@ -315,16 +319,19 @@ class Emulator:
             raise
         root = f"http://{self.host}:{main_sock.getsockname()[1]}"
         s3_url = root
+        s3_sock = None
         if self._with_s3:
             from .s3 import S3Server
 
-            self._s3 = S3Server(self.catalogue, host=self.host)
             try:
-                s3_url = await asyncio.get_running_loop().run_in_executor(None, self._s3.start)
+                s3_sock = _listening_socket(self.host, 0)
             except BaseException:
                 main_sock.close()
                 dl_sock.close()
                 raise
+            s3_url = f"http://{self.host}:{s3_sock.getsockname()[1]}"
+            self._s3 = S3Server(self.catalogue, host=self.host, state=self.state)
+            self._s3.endpoint = s3_url
         self.urls = ServiceURLs(
             identity=f"{root}/auth/realms/CDSE",
             catalogue=f"{root}/odata/v1",
@@ -351,6 +358,10 @@ class Emulator:
         dl = _application(self.state, ctx, [("/odata/v1", download.routes)])
         await self._serve(main, main_sock)
         await self._serve(dl, dl_sock)
+        if self._s3 is not None and s3_sock is not None:
+            s3 = self._s3.application(middlewares=[_log_requests])
+            s3[STATE_KEY] = self.state
+            await self._serve(s3, s3_sock)
 
     async def _stop_services(self) -> None:
         for runner in reversed(self._runners):
@@ -358,7 +369,7 @@ class Emulator:
                 await runner.cleanup()
         self._runners.clear()
         if self._s3 is not None:
-            await asyncio.get_running_loop().run_in_executor(None, self._s3.stop)
+            self._s3.close()
             self._s3 = None
 
 

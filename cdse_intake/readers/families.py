@@ -79,6 +79,13 @@ FAMILIES: tuple[Family, ...] = (
         markers=("annotation/s1?-*.xml",),
     ),
     Family(
+        "sentinel-1-orbit",
+        "Sentinel-1 orbit files AUX_POEORB/AUX_RESORB (Earth Explorer .EOF)",
+        "orbits",
+        re.compile(r"_AUX_(POE|RES)ORB_|\.EOF$", re.IGNORECASE),
+        markers=("*.EOF",),
+    ),
+    Family(
         "sentinel-3",
         "Sentinel-3 OLCI/SLSTR/SYN SEN3",
         "sentinel3",

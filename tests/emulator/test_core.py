@@ -20,11 +20,11 @@ from cdse_intake.emulator.state import FaultRegistry
 
 def test_catalogue_is_deterministic_and_sized():
     build = _cached_catalogue.__wrapped__  # bypass the per-process cache: really build twice
-    a, b = build(7, 0.05, False), build(7, 0.05, False)
+    a, b = build(7, 0.05, False, "showcase"), build(7, 0.05, False, "showcase")
     assert [(e.id, e.name, e.md5, e.footprint) for e in a] == [
         (e.id, e.name, e.md5, e.footprint) for e in b
     ]
-    c = build(8, 0.05, False)
+    c = build(8, 0.05, False, "showcase")
     assert [e.id for e in a] != [e.id for e in c]
     full = build_catalogue()
     assert len(full) > 45_000

@@ -1,8 +1,14 @@
-"""The emulated S3 store: the ``eodata`` bucket read through s3fs and boto3 (cdse-api.md §6)."""
+"""The emulated S3 store: the ``eodata`` bucket read through s3fs, boto3 and aiobotocore (§6).
+
+A private :class:`S3Server` over the small sample catalogue for most tests; the session emulator
+(``cdse_emulator``) for the S3 service inside an emulator (its keys, its request log, throttle).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import time
 import zipfile
 from collections.abc import Iterator
 
@@ -17,7 +23,8 @@ from botocore.config import Config
 from cdse_intake.emulator import Emulator
 from cdse_intake.emulator.blob import add_large_product
 from cdse_intake.emulator.catalogue import Catalogue
-from cdse_intake.emulator.s3 import S3Server, _read_actions, objects
+from cdse_intake.emulator.s3 import S3Server, objects
+from cdse_intake.emulator.s3.store import single_file
 
 from .test_download_support import FOLDER_FILES, SINGLE_DATA, Products, sample_catalogue
 
@@ -111,9 +118,7 @@ def test_boto3_lists_and_reads(store: tuple[S3Server, Products]) -> None:
     assert ranged["Body"].read() == SINGLE_DATA[:8]
 
 
-#: Every read the issued keys are granted, one call per S3 operation. moto checks the IAM policy
-#: against the IAM permission name up to 5.2.5 (s3:ListBucket ...) and against the operation name
-#: from 5.2.6 on (s3:ListObjectsV2, s3:HeadObject ...): each call here must pass with either.
+#: Every read the issued keys are granted, one call per S3 operation.
 READS = {
     "ListObjectsV2": lambda s3, key: s3.list_objects_v2(Bucket="eodata", Prefix="Sentinel-"),
     "ListObjects": lambda s3, key: s3.list_objects(Bucket="eodata", Prefix="Sentinel-"),
@@ -178,22 +183,13 @@ def test_keys_are_read_only(store: tuple[S3Server, Products], operation: str) ->
     }
 
 
-def test_batch_delete_deletes_nothing(store: tuple[S3Server, Products]) -> None:
+def test_batch_delete_is_refused(store: tuple[S3Server, Products]) -> None:
     server, products = store
     s3 = client(server)
     key = products.single.s3_key
-    reply = s3.delete_objects(Bucket="eodata", Delete={"Objects": [{"Key": key}]})
-    assert not reply.get("Deleted")
-    assert [(e["Key"], e["Code"]) for e in reply["Errors"]] == [(key, "AccessDenied")]
+    refused = lambda: s3.delete_objects(Bucket="eodata", Delete={"Objects": [{"Key": key}]})  # noqa: E731
+    assert _refusal(refused) == (403, "AccessDenied")
     assert s3.get_object(Bucket="eodata", Key=key)["Body"].read() == SINGLE_DATA
-
-
-def test_policy_names_reads_only() -> None:
-    """The keys' policy, under both of moto's naming schemes, holds no write action."""
-    actions = _read_actions()
-    assert {"s3:ListBucket", "s3:GetObject", "s3:ListObjectsV2", "s3:HeadObject"} <= set(actions)
-    writes = ("s3:Put", "s3:Delete", "s3:Create", "s3:Copy", "s3:Upload", "s3:Restore")
-    assert not [a for a in actions if a.startswith(writes) or "*" in a]
 
 
 @pytest.mark.parametrize("operation", ["ListObjectsV2", "GetObject", "HeadObject"])
@@ -243,7 +239,7 @@ def test_wrong_or_missing_credentials_are_refused(store: tuple[S3Server, Product
 
 
 def test_two_servers_hold_their_own_bucket() -> None:
-    """moto's state is per process: each server runs its own, so both have an ``eodata``."""
+    """Each server serves its own catalogue with its own keys."""
     _, products = sample_catalogue()
     with S3Server(Catalogue([products.single])) as other:
         s3 = client(other)
@@ -251,15 +247,17 @@ def test_two_servers_hold_their_own_bucket() -> None:
     assert keys == [products.single.s3_key]
 
 
-def test_stop_ends_the_child_process() -> None:
+def test_stop_ends_serving() -> None:
     catalogue, _ = sample_catalogue()
     server = S3Server(catalogue)
     endpoint = server.start()
-    process = server._process
+    assert requests.get(endpoint, timeout=5).status_code == 403
     server.stop()
-    assert process is not None and process.returncode is not None
     with pytest.raises(requests.ConnectionError):
         requests.get(endpoint, timeout=5)
+    again = server.start()  # it can serve again
+    assert requests.get(again, timeout=5).status_code == 403
+    server.stop()
 
 
 def _env_fs(env: dict[str, str]) -> s3fs.S3FileSystem:
@@ -282,20 +280,41 @@ def test_emulator_env_reaches_its_store() -> None:
         assert len(fs.find(f"eodata/{products.folder.s3_key}")) == len(FOLDER_FILES)
 
 
-def test_session_emulator_stores_every_materialised_product(cdse_emulator: Emulator) -> None:
-    """Every key of every materialised online product is listed; a few per product are read."""
+def test_session_emulator_serves_every_showcase_product(cdse_emulator: Emulator) -> None:
+    """Each showcase product's keys are listed under its ``S3Path``; a few per product are read."""
     fs = _env_fs(cdse_emulator.env())
     assert fs.exists("eodata")
-    expected: dict[str, bytes] = {}
-    sampled: list[str] = []
+    sampled: dict[str, bytes] = {}
     for entry in cdse_emulator.catalogue.materialised:
-        if entry.online:
-            stored = {f"eodata/{key}": body for key, body in objects(entry)}
-            expected.update(stored)
-            sampled += sorted(stored)[:: max(1, len(stored) // 3)]
-    assert set(fs.find("eodata")) == set(expected)
-    if sampled:
-        assert fs.cat(sampled) == {path: expected[path] for path in sampled}
+        if not entry.online:
+            continue
+        stored = {f"eodata/{key}": bytes(body) for key, body in objects(entry)}
+        assert set(fs.find(f"eodata/{entry.s3_key}")) == set(stored), entry.name
+        picks = sorted(stored)[:: max(1, len(stored) // 3)]
+        sampled.update((path, stored[path]) for path in picks)
+    assert sampled
+    assert fs.cat(sorted(sampled)) == sampled
+
+
+def test_any_deliverable_product_is_there(cdse_emulator_factory) -> None:
+    """Not only the showcase: any online product with a writer, built on request."""
+    emu = cdse_emulator_factory(scale=0.02, deliver="all")
+    fs = _env_fs(emu.env())
+    showcase = {e.id for e in emu.catalogue.materialised}
+    entry = next(
+        e
+        for e in reversed(emu.catalogue.entries)
+        if e.online and e.id not in showcase and single_file(e) is True
+    )
+    data = fs.cat(f"eodata/{entry.s3_key}")
+    assert data == entry.payload.data
+    assert len(data) == entry.content_length
+    others = [e for e in emu.catalogue.entries if e.id not in showcase]
+    folder = next(e for e in others if single_file(e) is False)
+    assert len(fs.find(f"eodata/{folder.s3_key}")) == len(folder.payload.files)
+    absent = next(e for e in emu.catalogue.entries if single_file(e) is None)
+    assert absent.payload is None
+    assert not fs.exists(f"eodata/{absent.s3_key}")
 
 
 def test_products_added_later_include_file_backed_ones(
@@ -306,3 +325,149 @@ def test_products_added_later_include_file_backed_ones(
     server.add(big)
     with open(big.payload.path, "rb") as f:
         assert fs.cat(f"eodata/{big.s3_key}") == f.read()
+
+
+# -- what each operation answers -------------------------------------------------------------------
+def test_presigned_urls(store: tuple[S3Server, Products]) -> None:
+    server, products = store
+    s3 = client(server)
+    params = {"Bucket": "eodata", "Key": products.single.s3_key}
+    url = s3.generate_presigned_url("get_object", Params=params, ExpiresIn=60)
+    assert requests.get(url, timeout=10).content == SINGLE_DATA
+    ranged = requests.get(url, headers={"Range": "bytes=10-19"}, timeout=10)
+    assert (ranged.status_code, ranged.content) == (206, SINGLE_DATA[10:20])
+    tampered = requests.get(url.replace("X-Amz-Expires=60", "X-Amz-Expires=61"), timeout=10)
+    assert tampered.status_code == 403
+    assert "<Code>SignatureDoesNotMatch</Code>" in tampered.text
+    wrong = client(server, aws_secret_access_key="wrong")
+    assert (
+        requests.get(wrong.generate_presigned_url("get_object", Params=params)).status_code == 403
+    )
+    short = s3.generate_presigned_url("get_object", Params=params, ExpiresIn=1)
+    time.sleep(2.1)
+    expired = requests.get(short, timeout=10)
+    assert expired.status_code == 403 and "Request has expired" in expired.text
+    listing = s3.generate_presigned_url("list_objects_v2", Params={"Bucket": "eodata"})
+    assert products.single.s3_key in requests.get(listing, timeout=10).text
+
+
+def test_anonymous_answers_are_s3_errors(store: tuple[S3Server, Products]) -> None:
+    server, products = store
+    reply = requests.get(f"{server.endpoint}/eodata/{products.single.s3_key}", timeout=10)
+    assert reply.status_code == 403
+    assert reply.headers["Content-Type"] == "application/xml"
+    request_id = reply.headers["x-amz-request-id"]
+    assert request_id.startswith("tx") and request_id.endswith("-default")
+    assert "<Code>AccessDenied</Code>" in reply.text
+    assert f"<RequestId>{request_id}</RequestId>" in reply.text
+    head = requests.head(f"{server.endpoint}/eodata/{products.single.s3_key}", timeout=10)
+    assert (head.status_code, head.content) == (403, b"")
+    assert requests.put(f"{server.endpoint}/eodata/x", data=b"1", timeout=10).status_code == 403
+
+
+def test_ranges(store: tuple[S3Server, Products]) -> None:
+    server, products = store
+    s3 = client(server)
+    key = products.single.s3_key
+
+    def get(spec: str) -> dict:
+        return s3.get_object(Bucket="eodata", Key=key, Range=spec)
+
+    size = len(SINGLE_DATA)
+    middle = get("bytes=100-199")
+    assert middle["Body"].read() == SINGLE_DATA[100:200]
+    assert middle["ContentRange"] == f"bytes 100-199/{size}"
+    assert middle["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert get("bytes=-16")["Body"].read() == SINGLE_DATA[-16:]
+    assert get(f"bytes={size - 5}-")["Body"].read() == SINGLE_DATA[-5:]
+    assert get(f"bytes=0-{size + 100}")["ContentLength"] == size
+    assert get("bytes=0-1,5-6")["ResponseMetadata"]["HTTPStatusCode"] == 200  # ignored
+    assert _refusal(lambda: get(f"bytes={size}-")) == (416, "InvalidRange")
+    head = s3.head_object(Bucket="eodata", Key=key, Range="bytes=0-9")
+    assert (head["ContentLength"], head["AcceptRanges"]) == (10, "bytes")
+
+
+def test_object_headers_and_conditions(store: tuple[S3Server, Products]) -> None:
+    import hashlib
+
+    server, products = store
+    s3 = client(server)
+    key = f"{products.folder.s3_key}/manifest.safe"
+    head = s3.head_object(Bucket="eodata", Key=key)
+    etag = f'"{hashlib.md5(FOLDER_FILES["manifest.safe"]).hexdigest()}"'
+    assert (head["ETag"], head["ContentLength"]) == (etag, len(FOLDER_FILES["manifest.safe"]))
+    assert head["LastModified"] == products.folder.publication
+    assert _refusal(lambda: s3.get_object(Bucket="eodata", Key=key, IfNoneMatch=etag))[0] == 304
+    assert _refusal(lambda: s3.get_object(Bucket="eodata", Key=key, IfMatch='"0"')) == (
+        412,
+        "PreconditionFailed",
+    )
+    assert s3.get_object(Bucket="eodata", Key=key, IfMatch=etag)["ETag"] == etag
+    typed = s3.get_object(Bucket="eodata", Key=key, ResponseContentType="text/xml")
+    assert typed["ContentType"] == "text/xml"
+    assert _refusal(lambda: s3.head_object(Bucket="eodata", Key=products.folder.s3_key))[0] == 404
+    missing = lambda: s3.get_object(Bucket="eodata", Key=f"{key}.nope")  # noqa: E731
+    assert _refusal(missing) == (404, "NoSuchKey")
+
+
+def test_bucket_operations(store: tuple[S3Server, Products]) -> None:
+    server, _ = store
+    s3 = client(server)
+    assert s3.get_bucket_location(Bucket="eodata")["LocationConstraint"] == "default"
+    head = s3.head_bucket(Bucket="eodata")
+    assert head["ResponseMetadata"]["HTTPHeaders"]["x-amz-bucket-region"] == "default"
+    assert _refusal(lambda: s3.list_objects_v2(Bucket="sentinel")) == (404, "NoSuchBucket")
+    assert _refusal(lambda: s3.get_bucket_acl(Bucket="eodata")) == (403, "AccessDenied")
+
+
+def test_unsigned_payload_is_accepted(store: tuple[S3Server, Products]) -> None:
+    server, products = store
+    s3 = client(server, config=Config(s3={"payload_signing_enabled": False}))
+    sent: list[str] = []
+    s3.meta.events.register(
+        "before-send.s3", lambda request, **kw: sent.append(request.headers["X-Amz-Content-SHA256"])
+    )
+    assert s3.get_object(Bucket="eodata", Key=products.single.s3_key)["Body"].read()
+    assert [v.decode() if isinstance(v, bytes) else v for v in sent] == ["UNSIGNED-PAYLOAD"]
+
+
+def test_aiobotocore(store: tuple[S3Server, Products]) -> None:
+    from aiobotocore.session import get_session
+
+    server, products = store
+    key, secret = server.credentials
+
+    async def main() -> tuple[list[str], int, bytes]:
+        async with get_session().create_client(
+            "s3",
+            endpoint_url=server.endpoint,
+            region_name="default",
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+        ) as s3:
+            listed = await s3.list_objects_v2(Bucket="eodata", Prefix="Sentinel-5P/")
+            head = await s3.head_object(Bucket="eodata", Key=products.single.s3_key)
+            got = await s3.get_object(
+                Bucket="eodata", Key=products.single.s3_key, Range="bytes=0-3"
+            )
+            async with got["Body"] as body:
+                data = await body.read()
+        return [o["Key"] for o in listed["Contents"]], head["ContentLength"], data
+
+    keys, size, data = asyncio.run(main())
+    assert (keys, size, data) == ([products.single.s3_key], len(SINGLE_DATA), SINGLE_DATA[:4])
+
+
+# -- inside the emulator ---------------------------------------------------------------------------
+def test_requests_are_logged_and_throttled(cdse_emulator: Emulator) -> None:
+    fs = _env_fs(cdse_emulator.env())
+    entry = next(e for e in cdse_emulator.catalogue.materialised if e.family == "sentinel5p_l2")
+    path = f"eodata/{entry.s3_key}"
+    fs.info(path)  # built before timing
+    cdse_emulator.state.throttle = 400_000
+    started = time.perf_counter()
+    data = fs.cat(path)
+    assert time.perf_counter() - started >= 0.9 * len(data) / 400_000
+    (get,) = cdse_emulator.state.requests(method="GET", path=f"/{path}")
+    assert (get.status, get.bytes_sent) == (200, len(data))
+    assert get.user == cdse_emulator.env()["CDSE_S3_ACCESS_KEY"]

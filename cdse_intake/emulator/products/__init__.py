@@ -32,16 +32,31 @@ class Builder:
 def _registry() -> dict[str, Builder]:
     """Family key (``Entry.family``) -> builder. Family modules import their heavy libraries
     (rasterio, h5netcdf, zarr) inside functions, so building the registry stays cheap."""
-    from . import eopf, geotiff, sentinel1, sentinel2, sentinel3, sentinel5p
+    from . import (
+        eopf,
+        geotiff,
+        orbits,
+        sentinel1,
+        sentinel1_slc,
+        sentinel2,
+        sentinel3,
+        sentinel3_slstr,
+        sentinel3_syn,
+        sentinel5p,
+    )
 
     return {
         "sentinel2_l1c": Builder(sentinel2.build_l1c),
         "sentinel2_l2a": Builder(sentinel2.build_l2a),
         "sentinel1_grd": Builder(sentinel1.build_grd),
+        "sentinel1_slc": Builder(sentinel1_slc.build_slc),
         "sentinel3_olci_efr": Builder(sentinel3.build_efr),
+        "sentinel3_slstr_lst": Builder(sentinel3_slstr.build_lst),
+        "sentinel3_syn": Builder(sentinel3_syn.build_syn),
         "sentinel5p_l2": Builder(sentinel5p.build_l2, single_file=True),
         "eopf_zarr": Builder(eopf.build_zarr),
         "clms_geotiff": Builder(geotiff.build_ndvi, single_file=True),
+        "sentinel1_orbit": Builder(orbits.build_orbit, single_file=True),
     }
 
 

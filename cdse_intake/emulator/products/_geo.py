@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -123,8 +124,11 @@ TILE_OFFSET_X = -40
 TILE_OFFSET_Y = 40
 
 
+@lru_cache(maxsize=1024)
 def utm_window(tile: str, lon: float, lat: float, size: float = 3660) -> UtmWindow:
     """A ``size``-metre window of an MGRS tile's grid, centred (to 60 m) on ``(lon, lat)``.
+
+    Cached: a site's products share it (the projection costs about a millisecond).
 
     The UTM zone and hemisphere come from the tile id (``31UDQ``: zone 31, band ``U`` north);
     the tile origin is the 100 km grid line west of and north of the site, as real tiles are laid.

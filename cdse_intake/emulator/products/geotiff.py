@@ -18,6 +18,7 @@ site, inside the catalogue footprint; values follow :func:`expected_dn`.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -69,16 +70,58 @@ def window_origin(lon: float, lat: float) -> tuple[float, float]:
     return west, north
 
 
-def build_ndvi(entry: Entry) -> dict[str, bytes]:
-    """The product's single GeoTIFF, keyed by the product name."""
-    from affine import Affine
+#: Stand-ins for the product's times while a site's file is encoded once: the same length as the
+#: real values (``%Y-%m-%dT%H:%M:%SZ``), which then replace them byte for byte.
+_START = "1111-11-11T11:11:11Z"
+_END = "2222-12-22T22:22:22Z"
 
+
+def build_ndvi(entry: Entry) -> dict[str, bytes]:
+    """The product's single GeoTIFF, keyed by the product name.
+
+    Only two tags depend on the product (its start and end); the file is encoded once per site
+    with placeholders of the same length in their place (:func:`_site_file`), then patched.
+    """
     if not entry.name.endswith(".tif"):
         raise ValueError(f"CLMS GeoTIFF product name (.tif) expected, got {entry.name!r}")
     west, north = window_origin(entry.extra["lon"], entry.extra["lat"])
-    rows, cols = np.indices((SIZE, SIZE))
-    data = raster_bytes(
-        expected_dn(rows, cols),
+    start = entry.start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    end = entry.end.strftime("%Y-%m-%dT%H:%M:%SZ")
+    template = _site_file(west, north)
+    placeholders = (_START.encode(), _END.encode())
+    if (
+        len(start) == len(_START)
+        and len(end) == len(_END)
+        and all(template.count(p) == 1 for p in placeholders)
+    ):
+        data = template.replace(placeholders[0], start.encode()).replace(
+            placeholders[1], end.encode()
+        )
+    else:
+        data = _encode(west, north, start, end)
+    return {entry.name: data}
+
+
+@lru_cache(maxsize=1)
+def _dn() -> np.ndarray:
+    """The DN window (the same for every product), read-only."""
+    data = expected_dn(*np.indices((SIZE, SIZE)))
+    data.flags.writeable = False
+    return data
+
+
+@lru_cache(maxsize=64)
+def _site_file(west: float, north: float) -> bytes:
+    """The GeoTIFF of the window at ``(west, north)`` with placeholder times."""
+    return _encode(west, north, _START, _END)
+
+
+def _encode(west: float, north: float, start: str, end: str) -> bytes:
+    """Encode the GeoTIFF of the window at ``(west, north)`` covering ``start``..``end``."""
+    from affine import Affine
+
+    return raster_bytes(
+        _dn(),
         driver="GTiff",
         crs="EPSG:4326",
         transform=Affine(PIXEL, 0.0, west, 0.0, -PIXEL, north),
@@ -89,8 +132,8 @@ def build_ndvi(entry: Entry) -> dict[str, bytes]:
             "TIFFTAG_SOFTWARE": "CGLS NDVI300 V2.0.1 processing chain",
             "product_version": "V2.0.1",
             "long_name": "Normalized Difference Vegetation Index",
-            "time_coverage_start": entry.start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "time_coverage_end": entry.end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "time_coverage_start": start,
+            "time_coverage_end": end,
         },
         band_tags={
             "long_name": "Normalized Difference Vegetation Index",
@@ -105,4 +148,3 @@ def build_ndvi(entry: Entry) -> dict[str, bytes]:
         blockysize=256,
         COMPRESS="DEFLATE",
     )
-    return {entry.name: data}

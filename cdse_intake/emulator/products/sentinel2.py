@@ -20,6 +20,7 @@ and the JPEG 2000 georeferencing agree. Pixel values follow :func:`expected_dn`,
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -133,6 +134,64 @@ def granule_window(entry: Entry) -> UtmWindow:
     return utm_window(entry.extra["tile"], entry.extra["lon"], entry.extra["lat"], WINDOW)
 
 
+@lru_cache(maxsize=1)
+def _spectral_information() -> tuple[str, ...]:
+    """The ``Spectral_Information`` lines of MTD_MSIL1C/2A: the same in every product."""
+    lines: list[str] = []
+    for i, band in enumerate(BANDS):
+        lo, hi, centre = WAVELENGTHS[band]
+        # A smooth synthetic response over the real band limits, 1 nm steps.
+        steps = np.linspace(0, np.pi, hi - lo + 1)
+        values = " ".join(f"{v:.8g}" for v in np.clip(np.sin(steps) ** 0.5, 1e-3, 1))
+        physical = band.replace("B0", "B")
+        lines += [
+            f'<Spectral_Information bandId="{i}" physicalBand="{physical}">',
+            f"  {_xml.el('RESOLUTION', NATIVE_RESOLUTION[band])}",
+            "  <Wavelength>",
+            f"    {_xml.el('MIN', lo, unit='nm')}",
+            f"    {_xml.el('MAX', hi, unit='nm')}",
+            f"    {_xml.el('CENTRAL', centre, unit='nm')}",
+            "  </Wavelength>",
+            "  <Spectral_Response>",
+            f"    {_xml.el('STEP', 1, unit='nm')}",
+            f"    {_xml.el('VALUES', values)}",
+            "  </Spectral_Response>",
+            "</Spectral_Information>",
+        ]
+    return tuple(lines)
+
+
+#: Encoded images kept in memory: a site's L1C and L2A products use ~40 distinct images (~0.7 MB);
+#: this covers every site of the catalogue.
+IMAGE_CACHE_SIZE = 2048
+
+
+@lru_cache(maxsize=IMAGE_CACHE_SIZE)
+def encoded_image(name: str, resolution: int, window: UtmWindow) -> tuple[bytes, str]:
+    """The JPEG 2000 file of image ``name`` (a band, ``SCL`` or ``TCI``) at ``resolution`` over
+    ``window``, and its SHA3-256: it depends on nothing else, so every product of a site shares
+    it (L1C and L2A alike)."""
+    rows, cols = np.indices(window.shape(resolution))
+    if name == "SCL":
+        data = expected_scl(rows, cols)
+    elif name == "TCI":
+        data = expected_tci(rows, cols, resolution)
+    else:
+        data = expected_dn(name, rows, cols, resolution)
+    block = min(256, data.shape[-1])
+    encoded = raster_bytes(
+        data,
+        driver="JP2OpenJPEG",
+        crs=f"EPSG:{window.epsg}",
+        transform=window.transform(resolution),
+        QUALITY=100,
+        REVERSIBLE="YES",
+        blockxsize=block,  # lower case: rasterio overrides BLOCKXSIZE
+        blockysize=block,
+    )
+    return encoded, _xml.sha3(encoded)
+
+
 def build_l1c(entry: Entry) -> dict[str, bytes]:
     """The files of a Level-1C SAFE product."""
     return _Product(entry, "L1C").files()
@@ -172,29 +231,14 @@ class _Product:
         )
         self.window = granule_window(entry)
         self.offset = has_offset(self.baseline)
+        #: SHA3-256 of the images :meth:`images` returned, by path (the manifest needs them).
+        self.digests: dict[str, str] = {}
 
     # -- rasters -----------------------------------------------------------------------------
 
-    def _jp2(self, data: np.ndarray, resolution: int) -> bytes:
-        block = min(256, data.shape[-1])
-        return raster_bytes(
-            data,
-            driver="JP2OpenJPEG",
-            crs=f"EPSG:{self.window.epsg}",
-            transform=self.window.transform(resolution),
-            QUALITY=100,
-            REVERSIBLE="YES",
-            blockxsize=block,  # lower case: rasterio overrides BLOCKXSIZE
-            blockysize=block,
-        )
-
-    def _image(self, name: str, resolution: int) -> bytes:
-        rows, cols = np.indices(self.window.shape(resolution))
-        if name == "SCL":
-            return self._jp2(expected_scl(rows, cols), resolution)
-        if name == "TCI":
-            return self._jp2(expected_tci(rows, cols, resolution), resolution)
-        return self._jp2(expected_dn(name, rows, cols, resolution), resolution)
+    def _image(self, path: str, name: str, resolution: int) -> tuple[bytes, str, int]:
+        data, self.digests[path] = encoded_image(name, resolution, self.window)
+        return data, name, resolution
 
     def images(self) -> dict[str, tuple[bytes, str, int]]:
         """``path -> (bytes, image name, resolution)`` of the granule's IMG_DATA."""
@@ -203,19 +247,17 @@ class _Product:
         out: dict[str, tuple[bytes, str, int]] = {}
         if self.level == "L1C":
             for band in BANDS:
-                res = NATIVE_RESOLUTION[band]
-                out[f"{base}/{stem}_{band}.jp2"] = (self._image(band, res), band, res)
-            out[f"{base}/{stem}_TCI.jp2"] = (self._image("TCI", 10), "TCI", 10)
+                path = f"{base}/{stem}_{band}.jp2"
+                out[path] = self._image(path, band, NATIVE_RESOLUTION[band])
+            path = f"{base}/{stem}_TCI.jp2"
+            out[path] = self._image(path, "TCI", 10)
             return out
         for res, names in L2A_CONTENT.items():
             for name in names:
                 if name == "B01" and res == 20 and not self.offset:
                     continue
-                out[f"{base}/R{res}m/{stem}_{name}_{res}m.jp2"] = (
-                    self._image(name, res),
-                    name,
-                    res,
-                )
+                path = f"{base}/R{res}m/{stem}_{name}_{res}m.jp2"
+                out[path] = self._image(path, name, res)
         return out
 
     # -- metadata ----------------------------------------------------------------------------
@@ -242,28 +284,7 @@ class _Product:
         return " ".join(f"{lat} {lon}" for lon, lat in ring) + " "
 
     def _spectral_information(self) -> list[str]:
-        lines = []
-        for i, band in enumerate(BANDS):
-            lo, hi, centre = WAVELENGTHS[band]
-            # A smooth synthetic response over the real band limits, 1 nm steps.
-            steps = np.linspace(0, np.pi, hi - lo + 1)
-            values = " ".join(f"{v:.8g}" for v in np.clip(np.sin(steps) ** 0.5, 1e-3, 1))
-            physical = band.replace("B0", "B")
-            lines += [
-                f'<Spectral_Information bandId="{i}" physicalBand="{physical}">',
-                f"  {_xml.el('RESOLUTION', NATIVE_RESOLUTION[band])}",
-                "  <Wavelength>",
-                f"    {_xml.el('MIN', lo, unit='nm')}",
-                f"    {_xml.el('MAX', hi, unit='nm')}",
-                f"    {_xml.el('CENTRAL', centre, unit='nm')}",
-                "  </Wavelength>",
-                "  <Spectral_Response>",
-                f"    {_xml.el('STEP', 1, unit='nm')}",
-                f"    {_xml.el('VALUES', values)}",
-                "  </Spectral_Response>",
-                "</Spectral_Information>",
-            ]
-        return lines
+        return list(_spectral_information())
 
     def _radiometry(self) -> list[str]:
         """Quantification values and, from baseline 04.00 on, the per-band offsets."""
@@ -551,12 +572,13 @@ class _Product:
         objects = []
         for path, oid in ids.items():
             data = files[path]
+            digest = self.digests.get(path)
             mime = "text/xml" if path.endswith(".xml") else "application/octet-stream"
             objects += [
                 f'    <dataObject ID="{oid}">',
                 f'      <byteStream mimeType="{mime}" size="{len(data)}">',
                 f'        <fileLocation href="./{path}" locatorType="URL"/>',
-                f'        <checksum checksumName="SHA3-256">{_xml.sha3(data)}</checksum>',
+                f'        <checksum checksumName="SHA3-256">{digest or _xml.sha3(data)}</checksum>',
                 "      </byteStream>",
                 "    </dataObject>",
             ]

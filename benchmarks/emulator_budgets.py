@@ -1,0 +1,127 @@
+"""The emulator's budgets (issue 13): start, a 1000-record page of never-built products, the
+first byte of a never-built product, memory. Prints each figure with its ceiling and the ratio
+(figure / ceiling: above 1 misses the budget), then one JSON line.
+
+    python benchmarks/emulator_budgets.py            # deliver="all" (every product deliverable)
+    python benchmarks/emulator_budgets.py showcase   # only the showcase products deliverable
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import resource
+import sys
+import time
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+CEILINGS = {
+    "start_s": 10.0,
+    "odata_page_1000_cold_s": 0.5,
+    "stac_page_1000_cold_s": 0.5,
+    "first_byte_never_built_s": 2.0,
+    "max_rss_mb": 1024.0,
+}
+
+
+def _get(url: str, headers: dict[str, str] | None = None, first_byte: bool = False) -> float:
+    """Seconds to the whole body (or to its first byte)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
+    try:
+        started = time.perf_counter()
+        conn.request(
+            "GET", parts.path + ("?" + parts.query if parts.query else ""), headers=headers or {}
+        )
+        response = conn.getresponse()
+        if response.status >= 300:
+            raise RuntimeError(f"HTTP {response.status} for {url}: {response.read(300)!r}")
+        if first_byte:
+            response.read(1)
+        else:
+            response.read()
+        return time.perf_counter() - started
+    finally:
+        conn.close()
+
+
+def _token(emu: Any) -> str:
+    import requests
+
+    answer = requests.post(
+        f"{emu.urls.identity}/protocol/openid-connect/token",
+        data={
+            "grant_type": "password",
+            "client_id": "cdse-public",
+            "username": emu.username,
+            "password": emu.password,
+        },
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return answer.json()["access_token"]
+
+
+def run(deliver: str) -> dict[str, float]:
+    from cdse_intake.emulator.payloads import LAZY, deliverable
+    from cdse_intake.emulator.server import Emulator
+
+    started = time.perf_counter()
+    emu = Emulator(deliver=deliver, s3=False).start()
+    figures: dict[str, float] = {"start_s": time.perf_counter() - started}
+    try:
+        odata = (
+            emu.urls.catalogue
+            + "/Products?"
+            + urlencode(
+                {
+                    "$filter": "Collection/Name eq 'SENTINEL-2'",
+                    "$top": "1000",
+                    "$skip": "3000",
+                    "$orderby": "ContentDate/Start asc",
+                }
+            )
+        )
+        figures["odata_page_1000_cold_s"] = _get(odata)
+        stac = (
+            emu.urls.stac
+            + "/search?"
+            + urlencode({"collections": "sentinel-1-grd", "limit": "1000"})
+        )
+        figures["stac_page_1000_cold_s"] = _get(stac)
+        never = next(  # a product whose size is still unknown: never built, never listed
+            e
+            for e in reversed(emu.catalogue.entries)
+            if e.online and deliverable(e) and e.__dict__.get("_content_length") is LAZY
+        )
+        headers = {"Authorization": f"Bearer {_token(emu)}"}
+        figures["first_byte_never_built_s"] = _get(
+            f"{emu.urls.download}/Products({never.id})/$value", headers, first_byte=True
+        )
+    finally:
+        emu.stop()
+    figures["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def main() -> int:
+    deliver = sys.argv[1] if len(sys.argv) > 1 else "all"
+    figures = run(deliver)
+    print(f"emulator budgets, deliver={deliver!r}")
+    out: dict[str, Any] = {"deliver": deliver}
+    for name, value in figures.items():
+        ceiling = CEILINGS[name]
+        ratio = value / ceiling
+        verdict = "ok" if ratio <= 1 else "OVER"
+        print(
+            f"  {name:28s} {value:10.3f}   ceiling {ceiling:8.1f}   ratio {ratio:6.2f}  {verdict}"
+        )
+        out[name] = round(value, 4)
+        out[f"{name}_ratio"] = round(ratio, 3)
+    print("JSON:", json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,350 @@
+"""Sentinel-5P L2 CO (``L2__CO____``): the variable tables of the carbon monoxide file.
+
+Shaped after the real ``S5P_OFFL_L2__CO_____…nc`` in ``reference/samples/products/sentinel-5p``:
+its global attributes (institution KNMI/SRON, the ``Status_*`` flags), the ``METADATA`` groups
+(ALGORITHM_SETTINGS keys, QA_STATISTICS with the CO histogram and pdf) and the ``PRODUCT``
+dimensions scanline, ground_pixel, corner (4), time (1) and layer (50): no polynomial or vertices
+dimensions, unlike NO2. The sample has no variables: names, dtypes, units and fill values follow
+the CO Product User Manual (processor 2.x, which adds the stripe-corrected column). Unverified:
+the values of ``layer`` (here the heights of the 1 km layers' centres, top first) and the
+attributes beyond units/long_name of the support data.
+
+Values follow :func:`expected_co` (0.02-0.05 mol m-2, NaN where the retrieval failed).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ._netcdf import NcGroup, variable
+from ._s5p_grid import (
+    DIMS3,
+    FILL_FLOAT,
+    FILL_INT32,
+    SCANLINES,
+    constant,
+    frozen,
+    ground_pixels,
+    pixel_grid,
+)
+from ._s5p_swath import SwathWriter
+
+__all__ = ["CO_VARIABLES", "LAYER_HEIGHTS", "CoWriter", "expected_co"]
+
+PRODUCT_TYPE = "L2__CO____"
+LAYERS = 50
+MOLECULES_PER_CM2 = 6.022141e19
+#: Centres of the 1 km retrieval layers (m above the surface), top first as in the files.
+LAYER_HEIGHTS = np.arange(LAYERS - 1, -1, -1, dtype=np.float32) * 1000 + 500
+#: ``output.histogram.carbonmonoxide_total_column.range`` of the real ALGORITHM_SETTINGS.
+HISTOGRAM_RANGE = (0.03, 0.05)
+PDF_RANGE = (0.0, 0.1)
+CO_VARIABLES = (
+    "carbonmonoxide_total_column",
+    "carbonmonoxide_total_column_precision",
+    "carbonmonoxide_total_column_corrected",
+)
+
+
+def expected_co(scanline: Any, ground_pixel: Any, name: str = CO_VARIABLES[0]) -> Any:
+    """CO (mol m-2, float32) at ``(scanline, ground_pixel)`` for one of :data:`CO_VARIABLES`.
+
+    Column: ``0.02 + 0.03 * ((5*scanline + 11*ground_pixel) % 97) / 96``; precision: 4 % of
+    it; corrected: the column plus a stripe offset ``1e-4 * (ground_pixel % 5 - 2)``. All three
+    are NaN (the file's ``_FillValue``) where ``(scanline + 3*ground_pixel) % 23 == 0``.
+    """
+    if name not in CO_VARIABLES:
+        raise ValueError(f"name must be one of {CO_VARIABLES}, got {name!r}")
+    s = np.asarray(scanline, dtype=np.int64)
+    g = np.asarray(ground_pixel, dtype=np.int64)
+    value = (0.02 + 0.03 * ((5 * s + 11 * g) % 97) / 96).astype(np.float32)
+    if name.endswith("_precision"):
+        value = value * np.float32(0.04)
+    elif name.endswith("_corrected"):
+        value = value + (np.float32(1e-4) * (g % 5 - 2)).astype(np.float32)
+    return np.where((s + 3 * g) % 23 == 0, np.float32(np.nan), value)
+
+
+@lru_cache(maxsize=4)
+def _filled(name: str) -> np.ndarray:
+    """``expected_co`` of the swath with NaN as the fill value, ``(1, scanline, pixel)``."""
+    value = expected_co(*pixel_grid(ground_pixels(PRODUCT_TYPE)), name)
+    return frozen(np.where(np.isnan(value), FILL_FLOAT, value)[None])
+
+
+@lru_cache(maxsize=1)
+def _failed() -> np.ndarray:
+    return frozen(np.isnan(expected_co(*pixel_grid(ground_pixels(PRODUCT_TYPE))))[None])
+
+
+@lru_cache(maxsize=4)
+def _profile(kind: str) -> np.ndarray:
+    """A per-layer profile over the swath, ``(1, scanline, pixel, layer)``."""
+    if kind == "kernel":  # m: layer thickness times the sensitivity
+        profile = np.linspace(1100, 900, LAYERS, dtype=np.float32)
+    else:  # pressure (Pa) at the bottom of each layer, top first
+        profile = (101325 * np.exp(-(LAYER_HEIGHTS - 500) / 8000)).astype(np.float32)
+    shape = (1, SCANLINES, ground_pixels(PRODUCT_TYPE), LAYERS)
+    return frozen(np.ascontiguousarray(np.broadcast_to(profile, shape)))
+
+
+@lru_cache(maxsize=1)
+def _histograms() -> dict[str, Any]:
+    """The QA_STATISTICS histogram (100 bins) and pdf (400 bins) of the CO column."""
+    column = expected_co(*pixel_grid(ground_pixels(PRODUCT_TYPE)))
+    column = column[~np.isnan(column)].astype(np.float64)
+    out: dict[str, Any] = {}
+    for kind, bins, (lo, hi) in (("histogram", 100, HISTOGRAM_RANGE), ("pdf", 400, PDF_RANGE)):
+        edges = np.linspace(lo, hi, bins + 1)
+        counts, _ = np.histogram(column, edges, density=kind == "pdf")
+        out[kind] = counts
+        out[f"{kind}_axis"] = (edges[:-1] + edges[1:]) / 2
+        out[f"{kind}_bounds"] = np.stack([edges[:-1], edges[1:]], axis=1)
+    out["underflow"] = int((column < HISTOGRAM_RANGE[0]).sum())
+    out["overflow"] = int((column >= HISTOGRAM_RANGE[1]).sum())
+    return out
+
+
+class CoWriter(SwathWriter):
+    """The CO file."""
+
+    DIMENSIONS: ClassVar[dict[str, int]] = {"corner": 4, "time": 1, "layer": LAYERS}
+    COORDINATES = (
+        ("scanline", "along-track dimension index"),
+        ("ground_pixel", "across-track dimension index"),
+        ("corner", "pixel corner index"),
+        ("time", ""),
+        ("layer", "height of the layer centre above the surface"),
+    )
+    TITLE = "TROPOMI/S5P CO Column 1-Orbit L2 Swath 7x7km"
+    INSTITUTION = "KNMI/SRON"
+    REFERENCES = "http://www.tropomi.eu/data-products/carbon-monoxide"
+    KEYWORDS = (
+        "0300 Atmospheric Composition and Structure; 0365 Troposphere, Composition and "
+        "Chemistry; 1600 Global Change; 1610 Atmosphere"
+    )
+    SPATIAL_RESOLUTION = "7x7km2"
+    GEOLOCATION_BAND = 7
+    DOI = "10.5270/S5P-1hkp7rp"
+    ALGORITHM_VERSION = "2.6.0"
+    PRODUCT_VERSION = "2.6.0"
+    ALGORITHM_SETTINGS = (
+        ("configuration.version.algorithm", "2.6.0"),
+        ("configuration.version.framework", "2.6.0"),
+        ("input.1.band", "7"),
+        ("input.1.irrType", "L1B_IR_SIR"),
+        ("input.1.type", "L1B_RA_BD7"),
+        ("input.2.band", "8"),
+        ("input.2.irrType", "L1B_IR_SIR"),
+        ("input.2.type", "L1B_RA_BD8"),
+        ("input.count", "2"),
+        ("output.1.band", "7"),
+        ("output.1.config", "cfg/product/product.CO____.xml"),
+        ("output.1.type", PRODUCT_TYPE),
+        ("output.compressionLevel", "3"),
+        ("output.count", "1"),
+        ("output.histogram.carbonmonoxide_total_column.range", "0.03, 0.05"),
+        ("output.useCompression", "true"),
+        ("output.useFletcher32", "true"),
+        ("output.useShuffleFilter", "true"),
+        ("processing.algorithm", "CO____"),
+        ("processing.szaMax", "85.0"),
+        ("processing.szaMin", "0.0"),
+        ("processing.vzaMax", "75.0"),
+        ("processing.vzaMin", "0.0"),
+        ("qa_value.scattering_optical_thickness_swir_limit", "0.5"),
+        ("qa_value.sza_threshold", "80.0"),
+    )
+    FILE_DESCRIPTION = (
+        "Carbon monoxide column with a spatial resolution of 7x7km2 observed at about 13:30 "
+        "local solar time from spectra measured by TROPOMI"
+    )
+
+    def extra_global_attributes(self) -> dict[str, Any]:
+        return {"Status_MET_2D": "Nominal", "Status_CTM_CO": "Nominal", "Status_CTMCH4": "Nominal"}
+
+    def coordinate(self, g: NcGroup, dim: str, long_name: str) -> None:
+        if dim != "layer":
+            super().coordinate(g, dim, long_name)
+            return
+        variable(
+            g,
+            "layer",
+            ("layer",),
+            LAYER_HEIGHTS,
+            np.float32,
+            compress=False,
+            units="m",
+            long_name=long_name,
+            positive="up",
+        )
+
+    def product_variables(self, g: NcGroup) -> None:
+        for name, standard_name, long_name in (
+            (
+                CO_VARIABLES[0],
+                "atmosphere_mole_content_of_carbon_monoxide",
+                "Vertically integrated CO column",
+            ),
+            (
+                CO_VARIABLES[1],
+                "atmosphere_mole_content_of_carbon_monoxide standard_error",
+                "Standard error of vertically integrated CO column",
+            ),
+            (
+                CO_VARIABLES[2],
+                "atmosphere_mole_content_of_carbon_monoxide",
+                "Vertically integrated CO column, stripe corrected",
+            ),
+        ):
+            extra = {} if name == CO_VARIABLES[1] else {"ancillary_variables": CO_VARIABLES[1]}
+            variable(
+                g,
+                name,
+                DIMS3,
+                _filled(name),
+                np.float32,
+                fill=FILL_FLOAT,
+                units="mol m-2",
+                standard_name=standard_name,
+                long_name=long_name,
+                coordinates="longitude latitude",
+                **extra,
+                multiplication_factor_to_convert_to_molecules_percm2=np.float32(MOLECULES_PER_CM2),
+            )
+
+    def _pixels(self, g: NcGroup, table: tuple[tuple[str, float, str, str], ...]) -> None:
+        """Float32 pixel variables of constant value: (name, value, units, long_name)."""
+        for name, value, units, long_name in table:
+            variable(
+                g,
+                name,
+                DIMS3,
+                constant(self.shape3, value, "float32"),
+                np.float32,
+                fill=FILL_FLOAT,
+                units=units,
+                long_name=long_name,
+                coordinates="/PRODUCT/longitude /PRODUCT/latitude",
+            )
+
+    def detailed_results(self, g: NcGroup) -> None:
+        variable(
+            g,
+            "processing_quality_flags",
+            DIMS3,
+            _failed(),
+            np.uint32,
+            long_name="Processing quality flags",
+        )
+        variable(
+            g,
+            "number_of_iterations",
+            DIMS3,
+            constant(self.shape3, 5, "int32"),
+            np.int32,
+            fill=FILL_INT32,
+            units="1",
+            long_name="Number of iterations",
+        )
+        for name, kind, units, long_name in (
+            ("column_averaging_kernel", "kernel", "m", "Column averaging kernel"),
+            ("pressure_levels", "pressure", "Pa", "Pressure at the bottom of the layer"),
+        ):
+            variable(
+                g,
+                name,
+                (*DIMS3, "layer"),
+                _profile(kind),
+                np.float32,
+                fill=FILL_FLOAT,
+                units=units,
+                long_name=long_name,
+                coordinates="/PRODUCT/longitude /PRODUCT/latitude",
+            )
+        self._pixels(
+            g,
+            (
+                ("water_total_column", 800.0, "mol m-2", "Vertically integrated H2O column"),
+                ("water_total_column_precision", 8.0, "mol m-2", "Standard error of H2O column"),
+                ("height_scattering_layer", 1500.0, "m", "Height of the scattering layer"),
+                ("scattering_optical_thickness_SWIR", 0.1, "1", "Scattering optical thickness"),
+                ("surface_albedo_2325", 0.2, "1", "Surface albedo at 2325 nm"),
+                ("surface_albedo_2335", 0.21, "1", "Surface albedo at 2335 nm"),
+                ("degrees_of_freedom", 1.0, "1", "Degrees of freedom for signal"),
+                ("chi_square", 1.2, "1", "Chi square of the fit"),
+            ),
+        )
+
+    def input_data(self, g: NcGroup) -> None:
+        self._pixels(
+            g,
+            (
+                ("surface_altitude", 150.0, "m", "Surface altitude"),
+                ("surface_altitude_precision", 10.0, "m", "Standard error of surface altitude"),
+                ("surface_pressure", 101325.0, "Pa", "Surface pressure"),
+            ),
+        )
+
+    def qa_statistics(self, g: NcGroup) -> None:
+        pixels = SCANLINES * self.pixels
+        failed = int(_failed().sum())
+        for key, value in (
+            ("number_of_groundpixels", pixels),
+            ("number_of_processed_pixels", pixels),
+            ("number_of_successfully_processed_pixels", pixels - failed),
+            ("number_of_rejected_pixels_not_enough_spectrum", 0),
+            ("number_of_failed_retrievals", failed),
+            ("number_of_ground_pixels_with_warnings", 0),
+        ):
+            g.attrs[key] = np.array([value], dtype=np.int32)
+        h = _histograms()
+        g.dimensions = {
+            "CO_total_vertical_column_histogram_axis": 100,
+            "CO_total_vertical_column_pdf_axis": 400,
+            "vertices": 2,
+        }
+        prefix = CO_VARIABLES[0]
+        for kind, units, what in (
+            ("histogram", "1", "Histogram"),
+            ("pdf", "mol m-2", "Probability density function"),
+        ):
+            dim = f"CO_total_vertical_column_{kind}_axis"
+            variable(
+                g,
+                f"{prefix}_{kind}_axis",
+                (dim,),
+                h[f"{kind}_axis"],
+                np.float32,
+                fill=FILL_FLOAT,
+                units=units,
+                comment=f"{what} axis of CO total vertical column",
+                long_name=f"{what} of the CO total vertical column",
+                bounds=f"{prefix}_{kind}_bounds",
+            )
+            variable(
+                g,
+                f"{prefix}_{kind}_bounds",
+                (dim, "vertices"),
+                h[f"{kind}_bounds"],
+                np.float32,
+                fill=FILL_FLOAT,
+            )
+            counts: dict[str, Any] = {
+                "comment": f"{what} of the CO column in the current granule",
+            }
+            if kind == "histogram":
+                counts["number_of_overflow_values"] = np.array([h["overflow"]], dtype=np.int32)
+                counts["number_of_underflow_values"] = np.array([h["underflow"]], dtype=np.int32)
+            variable(
+                g,
+                f"{prefix}_{kind}",
+                (dim,),
+                h[kind],
+                np.int32 if kind == "histogram" else np.float32,
+                fill=FILL_INT32 if kind == "histogram" else FILL_FLOAT,
+                **counts,
+            )

@@ -1,0 +1,458 @@
+"""Sentinel-1 IW SLC products in the SAFE layout: three TOPS sub-swaths of a few bursts each.
+
+Shaped after the real ``S1B_IW_SLC__1SDV_20210401T052622_...`` in
+``reference/samples/products/sentinel-1``::
+
+    <Name>.SAFE/
+      manifest.safe
+      annotation/s1a-iw1-slc-vh-<start>-<stop>-<orbit>-<datatake>-001.xml   (IW1..IW3 x VH, VV)
+      annotation/calibration/calibration-s1a-iw1-slc-vh-...-001.xml
+      annotation/calibration/noise-s1a-iw1-slc-vh-...-001.xml
+      measurement/s1a-iw1-slc-vh-...-001.tiff   (complex int16, GCPs in EPSG:4326)
+
+As in real products, a swath's files carry its own first and last line times, and images are
+numbered cross-polarisation first: VH is ``001``..``003`` (IW1..IW3), VV ``004``..``006``.
+
+A *decimated* SLC: each swath has a few bursts (:data:`SWATHS`: IW2 four, IW1 and IW3 three) of
+~40 lines by ~200 samples, staggered along azimuth like the real swaths (IW2 first and last, IW3
+a third of a burst cycle later, IW1 two thirds). ``azimuthTimeInterval`` is stretched so that IW2
+spans the catalogue's start to stop, and the range sampling rate divided by
+:data:`RANGE_DECIMATION` so each swath spans its real slant-range extent; the geolocation grid
+(lines at burst starts plus the last line, as real SLCs have it) and the TIFF GCPs place the image
+on the catalogue footprint, bilinear in (azimuth time, slant range time). Bursts overlap in time
+(:data:`BURST_CYCLE` lines between burst starts); each burst's first and last lines and a few
+edge samples are invalid (zero, ``firstValidSample`` -1), as real bursts have.
+
+Values: :func:`expected_dn` (pixels), :func:`expected_sigma_nought` (calibration LUT),
+:func:`azimuth_time` and :func:`geolocation` (coordinates). The encoded TIFFs are cached per
+swath, polarisation and footprint (:func:`_measurement`), so further products of a site build in
+a few milliseconds; the XML is written from :mod:`._s1_slc_xml`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import _s1_slc_xml as slc_xml
+from ._raster import raster_bytes
+from ._s1_common import RANGE_SAMPLING_RATE, Facts, haversine, manifest, orbit_list
+
+if TYPE_CHECKING:
+    from ..catalogue import Entry
+
+__all__ = [
+    "BURST_CYCLE",
+    "RANGE_DECIMATION",
+    "SWATHS",
+    "SwathSpec",
+    "azimuth_time",
+    "build_slc",
+    "burst_times",
+    "expected_dn",
+    "expected_sigma_nought",
+    "geolocation",
+    "grid_lines",
+    "grid_pixels",
+    "image_numbers",
+    "incidence_angle",
+    "slant_range_time",
+    "swath_shape",
+]
+
+
+@dataclass(frozen=True)
+class SwathSpec:
+    """The layout of one sub-swath."""
+
+    bursts: int
+    lines_per_burst: int
+    samples: int
+    offset: int
+    """First line of the first burst, in azimuth time intervals after the product start."""
+    slant_range_time: float
+    """Two-way slant range time of the first sample (s): the real swath's."""
+    steering_rate: float
+    """``azimuthSteeringRate`` (degrees/s), the real swath's."""
+    sigma_nought: float
+    """Sigma-nought LUT value at line 0, pixel 0."""
+
+    @property
+    def lines(self) -> int:
+        return self.bursts * self.lines_per_burst
+
+
+#: IW1 and IW2 slant range times and steering rates are the real sample's; IW3's are
+#: approximations (the sample lacks IW3's annotation).
+SWATHS: dict[str, SwathSpec] = {
+    "IW1": SwathSpec(3, 40, 200, 24, 5.343035814454385e-03, 1.590368784, 330.0),
+    "IW2": SwathSpec(4, 43, 236, 0, 5.652320550663123e-03, 9.798633249999998e-01, 345.0),
+    "IW3": SwathSpec(3, 41, 228, 12, 6.029500000000000e-03, 1.402720928, 360.0),
+}
+#: Lines between the starts of consecutive bursts (bursts are longer: they overlap in time).
+BURST_CYCLE = 36
+#: Azimuth time intervals from the product's first line to its last (IW2's first and last).
+INTERVALS = max(
+    s.offset + (s.bursts - 1) * BURST_CYCLE + s.lines_per_burst - 1 for s in SWATHS.values()
+)
+#: One sample stands for this many real ones (6.43e7 Hz real range sampling rate).
+RANGE_DECIMATION = 108
+SAMPLING_RATE = RANGE_SAMPLING_RATE / RANGE_DECIMATION
+INCIDENCE = (30.7, 46.0)  # incidence angle at IW1 near range and IW3 far range, degrees
+INVALID_LINES = 1  # invalid lines at each end of a burst
+FIRST_VALID_SAMPLE = 5
+INVALID_FAR_SAMPLES = 6  # the last valid sample is ``samples - 1 - INVALID_FAR_SAMPLES``
+#: Time from a burst's first zero-Doppler line to its first sensed line (the real sample's).
+SENSING_DELAY = timedelta(microseconds=1_137_923)
+BURST_ID_T_BEAM = 2.758273  # s, ESA burst ID definition
+BURST_ID_T_PRE = 2.299849
+ORBIT_PERIOD = 12 * 86_400 / 175
+
+
+def _spec(swath: str) -> SwathSpec:
+    spec = SWATHS.get(swath.upper())
+    if spec is None:
+        raise ValueError(f"swath must be one of {', '.join(SWATHS)}, got {swath!r}")
+    return spec
+
+
+def swath_shape(swath: str) -> tuple[int, int]:
+    """``(lines, samples)`` of a swath's image."""
+    spec = _spec(swath)
+    return spec.lines, spec.samples
+
+
+def image_numbers(polarisations: tuple[str, ...]) -> dict[tuple[str, str], str]:
+    """``(swath, pol)`` -> image number: cross-polarisation first (VH ``001``-``003``, VV
+    ``004``-``006``), as the real dual-polarisation SLC numbers them."""
+    ordered = sorted(polarisations, key=lambda p: p[0] == p[1])
+    return {
+        (swath, pol): f"{1 + p * len(SWATHS) + s:03d}"
+        for p, pol in enumerate(ordered)
+        for s, swath in enumerate(SWATHS)
+    }
+
+
+def _valid(spec: SwathSpec, line: Any, pixel: Any) -> Any:
+    k = np.asarray(line) % spec.lines_per_burst
+    pixel = np.asarray(pixel)
+    return (
+        (k >= INVALID_LINES)
+        & (k < spec.lines_per_burst - INVALID_LINES)
+        & (pixel >= FIRST_VALID_SAMPLE)
+        & (pixel <= spec.samples - 1 - INVALID_FAR_SAMPLES)
+    )
+
+
+def expected_dn(swath: str, polarisation: str, line: Any, pixel: Any) -> Any:
+    """Complex digital number at ``(line, pixel)`` of a swath (complex64 of int16 parts).
+
+    Real part ``(3*line + 5*pixel + 100*n + 50*c) % 401 - 200``, imaginary part
+    ``(7*line - 2*pixel + 30*n + 70*c) % 301 - 150``, with ``n`` the swath number (1..3) and
+    ``c`` 1 for cross-polarisation (VH, HV), 0 for VV and HH; 0 on invalid lines and samples
+    (the first and last line of each burst, the near and far edge samples).
+    """
+    spec = _spec(swath)
+    pol = polarisation.upper()
+    if pol not in ("VV", "VH", "HH", "HV"):
+        raise ValueError(f"polarisation must be VV, VH, HH or HV, got {polarisation!r}")
+    n = int(swath[-1])
+    c = int(pol[0] != pol[1])
+    line = np.asarray(line, dtype=np.int64)
+    pixel = np.asarray(pixel, dtype=np.int64)
+    re = (3 * line + 5 * pixel + 100 * n + 50 * c) % 401 - 200
+    im = (7 * line - 2 * pixel + 30 * n + 70 * c) % 301 - 150
+    value = np.where(_valid(spec, line, pixel), re + 1j * im, 0)
+    return np.asarray(value, dtype=np.complex64)
+
+
+def expected_sigma_nought(swath: str, line: Any, pixel: Any) -> Any:
+    """The sigma-nought LUT of a swath: ``sigma0_swath - 0.05*pixel + 0.02*line``.
+
+    Linear in line and pixel, so its bilinear interpolation at any image pixel equals this
+    formula (the LUT's lines run from before the first line to after the last).
+    """
+    spec = _spec(swath)
+    line = np.asarray(line, dtype=np.float64)
+    return spec.sigma_nought - 0.05 * np.asarray(pixel, dtype=np.float64) + 0.02 * line
+
+
+def _noise_range(swath: str, line: Any, pixel: Any) -> Any:
+    shape = np.broadcast(line, pixel).shape
+    return np.broadcast_to(480.0 - 0.8 * np.asarray(pixel, dtype=np.float64), shape)
+
+
+def slant_range_time(swath: str, pixel: Any) -> Any:
+    """Two-way slant range time (s) of a swath's samples."""
+    return _spec(swath).slant_range_time + np.asarray(pixel, dtype=np.float64) / SAMPLING_RATE
+
+
+def incidence_angle(swath: str, pixel: Any) -> Any:
+    """Incidence angle (degrees) of a swath's samples: linear in slant range time from IW1's
+    near range to IW3's far range."""
+    far = slant_range_time("IW3", SWATHS["IW3"].samples - 1)
+    near = SWATHS["IW1"].slant_range_time
+    u = (slant_range_time(swath, pixel) - near) / (far - near)
+    return INCIDENCE[0] + (INCIDENCE[1] - INCIDENCE[0]) * u
+
+
+def grid_pixels(swath: str) -> tuple[int, ...]:
+    """Pixels of the geolocation grid's columns: 21, evenly spaced, first to last sample."""
+    spec = _spec(swath)
+    return tuple(round(p) for p in np.linspace(0, spec.samples - 1, 21))
+
+
+def grid_lines(swath: str) -> tuple[int, ...]:
+    """Lines of the geolocation grid's rows: each burst's first line and the last line."""
+    spec = _spec(swath)
+    return (*range(0, spec.lines, spec.lines_per_burst), spec.lines - 1)
+
+
+def _timing(entry: Entry) -> tuple[int, int]:
+    """``(interval, duration)`` in microseconds: the azimuth time interval and the product's
+    duration (from the catalogue's start and stop)."""
+    duration = round((entry.end - entry.start) / timedelta(microseconds=1))
+    return duration // INTERVALS, duration
+
+
+def _intervals(swath: str, line: Any) -> Any:
+    """Azimuth time intervals from the product start to each line (bursts restart)."""
+    spec = _spec(swath)
+    line = np.asarray(line, dtype=np.int64)
+    burst = np.clip(line // spec.lines_per_burst, 0, spec.bursts - 1)
+    return spec.offset + burst * BURST_CYCLE + line - burst * spec.lines_per_burst
+
+
+def burst_times(entry: Entry, swath: str) -> np.ndarray:
+    """Zero-Doppler time of the first line of each burst of a swath (``datetime64[ns]``)."""
+    spec = _spec(swath)
+    return azimuth_time(entry, swath, np.arange(spec.bursts) * spec.lines_per_burst)
+
+
+def azimuth_time(entry: Entry, swath: str, line: Any) -> np.ndarray:
+    """Zero-Doppler time of lines of a swath (``datetime64[ns]``): each burst's lines follow
+    its first line at the azimuth time interval."""
+    interval, _ = _timing(entry)
+    start = np.datetime64(entry.start.replace(tzinfo=None), "us")
+    micros = _intervals(swath, line) * interval
+    return (start + micros.astype("timedelta64[us]")).astype("datetime64[ns]")
+
+
+def _fractions(entry: Entry, swath: str, line: Any, pixel: Any) -> tuple[Any, Any]:
+    """``(range, azimuth)`` fractions of the footprint: slant range time across the three
+    swaths, azimuth time from the product's start to its stop."""
+    interval, duration = _timing(entry)
+    far = slant_range_time("IW3", SWATHS["IW3"].samples - 1)
+    near = SWATHS["IW1"].slant_range_time
+    u = (slant_range_time(swath, pixel) - near) / (far - near)
+    v = _intervals(swath, line) * interval / duration
+    return u, v
+
+
+def geolocation(entry: Entry, swath: str, line: Any, pixel: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(lon, lat) of a swath's image coordinates, bilinear between the footprint's corners.
+
+    Right-looking radar, as for GRD: ascending, the first line is southern and near range
+    western; descending, the first line is northern and near range eastern.
+    """
+    return _place(Facts.from_entry(entry, "SLC"), *_fractions(entry, swath, line, pixel))
+
+
+def _place(facts: Facts, u: Any, v: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(lon, lat) at range fraction ``u`` (near to far) and azimuth fraction ``v`` (start to
+    stop) of the footprint."""
+    u, v = np.broadcast_arrays(np.asarray(u, np.float64), np.asarray(v, np.float64))
+    if facts.ascending:
+        return facts.quad.interpolate(u, v)
+    return facts.quad.interpolate(1 - u, 1 - v)
+
+
+def build_slc(entry: Entry) -> dict[str, bytes]:
+    """The files of an IW SLC SAFE product."""
+    return _Product(entry).files()
+
+
+@dataclass(frozen=True)
+class _Tiff:
+    data: bytes
+    stamp_at: int
+    """Offset of the ``TIFFTAG_DATETIME`` value, stamped per product."""
+    mission_at: int
+    """Offset of the mission letter in ``TIFFTAG_IMAGEDESCRIPTION``."""
+    burst_offsets: tuple[int, ...]
+    """Byte offset of each burst's first line (the annotation's ``byteOffset``)."""
+    head_md5: Any
+    """MD5 state of the bytes before the first placeholder (GDAL writes the tags last, so the
+    pixels need not be hashed again for each product)."""
+
+    def stamped(self, mission: str, when: datetime) -> tuple[bytes, str]:
+        """The file of a product, its mission letter and processing time written in, and its
+        MD5."""
+        stamp = f"{when:%Y:%m:%d %H:%M:%S}".encode()
+        if len(stamp) != len(_STAMP):
+            raise ValueError(f"cannot write {when!r} as a TIFF date")
+        out = bytearray(self.data)
+        out[self.stamp_at : self.stamp_at + len(stamp)] = stamp
+        out[self.mission_at] = ord(mission[-1])
+        md5 = self.head_md5.copy()
+        md5.update(memoryview(out)[min(self.stamp_at, self.mission_at) :])
+        return bytes(out), md5.hexdigest()
+
+
+_STAMP = "0000:00:00 00:00:00"
+_DESCRIPTION = "Sentinel-1_ IW SLC L1"  # ``_``: the mission letter
+
+
+@functools.lru_cache(maxsize=96)
+def _measurement(swath: str, pol: str, gcps: tuple[tuple[float, ...], ...], ipf: str) -> _Tiff:
+    """A swath's TIFF for one polarisation and footprint (``gcps``: ``(line, pixel, lon, lat)``),
+    mission and date left as placeholders. Uncompressed, one line per strip, as the real ones.
+
+    Cached: products of one site and pass share it (their geolocation grids are the same).
+    """
+    from rasterio.control import GroundControlPoint
+    from rasterio.io import MemoryFile
+
+    spec = _spec(swath)
+    lines, pixels = np.indices((spec.lines, spec.samples))
+    data = raster_bytes(
+        expected_dn(swath, pol, lines, pixels),
+        driver="GTiff",
+        crs="EPSG:4326",
+        gcps=[GroundControlPoint(row=r, col=c, x=x, y=y, z=0.0) for r, c, x, y in gcps],
+        tags={
+            "TIFFTAG_IMAGEDESCRIPTION": _DESCRIPTION,
+            "TIFFTAG_SOFTWARE": f"Sentinel-1 IPF {ipf}",
+            "TIFFTAG_DATETIME": _STAMP,
+        },
+        dtype="complex_int16",
+        blockysize=1,
+    )
+    with MemoryFile(data) as memfile, memfile.open() as ds:
+        offsets = tuple(
+            int(ds.get_tag_item(f"BLOCK_OFFSET_0_{b * spec.lines_per_burst}", "TIFF", bidx=1))
+            for b in range(spec.bursts)
+        )
+    stamp_at = data.index(_STAMP.encode())
+    mission_at = data.index(_DESCRIPTION.encode()) + _DESCRIPTION.index("_")
+    head = hashlib.md5(data[: min(stamp_at, mission_at)], usedforsecurity=False)
+    return _Tiff(data, stamp_at, mission_at, offsets, head)
+
+
+class _Swath:
+    """One swath of a product: its times, geolocation grid and encoded images."""
+
+    def __init__(self, product: _Product, name: str) -> None:
+        self.name = name
+        self.spec = spec = SWATHS[name]
+        entry = product.facts.entry
+        self.interval = product.interval
+        self.bursts = [_datetime(t) for t in burst_times(entry, name)]
+        self.start = self.bursts[0]
+        self.stop = _datetime(azimuth_time(entry, name, spec.lines - 1))
+        rows, columns = np.meshgrid(grid_lines(name), grid_pixels(name), indexing="ij")
+        lon, lat = geolocation(entry, name, rows, columns)
+        self.grid = tuple(
+            zip(
+                rows.ravel().tolist(),
+                columns.ravel().tolist(),
+                lon.ravel().tolist(),
+                lat.ravel().tolist(),
+                strict=True,
+            )
+        )
+
+    def line_time(self, line: int) -> datetime:
+        """Time of a line, also before the first and after the last (LUT lines)."""
+        burst = min(max(line // self.spec.lines_per_burst, 0), self.spec.bursts - 1)
+        offset = line - burst * self.spec.lines_per_burst
+        return self.bursts[burst] + offset * self.interval
+
+
+def _datetime(value: np.datetime64) -> datetime:
+    micros = int(np.datetime64(value, "us").astype(np.int64))
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
+
+
+class _Product:
+    def __init__(self, entry: Entry) -> None:
+        self.facts = facts = Facts.from_entry(entry, "SLC")
+        interval, _ = _timing(entry)
+        if interval <= 0:
+            raise ValueError(f"{entry.name}: the product's stop must follow its start")
+        self.interval = timedelta(microseconds=interval)
+        quad = facts.quad
+        # Ground speed from the footprint's length over the product's duration.
+        speed = haversine(quad.sw, quad.nw) / (entry.end - entry.start).total_seconds()
+        self.azimuth_spacing = speed * self.interval.total_seconds()
+        self.numbers = image_numbers(facts.polarisations)
+        self.orbit = orbit_list(facts)  # the annotations' orbitList (the same for every swath)
+        self.swaths = {name: _Swath(self, name) for name in SWATHS}
+
+    def stem(self, swath: str, pol: str) -> str:
+        s = self.swaths[swath]
+        return (
+            f"{self.facts.mission.lower()}-{swath.lower()}-slc-{pol.lower()}-"
+            f"{s.start:%Y%m%dt%H%M%S}-{s.stop:%Y%m%dt%H%M%S}-{self.facts.orbit:06d}-"
+            f"{self.facts.datatake:06x}-{self.numbers[swath, pol]}"
+        )
+
+    def files(self) -> dict[str, bytes]:
+        facts = self.facts
+        entry = facts.entry
+        ipf = str(entry.attribute("processorVersion", "003.71"))
+        files: dict[str, bytes] = {}
+        checksums: dict[str, str] = {}
+        for name, swath in self.swaths.items():
+            tiffs = {pol: _measurement(name, pol, swath.grid, ipf) for pol in facts.polarisations}
+            # VV and VH share the swath's annotation, LUTs and burst layout: only the header
+            # (polarisation, image number) differs.
+            offsets = tiffs[facts.polarisations[0]].burst_offsets
+            bodies = slc_xml.bodies(self, swath, offsets)
+            for pol, tiff in tiffs.items():
+                stem = self.stem(name, pol)
+                number = self.numbers[name, pol]
+                head = slc_xml.header(facts, pol, swath, number)
+                files[f"annotation/{stem}.xml"] = slc_xml.document("product", head, bodies[0])
+                files[f"annotation/calibration/calibration-{stem}.xml"] = slc_xml.document(
+                    "calibration", head, bodies[1]
+                )
+                files[f"annotation/calibration/noise-{stem}.xml"] = slc_xml.document(
+                    "noise", head, bodies[2]
+                )
+                path = f"measurement/{stem}.tiff"
+                files[path], checksums[path] = tiff.stamped(facts.mission, entry.origin)
+        order = sorted(self.numbers, key=self.numbers.__getitem__)
+        # (last line, near), (last line, far), (first line, far), (first line, near): the
+        # real manifests' order
+        lon, lat = _place(facts, [0.0, 1.0, 1.0, 0.0], [1.0, 1.0, 0.0, 0.0])
+        files["manifest.safe"] = manifest(
+            facts,
+            product_type="SLC",
+            swaths=tuple(SWATHS),
+            stems=[self.stem(swath, pol) for swath, pol in order],
+            files=files,
+            corners=list(zip(lon.tolist(), lat.tolist(), strict=True)),
+            checksums=checksums,
+        ).encode()
+        return files
+
+    def burst_ids(self, swath: _Swath) -> list[tuple[int, int]]:
+        """``(relative, absolute)`` burst IDs (ESA's definition, applied to the first burst
+        cycle; the decimated bursts stand for consecutive real ones, so IDs follow on)."""
+        iw1 = self.swaths["IW1"]
+        first = iw1.bursts[0] + iw1.spec.lines_per_burst / 2 * self.interval
+        since_anx = (first - self.facts.anx).total_seconds()
+
+        def burst_id(orbit: int) -> int:
+            t = since_anx + (orbit - 1) * ORBIT_PERIOD - BURST_ID_T_PRE
+            return 1 + math.floor(t / BURST_ID_T_BEAM)
+
+        relative, absolute = burst_id(self.facts.rel_orbit), burst_id(self.facts.orbit)
+        return [(relative + b, absolute + b) for b in range(swath.spec.bursts)]

@@ -1,0 +1,107 @@
+"""The emulator's catalogue looks like the real one: satellites only within their lives, orbit
+files for every day a Sentinel-1 unit flies, orbit numbers that follow the orbit, footprints the
+size of each mission's swath or tile."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from cdse_intake.emulator.catalogue import S1_UNITS, build_catalogue
+
+#: When each unit delivered products (first day, last day or None), from ESA's mission pages.
+LIVES = {
+    ("SENTINEL-1", "A"): (datetime(2014, 4, 3, tzinfo=UTC), None),
+    ("SENTINEL-1", "B"): (datetime(2016, 4, 25, tzinfo=UTC), datetime(2021, 12, 23, tzinfo=UTC)),
+    ("SENTINEL-1", "C"): (datetime(2024, 12, 5, tzinfo=UTC), None),
+    ("SENTINEL-2", "A"): (datetime(2015, 6, 23, tzinfo=UTC), None),
+    ("SENTINEL-2", "B"): (datetime(2017, 3, 7, tzinfo=UTC), None),
+    ("SENTINEL-2", "C"): (datetime(2024, 9, 5, tzinfo=UTC), None),
+    ("SENTINEL-3", "A"): (datetime(2016, 2, 16, tzinfo=UTC), None),
+    ("SENTINEL-3", "B"): (datetime(2018, 4, 25, tzinfo=UTC), None),
+}
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return build_catalogue()
+
+
+def _unit(entry) -> str | None:
+    return entry.attribute("platformSerialIdentifier")
+
+
+def test_every_product_was_acquired_while_its_satellite_flew(catalogue):
+    outside = []
+    for entry in catalogue:
+        life = LIVES.get((entry.collection, _unit(entry)))
+        if life is None or entry.product_type.startswith("AUX_"):  # orbit files: below
+            continue
+        first, last = life
+        if entry.start < first or (last is not None and entry.start > last + timedelta(days=1)):
+            outside.append(entry.name)
+    assert outside == []
+    units = {(e.collection, _unit(e)) for e in catalogue if e.collection == "SENTINEL-1"}
+    assert ("SENTINEL-1", "B") not in units  # the catalogue starts after S1B's end
+
+
+def test_every_flying_sentinel1_unit_has_a_precise_orbit_file_for_every_day(catalogue):
+    poe = defaultdict(list)
+    for entry in catalogue:
+        if entry.product_type == "AUX_POEORB":
+            poe[_unit(entry)].append(entry)
+    s1_days = {e.start.date() for e in catalogue if e.product_type.startswith("IW_")}
+    for unit, files in poe.items():
+        first = S1_UNITS[unit][0].date()
+        covered = set()
+        for entry in files:
+            assert entry.end - entry.start == timedelta(hours=26)
+            assert entry.name.startswith(f"S1{unit}_OPER_AUX_POEORB_OPOD_")
+            day = entry.start + timedelta(hours=1)  # D-1 22:59:42 .. D+1 00:59:42
+            covered.add(day.date())
+            assert entry.publication > entry.end  # published after the day it covers
+        wanted = {d for d in s1_days if d >= first}
+        assert wanted - covered == set(), f"S1{unit}: days without a POEORB"
+
+
+def test_restituted_orbit_files_follow_one_another_per_orbit(catalogue):
+    res = sorted(
+        (e for e in catalogue if e.product_type == "AUX_RESORB" and _unit(e) == "A"),
+        key=lambda e: e.start,
+    )
+    assert len(res) > 1000
+    gaps = {round((b.start - a.start).total_seconds()) for a, b in itertools.pairwise(res)}
+    assert gaps <= {5924, 5925}  # one per orbit of 98.6 minutes
+    assert all(round((e.end - e.start).total_seconds()) == 11850 for e in res)
+
+
+def test_sentinel1_orbit_numbers_follow_the_orbit(catalogue):
+    for entry in catalogue:
+        if not entry.product_type.startswith("IW_") or _unit(entry) != "A":
+            continue
+        absolute = entry.attribute("orbitNumber")
+        days = (entry.start - datetime(2023, 1, 1, tzinfo=UTC)).total_seconds() / 86400
+        assert abs(absolute - (46_531 + days * 175 / 12)) < 2, entry.name
+        assert entry.attribute("relativeOrbitNumber") == 1 + (absolute - 73) % 175
+        assert f"_{absolute:06d}_" in entry.name
+
+
+@pytest.mark.parametrize(
+    ("collection", "product_type", "km"),
+    [
+        ("SENTINEL-2", "S2MSI2A", (90, 200)),  # a 110 km tile
+        ("SENTINEL-1", "IW_GRDH_1S", (150, 350)),  # the 250 km IW swath
+    ],
+)
+def test_footprints_have_the_size_of_the_missions_swath(catalogue, collection, product_type, km):
+    import shapely
+
+    low, high = km
+    for entry in list(e for e in catalogue if e.product_type == product_type)[::50]:
+        shape = shapely.geometry.shape(entry.footprint)
+        _west, south, _east, north = shape.bounds
+        height_km = (north - south) * 111.0
+        assert low <= height_km <= high, (entry.name, height_km)
