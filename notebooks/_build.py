@@ -40,10 +40,11 @@ SETUP_MD = md(
 
     The next cell starts cdse_intake's **built-in CDSE emulator** unless `CDSE_CATALOGUE_URL` is
     set: a server on 127.0.0.1 that speaks CDSE's protocols (Keycloak login, OData and STAC
-    search, downloads, S3) over a synthetic catalogue of ~50,000 products. A dozen of them hold
-    small products in the real formats (Sentinel-1/2/3/5P, EOPF Zarr, CLMS GeoTIFF), mostly
-    around Paris in early January 2023; the others answer downloads with `404 DAT-ZIP-915`, as CDSE does for
-    products its store lacks. Nothing leaves your machine and no account is needed.
+    search, downloads, S3) over a synthetic catalogue of ~50,000 products. Every online product
+    downloads as a small product in its real format (Sentinel-1/2/3/5P, EOPF Zarr, CLMS GeoTIFF,
+    orbit files), built when first listed; as on CDSE, a small share cannot be served as listed
+    (`404 DAT-ZIP-915`, offline, a missing or wrong checksum). Nothing leaves your machine and
+    no account is needed.
 
     **To use the real CDSE** instead, set the catalogue address before starting Jupyter, and
     give your (free) account for downloads:
@@ -457,8 +458,7 @@ SEARCH: list[Cell] = [
 
         With the emulator, we also make it drop the connection once, half-way through the
         Sentinel-1 product: the download resumes from where it stopped (an HTTP Range request)
-        and still verifies. The Sentinel-5P orbit at 07:22 fails: the emulator holds no data for
-        it (`404 DAT-ZIP-915`). Against the real CDSE, these five products weigh several GB.
+        and still verifies. Against the real CDSE, these five products weigh several GB.
         """
     ),
     code(
@@ -836,10 +836,9 @@ PANEL = [
         ### Where the data comes from
 
         The next cell starts cdse_intake's **built-in CDSE emulator** unless `CDSE_CATALOGUE_URL`
-        is set: a server on 127.0.0.1 that speaks CDSE's protocols over a synthetic catalogue. The
-        Sentinel-2 L2A products over Paris of 3 and 5 January 2023 hold small real-format data;
-        the others answer downloads with `404 DAT-ZIP-915`, as CDSE does for products its store
-        lacks. No account, no network.
+        is set: a server on 127.0.0.1 that speaks CDSE's protocols over a synthetic catalogue.
+        Every online product downloads as a small product in its real format, built when first
+        listed (a small share cannot be served as listed, as on CDSE). No account, no network.
 
         **To use the real CDSE**, set `CDSE_CATALOGUE_URL` (and `CDSE_USERNAME`/`CDSE_PASSWORD`
         or a `~/.netrc` line for downloads) before starting Jupyter.

@@ -75,7 +75,10 @@ def test_toml_blocks_parse():
             tomllib.loads(block.code)
 
 
-def test_readme_runs_as_written(cdse_env, tmp_path, background_emulators):
+def test_readme_runs_as_written(cdse_emulator_factory, tmp_path, background_emulators):
+    # An emulator as a user's: every product it lists downloads (the suite's session one only
+    # delivers a showcase).
+    emu = cdse_emulator_factory(deliver="all")
     work = tmp_path / "reader"
     work.mkdir()
     shutil.copy(ROOT / "catalog.yaml", work / "catalog.yaml")
@@ -85,6 +88,7 @@ def test_readme_runs_as_written(cdse_env, tmp_path, background_emulators):
     (tmp_path / "blocks.json").write_text(json.dumps({"guard": GUARD, "blocks": runnable}))
     env = {
         **background_emulators,  # an emulator a block starts never outlives the test
+        **emu.env(),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "MPLBACKEND": "Agg",
         "PYTHONUNBUFFERED": "1",
@@ -110,6 +114,8 @@ def test_readme_runs_as_written(cdse_env, tmp_path, background_emulators):
     assert (work / "paris.csv").is_file()
     assert len(list((work / "data").glob("*.zip"))) == 2, out[-3000:]
     assert "2 verified" in out or "2 skipped" in out
+    # the tour's results.download(): every product verified, none failed
+    assert re.search(r"<DownloadReport: \d+ verified, \d+ skipped, 0 failed", out), out[-3000:]
 
 
 def test_the_readme_pytest_example_runs_in_a_users_project(tmp_path):

@@ -88,24 +88,6 @@ def odata_error(request: web.Request, status: int, message: str) -> web.Response
     return json_response(request, body, status)
 
 
-def validation_error(
-    request: web.Request, loc: list[str], kind: str, msg: str, value: Any, ctx: dict | None = None
-) -> web.Response:
-    """FastAPI/pydantic's 422 shape, as the catalogue answers for out-of-range options."""
-    body = {
-        "detail": [
-            {
-                "type": kind,
-                "loc": loc,
-                "msg": msg,
-                "input": value,
-                "ctx": ctx if ctx is not None else {"error": {}},
-            }
-        ]
-    }
-    return json_response(request, body, 422)
-
-
 def zipper_error(
     request: web.Request, status: int, code: str, message: str, headers: dict | None = None
 ) -> web.Response:

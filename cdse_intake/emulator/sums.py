@@ -34,7 +34,8 @@ def fingerprint() -> str:
     """A digest of the emulator's writers and catalogue code and of the encoding libraries."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted([here / "catalogue.py", here / "payloads.py", *here.glob("products/*.py")]):
+    code = [here / "catalogue.py", here / "payloads.py", *here.glob("records/*.py")]
+    for path in sorted([*code, *here.glob("products/*.py")]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     for name in _LIBRARIES:
