@@ -26,7 +26,7 @@ SEED = 2026
 def emu():
     from cdse_intake.emulator.server import Emulator
 
-    with Emulator(seed=SEED, scale=0.02, deliver="all", s3=False) as emulator:
+    with Emulator(seed=SEED, scale=0.02, deliver="all") as emulator:
         yield emulator
 
 
@@ -56,8 +56,10 @@ def test_the_sample_covers_every_deliverable_kind(emu):
     assert len(kinds) >= 6
 
 
-def test_a_random_product_of_every_kind_downloads_verified_and_opens(emu, tmp_path):
+def test_a_random_product_of_every_kind_downloads_verified_and_opens(emu, tmp_path, monkeypatch):
     settings = Settings(cache_dir=tmp_path / "cache", query_cache_age=0)
+    for key, value in emu.env().items():  # the S3 keys among them
+        monkeypatch.setenv(key, value)
     account = (emu.username, emu.password)
     failures = []
     for entry in _sample(emu):
@@ -88,6 +90,19 @@ def test_a_random_product_of_every_kind_downloads_verified_and_opens(emu, tmp_pa
         assert len(data) == product.size
         assert hashlib.md5(data).hexdigest() == product.checksums["MD5"]
         assert blake3.blake3(data).hexdigest() == product.checksums["BLAKE3"]
+        over_s3 = download(
+            [product],
+            tmp_path / "s3",
+            via="s3",
+            endpoints=emu.endpoints,
+            settings=Settings(cache_dir=tmp_path / "cache-s3", query_cache_age=0),
+            progress=False,
+        )
+        if over_s3.failed:
+            failures.append((entry.product_type, "s3: " + over_s3.failed[0].reason))
+        else:
+            s3_path = over_s3.verified[0].path
+            assert s3_path.stat().st_size > 0
         opened = open_product(path, chunks=None)
         try:
             values = _first_values(opened)
