@@ -99,6 +99,18 @@ def _checksum_from_multihash(value: str | None) -> tuple[str, str] | None:
     return None
 
 
+def _single_file_asset(assets: dict[str, Any]) -> dict[str, Any] | None:
+    """For an item without a product asset (Sentinel-5P's single netCDF): the one data asset
+    served from an OData product, with its size (the file is the product)."""
+    found = []
+    for asset in assets.values():
+        https = ((asset.get("alternate") or {}).get("https") or {}).get("href") or ""
+        href = https if _odata_id(https) else asset.get("href", "")
+        if _odata_id(href) and "file:size" in asset and "data" in (asset.get("roles") or ()):
+            found.append({**asset, "href": href})
+    return found[0] if len(found) == 1 else None
+
+
 def product_from_stac(item: dict[str, Any]) -> Product:
     """A Product from a STAC item of the CDSE catalogue (``pystac.Item.to_dict()`` form)."""
     try:
@@ -115,8 +127,12 @@ def product_from_stac(item: dict[str, Any]) -> Product:
                 size=asset.get("file:size"),
                 alternate_href=alternate,
             )
-            if key == "Product":
+            # CDSE's generator keys the whole product "Product" for S2 and S1 GRD items and
+            # "product" for S1 SLC and Sentinel-3 ones; Sentinel-5P items have none (below).
+            if key in ("Product", "product"):
                 product_asset = asset
+        if product_asset is None:
+            product_asset = _single_file_asset(item.get("assets") or {})
         checksums: dict[str, str] = {}
         product_id = None
         size = None

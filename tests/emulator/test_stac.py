@@ -164,8 +164,11 @@ def test_paging_yields_every_match_exactly_once(client: Client, cdse_emulator: E
     assert len(got) == len(set(got)), "an item came twice"
     assert set(got) == expected
     assert len(pages) == -(-len(expected) // 100)
-    assert all(page["numberMatched"] == len(expected) for page in pages)
-    assert search.matched() == len(expected)
+    # numberReturned only, as stac-fastapi-pgstac answers with pgstac's context off.
+    assert [page["numberReturned"] for page in pages] == [len(p["features"]) for p in pages]
+    assert not any("numberMatched" in page or "context" in page for page in pages)
+    with pytest.warns(UserWarning, match="numberMatched"):
+        assert search.matched() is None
 
 
 def test_default_order_is_datetime_then_id_descending(client: Client):
@@ -499,8 +502,12 @@ def test_retry_after_header(cdse_emulator: Emulator):
 def test_products_added_to_the_catalogue_are_served(cdse_emulator_factory):
     emu = cdse_emulator_factory(seed=1234, scale=0.02, s3=False)  # a private, small catalogue
     root = emu.urls.stac
-    params = {"collections": "sentinel-1-grd", "limit": 3}
-    before = requests.get(f"{root}/search", params=params, timeout=30).json()["numberMatched"]
+    params = {"collections": "sentinel-1-grd", "limit": 1000, "fields": "id"}
+
+    def count() -> int:
+        return len(requests.get(f"{root}/search", params=params, timeout=30).json()["features"])
+
+    before = count()
     template = next(e for e in emu.catalogue.entries if e.product_type == "IW_GRDH_1S")
     name = template.stem[:-4] + "FFFF.SAFE"
     added = dataclasses.replace(
@@ -512,7 +519,6 @@ def test_products_added_to_the_catalogue_are_served(cdse_emulator_factory):
         payload=None,
     )
     emu.catalogue.add(added)
-    after = requests.get(f"{root}/search", params=params, timeout=30).json()["numberMatched"]
-    assert after == before + 1
+    assert before < 1000 and count() == before + 1
     item = requests.get(f"{root}/collections/sentinel-1-grd/items/{added.stem}", timeout=30).json()
     assert item["assets"]["Product"]["href"].endswith(f"/Products({added.id})/$value")

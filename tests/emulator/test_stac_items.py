@@ -16,6 +16,7 @@ from cdse_intake.emulator.catalogue import Entry, Payload, fmt_time
 from cdse_intake.emulator.server import Emulator, ServiceURLs
 from cdse_intake.emulator.stac.collections import SPECS, collection_id
 from cdse_intake.emulator.stac.items import ItemFactory
+from cdse_intake.emulator.stac.missions import layout_of
 
 S2_SAMPLE = "S2A_MSIL2A_20220217T183431_N0510_R027_T13VEK_20240516T022440.json"
 S1_SAMPLE = "S1A_IW_GRDH_1SDV_20240607T000653_20240607T000718_054210_0697DA_6EE4_COG.json"
@@ -132,17 +133,17 @@ def test_s1_grd_item_matches_the_sample(cdse_emulator: Emulator, reference_dir: 
 
 
 @pytest.mark.parametrize(
-    ("collection", "product_type", "cid"),
+    ("collection", "product_type", "cid", "product_key"),
     [
-        ("SENTINEL-1", "IW_SLC__1S", "sentinel-1-slc"),
-        ("SENTINEL-3", "OL_1_EFR___", "sentinel-3-olci-1-efr-"),
-        ("SENTINEL-3", "SY_2_SYN___", "sentinel-3-syn-2-syn-"),
-        ("SENTINEL-5P", "L2__NO2___", "sentinel-5p-l2-no2-"),
-        ("CLMS", "NDVI300", "clms-"),
+        ("SENTINEL-1", "IW_SLC__1S", "sentinel-1-slc", "product"),
+        ("SENTINEL-3", "OL_1_EFR___", "sentinel-3-olci-1-efr-", "product"),
+        ("SENTINEL-3", "SY_2_SYN___", "sentinel-3-syn-2-syn-", "product"),
+        ("SENTINEL-5P", "L2__NO2___", "sentinel-5p-l2-no2-", "netcdf"),  # no product asset
+        ("CLMS", "NDVI300", "clms-", "data"),
     ],
 )
 def test_every_mission_gives_valid_items(
-    cdse_emulator: Emulator, collection: str, product_type: str, cid: str
+    cdse_emulator: Emulator, collection: str, product_type: str, cid: str, product_key: str
 ):
     entries = [
         e
@@ -158,7 +159,9 @@ def test_every_mission_gives_valid_items(
     assert parsed.id == entry.stem and parsed.collection_id == collection_id(entry)
     assert parsed.datetime is not None
     assert item["properties"]["product:type"] == product_type
-    assert item["assets"]["Product"]["file:size"] == entry.content_length
+    # The zipped product, or for single-file products the file itself (served as is).
+    assert item["assets"][product_key]["file:size"] == entry.content_length
+    assert "Product" not in item["assets"]  # "Product" is S1 GRD's and S2's key only
     for asset in item["assets"].values():
         assert asset["href"].startswith(
             ("s3://eodata/", cdse_emulator.urls.download, cdse_emulator.urls.catalogue)
@@ -283,8 +286,10 @@ def test_materialised_single_file_product(cdse_emulator: Emulator):
     assert netcdf["href"] == f"s3://eodata/{entry.s3_key}"
     assert netcdf["file:checksum"] == "d50110" + hashlib.md5(data).hexdigest()
     assert netcdf["alternate"]["https"]["href"].endswith(f"/Nodes({entry.name})/$value")
-    assert item["assets"]["Product"]["file:local_path"] == entry.name
-    assert "enclosure" not in {link["rel"] for link in item["links"]}
+    assert netcdf["file:local_path"] == entry.name
+    assert set(item["assets"]) == {"netcdf"}  # no product asset, no thumbnail (EOMETA S5P)
+    assert [link["rel"] for link in item["links"]][4:] == ["version-history"]
+    assert item["links"][4]["href"].endswith(f"/{entry.name}")  # the .nc itself, no .zip
 
 
 def test_served_materialised_items_describe_their_payload(cdse_emulator: Emulator):
@@ -293,9 +298,14 @@ def test_served_materialised_items_describe_their_payload(cdse_emulator: Emulato
         pytest.skip("no product family is materialised yet")
     for entry in served:
         item = _get_item(cdse_emulator, entry)
+        layout = layout_of(entry, SPECS[collection_id(entry)].family)
         sizes = [a.get("file:size") for a in item["assets"].values() if a.get("file:checksum")]
-        assert item["assets"]["Product"]["file:size"] == entry.content_length
+        if layout.product_asset:
+            assert item["assets"][layout.product_asset]["file:size"] == entry.content_length
         if entry.name.endswith(".zarr"):
             assert item["assets"]["product"]["type"] == "application/vnd+zarr"
         else:
-            assert len(sizes) == len(entry.payload.files) + 1  # every file + the Product
+            # every file (SEN3 manifests carry no sums, as on CDSE) + the zipped product
+            expected = len(entry.payload.files) + (layout.product_asset is not None)
+            expected -= not layout.manifest_sums
+            assert len(sizes) == expected, entry.name

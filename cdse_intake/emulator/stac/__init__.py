@@ -1,9 +1,12 @@
 """The emulated CDSE STAC API (``stac.dataspace.copernicus.eu/v1``, cdse-api.md §4).
 
-Modules: ``collections`` (entry -> collection, collection specs), ``properties``, ``layouts`` and
-``assets`` (entry -> item parts), ``items``, ``index`` (columnar view and caches), ``params``
-(request parsing), ``cql`` (filter and query extensions), ``search``, ``fields``,
-``queryables``, ``documents`` (landing, conformance, collections) and ``api`` (HTTP handlers).
+Modules: ``collections`` (entry -> collection, collection specs), ``missions`` (per-mission
+product asset, links, thumbnail, extensions), ``properties``, ``layouts`` with ``layout_s1``,
+``layout_s3`` and ``layout_single`` (files -> asset keys and fields), ``assets``, ``cube`` (S5P
+datacube fields), ``items``, ``index`` (columnar view and caches), ``params`` (request parsing),
+``cql`` (filter and query extensions), ``search``, ``fields``, ``queryables``, ``documents``
+(landing, conformance, collections), ``collection_search``, ``openapi`` (service-desc and
+service-doc) and ``api`` (HTTP handlers).
 """
 
 from .api import routes

@@ -19,10 +19,12 @@ from aiohttp import web
 
 from ..http import CORS_HEADERS, retry_after
 from . import params
+from .collection_search import search_collections
 from .documents import CONFORMANCE, collection_document, landing_page
 from .errors import WAF_BODY, StacError, bad_request, not_found
 from .fields import apply_fields
 from .index import StacIndex
+from .openapi import OPENAPI_TYPE, openapi_document, service_doc
 from .params import SearchRequest
 from .queryables import queryables_document
 from .search import Page, Searcher
@@ -112,20 +114,18 @@ class StacApi:
     async def collections(self, request: web.Request) -> web.Response:
         index, _ = await self._run(self._ready)
         docs = await self._run(self._all_collections, index)
-        terms = [t.strip().lower() for t in request.query.get("q", "").split(",") if t.strip()]
-        if terms:  # free-text search on /collections (§4): any term in id, title, text, keywords
-            docs = [d for d in docs if any(t in _collection_text(d) for t in terms)]
-        body = {
-            "collections": docs,
-            "links": [
-                {"rel": "root", "type": JSON, "href": f"{self.root}/"},
-                {"rel": "self", "type": JSON, "href": f"{self.root}/collections"},
-            ],
-            # All collections in one answer (§4: 140 of them, ~Dec 2025); counts unverified.
-            "numberMatched": len(docs),
-            "numberReturned": len(docs),
-        }
-        return _response(body)
+        return _response(search_collections(docs, request.query, self.root, request.url))
+
+    async def openapi(self, request: web.Request) -> web.Response:
+        return _response(openapi_document(self.root), content_type=OPENAPI_TYPE)
+
+    async def api_html(self, request: web.Request) -> web.Response:
+        return web.Response(
+            text=service_doc(self.root), content_type="text/html", headers=CORS_HEADERS
+        )
+
+    async def ping(self, request: web.Request) -> web.Response:
+        return _response({"message": "PONG"})
 
     def _all_collections(self, index: StacIndex) -> list[dict[str, Any]]:
         return [self._collection(index, spec.id) for spec in index.specs()]
@@ -231,8 +231,10 @@ class StacApi:
         page = searcher.page(search)
         index = searcher.index
         links = self._page_links(request, search, page, method, collection)
-        # numberMatched/numberReturned as stac-fastapi's context; whether CDSE sends
-        # numberMatched (pgstac's context setting) is unverified.
+        # ``numberReturned`` only: the real API is stac-fastapi-pgstac (its OpenAPI's
+        # ItemCollection has optional numberMatched/numberReturned and no ``context``), and
+        # pgstac counts the matches only with its ``context`` setting on (default off; that
+        # CDSE keeps it off is unverified).
         if search.fields is None:  # assembled from the cached item JSON
             features = b",".join(index.items_json(page.indices))
             return b"".join(
@@ -241,7 +243,7 @@ class StacApi:
                     features,
                     b'],"links":',
                     orjson.dumps(links),
-                    b',"numberMatched":%d,"numberReturned":%d}' % (page.matched, len(page.indices)),
+                    b',"numberReturned":%d}' % len(page.indices),
                 )
             )
         items = [
@@ -252,7 +254,6 @@ class StacApi:
             "type": "FeatureCollection",
             "features": items,
             "links": links,
-            "numberMatched": page.matched,
             "numberReturned": len(items),
         }
         return orjson.dumps(body)
@@ -298,12 +299,6 @@ class StacApi:
         return links
 
 
-def _collection_text(doc: dict[str, Any]) -> str:
-    parts = [doc.get("id", ""), doc.get("title", ""), doc.get("description", "")]
-    parts += doc.get("keywords", [])
-    return " ".join(parts).lower()
-
-
 def routes(ctx: ServiceContext) -> list[web.RouteDef]:
     """The STAC API's routes, relative to its root (``/stac/v1``).
 
@@ -316,6 +311,9 @@ def routes(ctx: ServiceContext) -> list[web.RouteDef]:
         web.route("GET", "", guard(api.landing)),
         web.route("GET", "/", guard(api.landing)),
         web.route("GET", "/conformance", guard(api.conformance)),
+        web.route("GET", "/api", guard(api.openapi)),
+        web.route("GET", "/api.html", guard(api.api_html)),
+        web.route("GET", "/_mgmt/ping", guard(api.ping)),
         web.route("GET", "/queryables", guard(api.queryables)),
         web.route("GET", "/collections", guard(api.collections)),
         web.route("GET", "/collections/{collection_id}", guard(api.collection)),

@@ -2,12 +2,15 @@
 
 Shapes follow the real items (§4, EOMETA): a file asset has an ``s3://eodata/...`` href with
 ``auth:refs ["s3"]`` and an https alternate (the file's OData ``Nodes(...)/$value`` on the
-download host) with ``auth:refs ["oidc"]``; ``Product`` is the product's ``$value`` zip; the
-thumbnail is the catalogue's quicklook ``Assets(<id>)/$value``.
+download host) with ``auth:refs ["oidc"]``; the product asset (``Product``, ``product`` or none,
+by mission: :mod:`.missions`) is the product's ``$value`` zip; the thumbnail is the catalogue's
+quicklook ``Assets(<id>)/$value``. Keys, titles and static fields by mission: ``layout_*``.
 
-For a materialised entry the file assets are its real files, with their true ``file:size`` and
-``file:checksum`` (MD5 multihash). For a metadata-only entry they are the files the real product
-would hold, without size and checksum: there are no bytes to describe.
+For an entry with bytes the file assets are its real files, with their true ``file:size`` and
+``file:checksum`` (MD5 multihash; SEN3 manifests carry none, as on CDSE). For a metadata-only
+entry they are the files the real product would hold, without size and checksum (no bytes to
+describe), except a single-file product's one asset, which carries the record's size and MD5
+(the S5P template copies OData's).
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 from ..catalogue import Entry
 from .common import S3_REFS, multihash_md5
 from .jsonb import jsonb_order, shallow_order
-from .layouts import Known, classify, file_facts, virtual_files
+from .layout_single import classify_single
+from .layouts import Facts, Known, classify, file_facts, virtual_files
+from .missions import Layout, layout_of
 
 if TYPE_CHECKING:
     from ..server import ServiceURLs
@@ -34,7 +39,7 @@ _TYPES = {
     "safe": "application/xml",
     "xsd": "application/xml",
     "eof": "application/xml",
-    "nc": "application/x-netcdf",
+    "nc": "application/netcdf",  # the generator's NetCDFAsset type
     "png": "image/png",
     "jpg": "image/jpeg",
     "json": "application/json",
@@ -51,7 +56,6 @@ class AssetBuilder:
 
     def __init__(self, urls: ServiceURLs) -> None:
         self.urls = urls
-        self._md5: dict[tuple[str, str], str] = {}
 
     # -- public ----------------------------------------------------------------------------------
     def assets(self, entry: Entry, family: str) -> dict[str, dict[str, Any]]:
@@ -61,6 +65,7 @@ class AssetBuilder:
         then jsonb order (pgstac re-hydrates the stored asset over the collection's
         ``item_assets``; exact order beyond ``href`` is an approximation).
         """
+        layout = layout_of(entry, family)
         out: dict[str, dict[str, Any]] = {}
         if entry.name.endswith(".zarr"):
             out["product"] = _href_first(self._zarr_store(entry))
@@ -69,10 +74,12 @@ class AssetBuilder:
             key, fields = known or self._describe(rel, family, entry, facts)
             while key in out:  # two unclassified files with the same derived name
                 key += "_"
-            out[key] = self._file_asset(entry, rel, data, fields)
-        if entry.quicklook_id:
-            out["thumbnail"] = _href_first(self._thumbnail(entry, family))
-        out["Product"] = _href_first(self._product(entry))
+            sums = layout.manifest_sums or key != "xfdumanifest"
+            out[key] = self._file_asset(entry, rel, data if sums else None, fields, sums)
+        if entry.quicklook_id and layout.thumbnail is not None:
+            out["thumbnail"] = _href_first(self._thumbnail(entry, layout))
+        if layout.product_asset is not None:
+            out[layout.product_asset] = _href_first(self._product(entry))
         return {key: out[key] for key in shallow_order(dict.fromkeys(out))}
 
     # -- files -----------------------------------------------------------------------------------
@@ -92,18 +99,10 @@ class AssetBuilder:
         return [(rel, data, None) for rel, data in files]
 
     def _describe(
-        self, rel: str, family: str, entry: Entry, facts: tuple[bool, str]
+        self, rel: str, family: str, entry: Entry, facts: Facts
     ) -> tuple[str, dict[str, Any]]:
         if rel == "":
-            ext = entry.name.rsplit(".", 1)[-1].lower()
-            key = {"nc": "netcdf", "tif": "geotiff", "tiff": "geotiff"}.get(ext, "data")
-            return key, jsonb_order(
-                {
-                    "type": _TYPES.get(ext, "application/octet-stream"),
-                    "title": entry.name,
-                    "roles": ["data", "metadata"] if ext == "nc" else ["data"],
-                }
-            )
+            return classify_single(entry, family)
         known = classify(rel, family, facts)
         if known is not None:
             return known
@@ -120,8 +119,9 @@ class AssetBuilder:
         )
 
     def _file_asset(
-        self, entry: Entry, rel: str, data: bytes | None, fields: dict[str, Any]
+        self, entry: Entry, rel: str, data: bytes | None, fields: dict[str, Any], sums: bool
     ) -> dict[str, Any]:
+        """One file's asset; ``file:size``/``file:checksum`` from ``data`` when ``sums``."""
         if rel:
             href = f"s3://eodata/{entry.s3_key}/{rel}"
             local = f"{entry.name}/{rel}"
@@ -145,17 +145,17 @@ class AssetBuilder:
                 }
             },
         }
-        if data is not None:
+        if not rel and sums:  # the product is the file: the record's size and checksum, as
+            # the S5P template copies OData's (equal to the bytes' when the entry has them)
+            asset["file:size"] = entry.content_length
+            if entry.md5:
+                asset["file:checksum"] = multihash_md5(entry.md5)
+        elif data is not None:
             asset["file:size"] = len(data)
-            asset["file:checksum"] = multihash_md5(self._file_md5(entry, rel, data))
+            asset["file:checksum"] = multihash_md5(
+                hashlib.md5(data, usedforsecurity=False).hexdigest()
+            )
         return {"href": href, **shallow_order(asset)}
-
-    def _file_md5(self, entry: Entry, rel: str, data: bytes) -> str:
-        key = (entry.id, rel)
-        digest = self._md5.get(key)
-        if digest is None:
-            digest = self._md5[key] = hashlib.md5(data, usedforsecurity=False).hexdigest()
-        return digest
 
     def _node_href(self, entry: Entry, nodes: list[str]) -> str:
         path = "/".join(f"Nodes({n})" for n in nodes)
@@ -175,24 +175,21 @@ class AssetBuilder:
             "storage:refs": list(S3_REFS),
         }
 
-    def _thumbnail(self, entry: Entry, family: str) -> dict[str, Any]:
-        if family == "s1":
-            rel, media, title = "preview/thumbnail.png", "image/png", "Thumbnail"
-            roles = ["thumbnail"]
-        else:
-            rel, media, title = f"{entry.stem}-ql.jpg", "image/jpeg", "Quicklook"
-            roles = ["thumbnail", "overview"]
+    def _thumbnail(self, entry: Entry, layout: Layout) -> dict[str, Any]:
+        thumb = layout.thumbnail
+        assert thumb is not None
         asset: dict[str, Any] = {
             "href": f"{self.urls.catalogue}/Assets({entry.quicklook_id})/$value",
-            "type": media,
-            "title": title,
-            "roles": roles,
+            "type": thumb.media_type,
+            "title": thumb.title,
+            "roles": list(thumb.roles),
+            "file:local_path": f"{entry.name}/{thumb.rel}",
             "alternate:name": "HTTPS",
         }
         if not is_single_file(entry):  # the quicklook's copy inside the product folder
             asset["alternate"] = {  # written in jsonb order
                 "s3": {
-                    "href": f"s3://eodata/{entry.s3_key}/{rel}",
+                    "href": f"s3://eodata/{entry.s3_key}/{thumb.rel}",
                     "auth:refs": ["s3"],
                     "storage:refs": list(S3_REFS),
                     "alternate:name": "S3",

@@ -1,9 +1,10 @@
 """The catalogue-level documents: landing page, conformance, collections.
 
-Landing page and links as stac-fastapi builds them (§4: the CDSE STAC is FastAPI-based, most
-likely stac-fastapi-pgstac); collections in the shape of the real ones (EOMETA samples:
-extent, license, keywords, providers, auth and storage schemes, summaries, item_assets), with
-jsonb key order as the live service answers [NB-MIG], extents computed from the catalogue.
+Landing page and links as stac-fastapi builds them (§4: the CDSE STAC is FastAPI-based; its
+OpenAPI, mirrored by api-evangelist/esa, is stac-fastapi-pgstac's with collection search);
+collections in the shape of the real ones (EOMETA samples: extent, license, keywords, providers,
+auth and storage schemes, summaries, item_assets), with jsonb key order as the live service
+answers [NB-MIG], extents computed from the catalogue.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from typing import Any
 import numpy as np
 
 from ..catalogue import EPOCH, Entry, fmt_time
+from ..payloads import deliverable
 from .collections import CollectionSpec
 from .common import DESIGNATORS, STAC_VERSION, auth_schemes, storage_schemes
 from .index import StacIndex
 from .jsonb import jsonb_order
+from .openapi import DESCRIPTION, OPENAPI_TYPE, TITLE
 
 __all__ = ["CONFORMANCE", "collection_document", "landing_page"]
 
@@ -24,23 +27,32 @@ _STAC_API = "https://api.stacspec.org"
 _OGC = "http://www.opengis.net/spec"
 _CQL2 = f"{_OGC}/cql2/1.0/conf"
 
-#: What the emulator implements (§4 extensions: filter, query, sort, fields).
+#: stac-fastapi-pgstac's conformance classes for the extensions the real service's OpenAPI
+#: shows (search: fields, sort, query, filter, token paging; collections: collection search
+#: with free text; features: the same per collection), as its ``conformance.py`` and extension
+#: modules name them, plus the CQL2 classes the emulator's filter implements. Left out: the
+#: transaction classes (the real OpenAPI lists transaction endpoints; not emulated). The live
+#: ``/conformance`` list itself is unverified.
 CONFORMANCE = [
     f"{_STAC_API}/v1.0.0/core",
-    f"{_STAC_API}/v1.0.0/collections",
     f"{_STAC_API}/v1.0.0/ogcapi-features",
+    f"{_STAC_API}/v1.0.0/collections",
     f"{_STAC_API}/v1.0.0/item-search",
-    f"{_STAC_API}/v1.0.0/item-search#fields",
+    f"{_OGC}/ogcapi-features-1/1.0/conf/core",
+    f"{_OGC}/ogcapi-features-1/1.0/conf/oas30",
+    f"{_OGC}/ogcapi-features-1/1.0/conf/geojson",
     f"{_STAC_API}/v1.0.0/item-search#query",
     f"{_STAC_API}/v1.0.0/item-search#sort",
+    f"{_STAC_API}/v1.0.0/item-search#fields",
     f"{_STAC_API}/v1.0.0-rc.2/item-search#filter",
-    f"{_STAC_API}/v1.0.0/ogcapi-features#fields",
     f"{_STAC_API}/v1.0.0/ogcapi-features#query",
     f"{_STAC_API}/v1.0.0/ogcapi-features#sort",
-    f"{_OGC}/ogcapi-features-1/1.0/conf/core",
-    f"{_OGC}/ogcapi-features-1/1.0/conf/geojson",
+    f"{_STAC_API}/v1.0.0/ogcapi-features#fields",
     f"{_OGC}/ogcapi-features-3/1.0/conf/filter",
     f"{_OGC}/ogcapi-features-3/1.0/conf/features-filter",
+    f"{_STAC_API}/v1.0.0-rc.1/collection-search",
+    f"{_STAC_API}/v1.0.0-rc.1/collection-search#free-text",
+    f"{_OGC}/ogcapi-common-2/1.0/conf/simple-query",
     f"{_CQL2}/cql2-text",
     f"{_CQL2}/cql2-json",
     f"{_CQL2}/basic-cql2",
@@ -56,13 +68,13 @@ CONFORMANCE = [
     f"{_CQL2}/arithmetic",
 ]
 
-#: Title of the real service's OpenAPI document (§4); the landing id is unverified.
-TITLE = "Copernicus Data Space Ecosystem (CDSE) asset-level STAC catalogue"
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
 
 def landing_page(root: str, specs: list[CollectionSpec]) -> dict[str, Any]:
-    """``GET /``: stac-fastapi's landing page with one ``child`` link per collection."""
+    """``GET /``: stac-fastapi's landing page: its links, the queryables link, one ``child`` per
+    collection, then ``service-desc`` and ``service-doc`` (stac-fastapi's order and titles);
+    id ``cdse-stac`` (live, per a client's test), title and description of the real OpenAPI."""
     links: list[dict[str, Any]] = [
         {"rel": "self", "type": "application/json", "href": f"{root}/"},
         {"rel": "root", "type": "application/json", "href": f"{root}/"},
@@ -90,8 +102,9 @@ def landing_page(root: str, specs: list[CollectionSpec]) -> dict[str, Any]:
         {
             "rel": QUERYABLES_REL,
             "type": "application/schema+json",
-            "title": "Queryables",
+            "title": "Queryables available for this Catalog",
             "href": f"{root}/queryables",
+            "method": "GET",
         },
     ]
     links += [
@@ -103,11 +116,25 @@ def landing_page(root: str, specs: list[CollectionSpec]) -> dict[str, Any]:
         }
         for spec in specs
     ]
+    links += [
+        {
+            "rel": "service-desc",
+            "type": OPENAPI_TYPE,
+            "title": "OpenAPI service description",
+            "href": f"{root}/api",
+        },
+        {
+            "rel": "service-doc",
+            "type": "text/html",
+            "title": "OpenAPI service documentation",
+            "href": f"{root}/api.html",
+        },
+    ]
     return {
         "type": "Catalog",
         "id": "cdse-stac",
         "title": TITLE,
-        "description": "STAC API of the Copernicus Data Space Ecosystem catalogue (emulated).",
+        "description": DESCRIPTION,
         "stac_version": STAC_VERSION,
         "conformsTo": CONFORMANCE,
         "links": links,
@@ -200,10 +227,11 @@ def collection_document(index: StacIndex, spec: CollectionSpec) -> dict[str, Any
 
 
 def _representative(index: StacIndex, members: np.ndarray) -> Entry:
-    """A metadata-only member (its assets follow the full real layout), else the first."""
+    """A metadata-only member (its assets follow the full real layout, and nothing is built to
+    describe it), else the first."""
     for i in members:
         entry = index.entries[int(i)]
-        if entry.payload is None:
+        if entry.__dict__.get("_payload") is None and not deliverable(entry):
             return entry
     return index.entries[int(members[0])]
 

@@ -16,44 +16,15 @@ from ..catalogue import Entry
 from .assets import AssetBuilder, is_single_file
 from .collections import CollectionSpec
 from .common import STAC_VERSION, auth_schemes, storage_schemes
+from .cube import s5p_cube
 from .jsonb import jsonb_order
+from .missions import layout_of, stac_extensions
 from .properties import item_properties
 
 if TYPE_CHECKING:
     from ..server import ServiceURLs
 
 __all__ = ["ItemFactory", "footprint_bbox"]
-
-_EXT = "https://stac-extensions.github.io"
-_EXTENSIONS = {
-    "alternate": f"{_EXT}/alternate-assets/v1.2.0/schema.json",
-    "auth": f"{_EXT}/authentication/v1.1.0/schema.json",
-    "classification": f"{_EXT}/classification/v2.0.0/schema.json",
-    "eo": f"{_EXT}/eo/v2.0.0/schema.json",
-    "eopf": "https://cs-si.github.io/eopf-stac-extension/v1.2.0/schema.json",
-    "file": f"{_EXT}/file/v2.1.0/schema.json",
-    "grid": f"{_EXT}/grid/v1.1.0/schema.json",
-    "processing": f"{_EXT}/processing/v1.2.0/schema.json",
-    "product": f"{_EXT}/product/v1.0.0/schema.json",
-    "projection": f"{_EXT}/projection/v2.0.0/schema.json",
-    "raster": f"{_EXT}/raster/v2.0.0/schema.json",
-    "sar": f"{_EXT}/sar/v1.3.0/schema.json",
-    "sat": f"{_EXT}/sat/v1.1.0/schema.json",
-    "storage": f"{_EXT}/storage/v2.0.0/schema.json",
-    "timestamps": f"{_EXT}/timestamps/v1.1.0/schema.json",
-    "view": f"{_EXT}/view/v1.1.0/schema.json",
-}
-_BY_FAMILY = {
-    "s2": "eopf alternate auth classification eo file grid processing product projection raster "
-    "sat storage timestamps view",
-    "s1": "eopf alternate auth file processing product projection sar sat storage timestamps view",
-    "s3": "eopf alternate auth eo file processing product sat storage timestamps",
-    "s5p": "alternate auth file processing product sat storage timestamps",
-    "clms": "alternate auth file processing product storage timestamps",
-}
-STAC_EXTENSIONS = {
-    family: [_EXTENSIONS[k] for k in names.split()] for family, names in _BY_FAMILY.items()
-}
 
 #: The CDSE traceability service (not emulated; the link is informative only).
 TRACE_URL = "https://trace.dataspace.copernicus.eu/api/v1/traces/name/"
@@ -102,7 +73,9 @@ class ItemFactory:
     def item(self, entry: Entry, spec: CollectionSpec) -> dict[str, Any]:
         """The full item, as ``/collections/{id}/items/{itemId}`` answers it."""
         item_id = entry.stem
+        layout = layout_of(entry, spec.family)
         coll_url = f"{self.urls.stac}/collections/{spec.id}"
+        trace = f"{entry.name}.zip" if layout.zipped_trace else entry.name
         links: list[dict[str, Any]] = [
             {"rel": "collection", "type": "application/json", "href": coll_url},
             {"rel": "parent", "type": "application/json", "href": coll_url},
@@ -114,12 +87,12 @@ class ItemFactory:
             },
             {
                 "rel": "version-history",
-                "href": f"{TRACE_URL}{entry.name}.zip",
+                "href": f"{TRACE_URL}{trace}",
                 "type": "application/json",
                 "title": "Product history record from the CDSE traceability service",
             },
         ]
-        if not is_single_file(entry):
+        if layout.enclosure and not is_single_file(entry):
             links.append(
                 {
                     "rel": "enclosure",
@@ -130,6 +103,13 @@ class ItemFactory:
                     "storage:refs": ["cdse-s3", "creodias-s3"],
                 }
             )
+        properties = self.properties(entry, spec)
+        extensions = layout.extensions
+        if spec.family == "s5p":  # the datacube fields come from the file itself
+            cube = s5p_cube(entry)
+            properties.update(cube)
+            if not cube:
+                extensions = tuple(e for e in extensions if e != "datacube")
         geometry = entry.footprint
         return {
             "id": item_id,
@@ -139,8 +119,8 @@ class ItemFactory:
             "assets": self.asset_builder.assets(entry, spec.family),
             "geometry": geometry,
             "collection": spec.id,
-            "properties": jsonb_order(self.properties(entry, spec)),
-            "stac_extensions": STAC_EXTENSIONS[spec.family],
+            "properties": jsonb_order(properties),
+            "stac_extensions": stac_extensions(extensions),
             "stac_version": STAC_VERSION,
         }
 

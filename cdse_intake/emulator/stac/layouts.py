@@ -10,29 +10,32 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..catalogue import Entry
 from .common import attr
 from .jsonb import jsonb_order
+from .layout_s1 import classify_s1, manifest_s1, s1_files
+from .layout_s3 import S3_FILES, classify_s3
 
-__all__ = ["classify", "file_facts", "s2_epsg", "virtual_files"]
+__all__ = ["Facts", "Known", "classify", "file_facts", "s2_epsg", "virtual_files"]
 
-#: Sentinel-2 bands: description, common name, centre and FWHM (µm), native resolution (m).
+#: Sentinel-2 bands: description, common name, centre and FWHM (µm), native resolution (m);
+#: centres and widths as the generator's ``stac_bands.S2_Bands`` (what the real items show).
 S2_BANDS: dict[str, tuple[str, str, float, float, int]] = {
-    "B01": ("Coastal aerosol (band 1)", "coastal", 0.443, 0.027, 60),
-    "B02": ("Blue (band 2)", "blue", 0.49, 0.098, 10),
-    "B03": ("Green (band 3)", "green", 0.56, 0.045, 10),
-    "B04": ("Red (band 4)", "red", 0.665, 0.038, 10),
-    "B05": ("Red edge 1 (band 5)", "rededge071", 0.704, 0.019, 20),
-    "B06": ("Red edge 2 (band 6)", "rededge075", 0.74, 0.018, 20),
-    "B07": ("Red edge 3 (band 7)", "rededge078", 0.783, 0.028, 20),
-    "B08": ("NIR 1 (band 8)", "nir", 0.842, 0.145, 10),
-    "B8A": ("NIR 2 (band 8A)", "nir08", 0.865, 0.033, 20),
-    "B09": ("NIR 3 (band 9)", "nir09", 0.945, 0.026, 60),
-    "B10": ("Cirrus (band 10)", "cirrus", 1.375, 0.075, 60),
-    "B11": ("SWIR 1 (band 11)", "swir16", 1.61, 0.143, 20),
-    "B12": ("SWIR 2 (band 12)", "swir22", 2.19, 0.242, 20),
+    "B01": ("Coastal aerosol (band 1)", "coastal", 0.443, 0.228, 60),
+    "B02": ("Blue (band 2)", "blue", 0.493, 0.267, 10),
+    "B03": ("Green (band 3)", "green", 0.56, 0.291, 10),
+    "B04": ("Red (band 4)", "red", 0.665, 0.342, 10),
+    "B05": ("Red edge 1 (band 5)", "rededge071", 0.704, 0.357, 20),
+    "B06": ("Red edge 2 (band 6)", "rededge075", 0.741, 0.374, 20),
+    "B07": ("Red edge 3 (band 7)", "rededge078", 0.783, 0.399, 20),
+    "B08": ("NIR 1 (band 8)", "nir", 0.833, 0.454, 10),
+    "B8A": ("NIR 2 (band 8A)", "nir08", 0.865, 0.441, 20),
+    "B09": ("NIR 3 (band 9)", "nir09", 0.945, 0.479, 60),
+    "B10": ("Cirrus (band 10)", "cirrus", 1.377, 0.706, 60),
+    "B11": ("SWIR 1 (band 11)", "swir16", 1.614, 0.841, 20),
+    "B12": ("SWIR 2 (band 12)", "swir22", 2.202, 1.16, 20),
 }
 #: Level-2A images and the resolutions each is delivered at (R10m/R20m/R60m folders).
 L2A_IMAGES: dict[str, tuple[int, ...]] = {
@@ -54,56 +57,6 @@ L2A_IMAGES: dict[str, tuple[int, ...]] = {
     "WVP": (10, 20, 60),
 }
 _PIXELS = {10: 10980, 20: 5490, 60: 1830}
-
-_POLARISATIONS = {
-    "VV": "Vertical transmit, vertical receive",
-    "VH": "Vertical transmit, horizontal receive",
-    "HH": "Horizontal transmit, horizontal receive",
-    "HV": "Horizontal transmit, vertical receive",
-}
-
-#: Sentinel-3 measurement files by product type (real SEN3 content, abridged).
-S3_FILES: dict[str, tuple[str, ...]] = {
-    "OL_1_EFR___": (
-        *(f"Oa{i:02d}_radiance.nc" for i in range(1, 22)),
-        "geo_coordinates.nc",
-        "instrument_data.nc",
-        "qualityFlags.nc",
-        "removed_pixels.nc",
-        "tie_geo_coordinates.nc",
-        "tie_geometries.nc",
-        "tie_meteo.nc",
-        "time_coordinates.nc",
-    ),
-    "SL_2_LST___": (
-        "LST_in.nc",
-        "LST_ancillary_ds.nc",
-        "cartesian_in.nc",
-        "cartesian_tx.nc",
-        "flags_in.nc",
-        "geodetic_in.nc",
-        "geodetic_tx.nc",
-        "geometry_tn.nc",
-        "indices_in.nc",
-        "met_tx.nc",
-        "time_in.nc",
-    ),
-    "SY_2_SYN___": (
-        *(
-            f"Syn_Oa{i:02d}_reflectance.nc"
-            for i in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 17, 18, 21)
-        ),
-        *(f"Syn_S{i}{view}_reflectance.nc" for view in "NO" for i in (1, 2, 3, 5, 6)),
-        "Syn_AOT550.nc",
-        "flags.nc",
-        "geolocation.nc",
-        "time.nc",
-        "tiepoints_meteo.nc",
-        "tiepoints_olci.nc",
-        "tiepoints_slstr_n.nc",
-        "tiepoints_slstr_o.nc",
-    ),
-}
 
 
 def s2_epsg(tile: str) -> str:
@@ -131,7 +84,7 @@ def virtual_files(entry: Entry, family: str) -> list[tuple[str, Known | None]]:
     if family == "s2":
         return _s2_files(entry)
     if family == "s1":
-        return [(rel, None) for rel in _s1_files(entry)]
+        return [(rel, None) for rel in s1_files(entry)]
     if family == "s3":
         return [(rel, None) for rel in ("xfdumanifest.xml", *S3_FILES.get(entry.product_type, ()))]
     return [("", None)]
@@ -153,7 +106,7 @@ def _s2_parts(entry: Entry) -> tuple[str, str, str, str, str]:
 
 def _s2_files(entry: Entry) -> list[tuple[str, Known | None]]:
     level, tile, sensed, granule, ds_dir = _s2_parts(entry)
-    offset, _ = file_facts(entry)
+    offset = file_facts(entry).offset
     files: list[tuple[str, Known | None]] = [
         ("manifest.safe", ("safe_manifest", _xml("manifest.safe"))),
         (f"MTD_MSI{level}.xml", ("product_metadata", _xml(f"MTD_MSI{level}.xml"))),
@@ -181,79 +134,49 @@ def _s2_files(entry: Entry) -> list[tuple[str, Known | None]]:
     return files
 
 
-def _s1_files(entry: Entry) -> list[str]:
-    # S1A_IW_GRDH_1SDV_<start>_<end>_<orbit>_<datatake>_<crc>.SAFE
-    parts = entry.stem.split("_")
-    mission, mode, start, end, orbit, datatake = (
-        parts[0].lower(),
-        parts[1].lower(),
-        parts[-5].lower(),
-        parts[-4].lower(),
-        parts[-3],
-        parts[-2].lower(),
-    )
-    pols = [p.lower() for p in str(attr(entry, "polarisationChannels", "VV")).split("&")]
-    slc = "_SLC_" in entry.product_type
-    swaths = [f"{mode}{i}" for i in (1, 2, 3)] if slc else [mode]
-    files = ["manifest.safe"]
-    kind = "slc" if slc else "grd"
-    for pol_index, pol in enumerate(pols):
-        for swath_index, swath in enumerate(swaths):
-            # Image numbers as in real SAFE names: one per (polarisation, swath), from 001.
-            number = pol_index * len(swaths) + swath_index + 1
-            base = f"{mission}-{swath}-{kind}-{pol}-{start}-{end}-{orbit}-{datatake}-{number:03d}"
-            files += [
-                f"measurement/{base}.tiff",
-                f"annotation/{base}.xml",
-                f"annotation/calibration/calibration-{base}.xml",
-                f"annotation/calibration/noise-{base}.xml",
-            ]
-    return files
-
-
 # -- classification --------------------------------------------------------------------------
 
 _S2_BAND_L2A = re.compile(r"IMG_DATA/R(\d+)m/[^/]*_([A-Z0-9]{3})_(\d+)m\.jp2$")
 _S2_BAND_L1C = re.compile(r"IMG_DATA/[^/]*_([A-Z0-9]{3})\.jp2$")
-_S1_FILE = re.compile(
-    r"^(?:(?P<dir>measurement|annotation|annotation/calibration)/)"
-    r"(?P<prefix>calibration-|noise-)?"
-    r"s1[a-d]-(?P<swath>[a-z]+\d?)-(?P<kind>grd|slc)-(?P<pol>hh|hv|vh|vv)-[^/]*\.(?P<ext>tiff|xml)$"
-)
 
 
-def file_facts(entry: Entry) -> tuple[bool, str]:
-    """What classification needs of an entry, computed once per item: (S2 radiometric offset
-    applies, MGRS tile)."""
+class Facts(NamedTuple):
+    """What classification needs of an entry, computed once per item."""
+
+    offset: bool
+    """Sentinel-2: the radiometric offset applies (processing baseline 04.00 on)."""
+    tile: str
+    ascending: bool
+    product_type: str
+
+
+def file_facts(entry: Entry) -> Facts:
+    """The :class:`Facts` of ``entry``."""
     baseline = str(attr(entry, "processingBaseline") or "05.00")
-    return float(baseline) >= 4.0, str(attr(entry, "tileId") or "31UDQ")
+    try:
+        offset = float(baseline) >= 4.0
+    except ValueError:
+        offset = True
+    ascending = str(attr(entry, "orbitDirection", "")).upper() == "ASCENDING"
+    return Facts(offset, str(attr(entry, "tileId") or "31UDQ"), ascending, entry.product_type)
 
 
-def classify(rel: str, family: str, facts: tuple[bool, str]) -> tuple[str, dict[str, Any]] | None:
+def classify(rel: str, family: str, facts: Facts) -> tuple[str, dict[str, Any]] | None:
     """The asset key and static fields of one product file; None for files of no known kind.
 
     The fields come from caches, in jsonb order: callers copy them, never change them.
     """
-    name = rel.rsplit("/", 1)[-1]
-    if rel == "manifest.safe":
-        return "safe_manifest", _xml("manifest.safe")
     if family == "s2":
-        return _classify_s2(rel, name, *facts)
+        if rel == "manifest.safe":
+            return "safe_manifest", _xml("manifest.safe")
+        return _classify_s2(rel, rel.rsplit("/", 1)[-1], facts.offset, facts.tile)
     if family == "s1":
-        return _classify_s1(rel)
+        if rel == "manifest.safe":
+            return "safe_manifest", manifest_s1("_SLC_" in facts.product_type)
+        return classify_s1(rel, facts.ascending)
     if family == "s3":
-        if name == "xfdumanifest.xml":
-            return "xfdumanifest", _xml("xfdumanifest.xml")
-        if name.endswith(".nc"):
-            return name[:-3], _netcdf(name[:-3])
+        return classify_s3(rel, facts.product_type)
     return None
-
-
-@functools.lru_cache(maxsize=512)
-def _netcdf(stem: str) -> dict[str, Any]:
-    return jsonb_order(
-        {"type": "application/x-netcdf", "title": stem.replace("_", " "), "roles": ["data"]}
-    )
 
 
 @functools.lru_cache(maxsize=512)
@@ -288,24 +211,19 @@ def _classify_s2(rel: str, name: str, offset: bool, tile: str) -> tuple[str, dic
 @functools.lru_cache(maxsize=4096)
 def _s2_image(image: str, res: int, offset: bool, tile: str, l2a: bool) -> dict[str, Any]:
     suffix = f" - {res}m" if l2a else ""
-    native = S2_BANDS[image][4] if image in S2_BANDS else None
-    sampling = "sampling:original" if native in (None, res) else "sampling:downsampled"
+    native = S2_BANDS[image][4] if image in S2_BANDS else {"TCI": 10, "SCL": 20}.get(image)
+    if native is None or native == res:
+        sampling = "sampling:original"
+    else:
+        sampling = "sampling:upsampled" if res < native else "sampling:downsampled"
     fields: dict[str, Any] = {"type": "image/jp2"}
     if image in S2_BANDS:
-        desc, common, centre, fwhm, _ = S2_BANDS[image]
+        desc = S2_BANDS[image][0]
         fields.update(
             {
                 "title": desc + suffix,
                 "roles": ["data", "reflectance", sampling, f"gsd:{res}m"],
-                "bands": [
-                    {
-                        "name": image,
-                        "description": desc,
-                        "eo:center_wavelength": centre,
-                        "eo:full_width_half_max": fwhm,
-                        "eo:common_name": common,
-                    }
-                ],
+                "bands": [_s2_band(image)],
                 "data_type": "uint16",
                 "nodata": 0,
                 "raster:scale": 0.0001,
@@ -315,12 +233,9 @@ def _s2_image(image: str, res: int, offset: bool, tile: str, l2a: bool) -> dict[
     elif image == "TCI":
         fields.update(
             {
-                "title": "True color image" + suffix,
+                "title": "True color image",  # no resolution suffix (EOMETA sample)
                 "roles": ["visual", sampling, f"gsd:{res}m"],
-                "bands": [
-                    {"name": b, "eo:common_name": S2_BANDS[b][1], "description": S2_BANDS[b][0]}
-                    for b in ("B04", "B03", "B02")
-                ],
+                "bands": [_s2_band(b) for b in ("B04", "B03", "B02")],
                 "data_type": "uint8",
                 "nodata": 0,
             }
@@ -334,56 +249,27 @@ def _s2_image(image: str, res: int, offset: bool, tile: str, l2a: bool) -> dict[
         fields.update(
             {
                 "title": titles.get(image, image) + suffix,
-                "roles": ["data", f"gsd:{res}m"],
+                "roles": ["data", sampling, f"gsd:{res}m"]
+                if image == "SCL"
+                else ["data", f"gsd:{res}m"],
                 "data_type": "uint8" if image == "SCL" else "uint16",
                 "nodata": 0,
             }
         )
-        if image != "SCL":
-            fields["raster:scale"] = 0.001
+        if image != "SCL":  # the real items scale AOT and WVP like reflectances (EOMETA sample)
+            fields["raster:scale"] = 0.0001
+            fields["raster:offset"] = -0.1 if offset else 0.0
     fields["gsd"] = res
     fields["proj:code"] = s2_epsg(tile)
     return jsonb_order(fields)
 
 
-def _classify_s1(rel: str) -> tuple[str, dict[str, Any]] | None:
-    match = _S1_FILE.match(rel)
-    if not match:
-        return None
-    pol = match.group("pol")
-    slc = match.group("kind") == "slc"
-    which = f"{match.group('swath')}-{pol}" if slc else pol
-    kind = "data" if match.group("ext") == "tiff" else (match.group("prefix") or "product-")
-    prefix = "" if kind == "data" else f"schema-{kind.rstrip('-')}-"
-    return prefix + which, _s1_fields(kind, pol.upper(), slc)
-
-
-@functools.lru_cache(maxsize=64)
-def _s1_fields(kind: str, polarisation: str, slc: bool) -> dict[str, Any]:
-    common = {"sar:polarizations": [polarisation]}
-    if kind == "data":
-        return jsonb_order(
-            {
-                "type": "image/tiff; application=geotiff",
-                "title": f"{polarisation}: {_POLARISATIONS[polarisation]}",
-                "roles": ["data"],
-                "data_type": "cint16" if slc else "uint16",
-                "nodata": 0,
-                **common,
-            }
-        )
-    if kind == "calibration-":
-        fields = _xml(
-            f"{polarisation} calibration Schema",
-            "Calibration metadata including calibration information and the beta nought, "
-            "sigma nought, gamma and digital number look-up tables.",
-        )
-    elif kind == "noise-":
-        fields = _xml(f"{polarisation} noise Schema", "Estimated thermal noise look-up tables.")
-    else:
-        fields = _xml(
-            f"{polarisation} Product Schema",
-            "Main source of band's metadata, including: state of the platform during "
-            "acquisition, image properties, Doppler information, geographic location, etc.",
-        )
-    return jsonb_order({**fields, **common})
+def _s2_band(name: str) -> dict[str, Any]:
+    desc, common, centre, fwhm, _ = S2_BANDS[name]
+    return {
+        "name": name,
+        "description": desc,
+        "eo:center_wavelength": centre,
+        "eo:full_width_half_max": fwhm,
+        "eo:common_name": common,
+    }

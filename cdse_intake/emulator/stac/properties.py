@@ -1,5 +1,12 @@
 """Item ``properties`` from a catalogue entry, per mission, as eometadatatool writes them (§4).
 
+Per template (EOMETA): S2 (``stac_s2l2a.py``), S1 GRD (``stac_s1_grd.py`` and its sample), S1 SLC
+(``stac_s1_slc.py``: beam ids, ANX time, resolutions, the IPF in ``processing:software``, no
+item-level view or pixel spacing), S3 OLCI/SLSTR/SYN (``stac_s3_*.py``: ``proj:code`` null,
+``statistics`` of surface classes, no ``processing:facility``), S5P (``stac_s5p.py``: ``gsd`` by
+product, ``proj:code`` EPSG:4326, no timeliness for RPRO; ``proj:shape`` and ``cube:*`` come from
+the file, :mod:`.cube`). CLMS has no template.
+
 Values the OData catalogue carries (times, orbits, cloud cover, tile, platform, processing
 baseline, ...) are copied from the entry's attributes, so an OData and a STAC search describe a
 product alike; the rest (sun and view angles, snow cover, scene statistics) are drawn from a
@@ -8,11 +15,13 @@ generator seeded by the product id, so they are stable from one request to the n
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from ..catalogue import NEVER_EVICTED, Entry
 from .collections import CollectionSpec
 from .common import DESIGNATORS, NEVER_EXPIRES, SOFTWARE, entry_rng, when
+from .layout_single import S5P_SUBTYPES
 
 __all__ = ["item_properties"]
 
@@ -62,10 +71,10 @@ def _common(
     }
     if spec.constellation:
         props["constellation"] = spec.constellation
-    if spec.timeliness:
+    if spec.timeliness:  # none for S5P RPRO: neither field then (``get_timeliness``)
         props["product:timeliness"] = spec.timeliness
-    if spec.timeliness_category:
-        props["product:timeliness_category"] = spec.timeliness_category
+        if spec.timeliness_category:
+            props["product:timeliness_category"] = spec.timeliness_category
     processed = attrs.get("processingDate")
     if processed:
         props["processing:datetime"] = processed
@@ -122,74 +131,135 @@ def _scene_statistics(rng: Any, cloud: float | None) -> dict[str, float]:
     return {name: round(v, 6) for name, v in zip(_SCL, values, strict=True)}
 
 
+#: Sentinel-1 ``timeliness`` -> ``product:timeliness`` (the S1 templates' mapping).
+_S1_TIMELINESS = {"Fast-24h": "PT24H", "NRT-10m": "PT10M", "NRT-3h": "PT3H"}
+#: Sentinel-1 mode -> (beam ids, range and azimuth resolution in m) (``stac_s1_slc.py``).
+_S1_MODES = {
+    "IW": (["iw1", "iw2", "iw3"], 5, 20),
+    "EW": (["ew1", "ew2", "ew3", "ew4", "ew5"], 20, 40),
+    "SM": ([], 5, 5),
+}
+
+
+def _baseline(version: Any) -> str | None:
+    """``format_baseline``: IPF ``003.71`` -> ``03.71``."""
+    if version is None:
+        return None
+    text = str(version)
+    return text[1:] if len(text) == 6 and text[0] == "0" and text[3] == "." else text
+
+
 def _sentinel1(entry: Entry, spec: CollectionSpec, attrs: dict[str, Any]) -> dict[str, Any]:
     rng = entry_rng(entry, "s1")
     props: dict[str, Any] = {}
     _platform(props, "sentinel-1" + str(attrs.get("platformSerialIdentifier", "a")).lower())
-    grd = "_GRD" in entry.product_type
-    polarisations = str(attrs.get("polarisationChannels", "VV")).split("&")
+    mode = str(attrs.get("operationalMode", "IW"))
+    timeliness = attrs.get("timeliness")
     props.update(
         {
             "processing:facility": attrs.get("processingCenter"),
-            "processing:version": attrs.get("processorVersion"),
+            "processing:version": _baseline(attrs.get("processorVersion")),
             "sat:orbit_state": str(attrs.get("orbitDirection", "")).lower(),
             "sat:orbit_cycle": attrs.get("cycleNumber"),
             "sat:relative_orbit": attrs.get("relativeOrbitNumber"),
             "sat:absolute_orbit": attrs.get("orbitNumber"),
             "sar:frequency_band": "C",
             "sar:center_frequency": 5.405,
-            "sar:observation_direction": "right",
-            "sar:instrument_mode": attrs.get("operationalMode"),
-            "sar:polarizations": polarisations,
-            "view:incidence_angle": round(rng.uniform(30.0, 46.0), 6),
-            "view:azimuth": round(rng.uniform(0.0, 360.0), 6),
+            "sar:instrument_mode": mode,
+            "sar:polarizations": str(attrs.get("polarisationChannels", "VV")).split("&"),
             "eopf:datatake_id": str(attrs.get("datatakeID")),
             "eopf:instrument_configuration_id": 7,
-            "product:timeliness_category": attrs.get("timeliness"),
+            "product:timeliness": _S1_TIMELINESS.get(str(timeliness), "PT24H"),
+            "product:timeliness_category": timeliness,
         }
     )
-    if grd:
-        props["sar:pixel_spacing_range"] = 10.0
-        props["sar:pixel_spacing_azimuth"] = 10.0
-    else:
-        props["sar:pixel_spacing_range"] = 2.3
-        props["sar:pixel_spacing_azimuth"] = 14.1
+    if "_GRD" in entry.product_type:
+        props |= {
+            "sar:observation_direction": "right",
+            "sar:pixel_spacing_range": 10.0,
+            "sar:pixel_spacing_azimuth": 10.0,
+            "view:incidence_angle": round(rng.uniform(30.0, 46.0), 6),
+            "view:azimuth": round(rng.uniform(0.0, 360.0), 6),
+        }
+        return props
+    beams, res_range, res_azimuth = _S1_MODES.get(mode, ([], 5, 5))
+    if mode == "SM":  # the stripmap beam is in the name: S1A_S3_SLC__... -> s3
+        beams = [entry.name[4:6].lower()]
+    props["processing:software"] = {
+        str(attrs.get("processorName", "Sentinel-1 IPF")): attrs.get("processorVersion"),
+        **SOFTWARE,
+    }
+    props |= {"sar:beam_ids": beams, "sar:resolution_range": res_range}
+    props["sar:resolution_azimuth"] = res_azimuth
+    from_anx = attrs.get("startTimeFromAscendingNode")
+    if from_anx is not None:
+        props["sat:anx_datetime"] = when(entry.start - timedelta(milliseconds=float(from_anx)))
     return props
 
 
+#: Sentinel-3 ``statistics`` keys by instrument (OLCI L1; SLSTR and SYNERGY L2 add ``land``).
+_S3_OLCI_STATS = ("bright", "invalid", "cosmetic", "duplicated", "saturated", "dubious_samples")
+
+
 def _sentinel3(entry: Entry, spec: CollectionSpec, attrs: dict[str, Any]) -> dict[str, Any]:
+    rng = entry_rng(entry, "s3")
     props: dict[str, Any] = {}
     _platform(props, "sentinel-3" + str(attrs.get("platformSerialIdentifier", "a")).lower())
+    product_type = entry.product_type
+    if product_type.startswith("OL_"):
+        gsd = 300 if product_type.endswith("FR___") else 1200
+    else:
+        gsd = 1000 if product_type.startswith("SL_") else 300
     props.update(
         {
-            "processing:facility": attrs.get("processingCenter"),
+            "gsd": gsd,
+            "proj:code": None,
             "processing:version": attrs.get("processorVersion"),
             "sat:orbit_state": str(attrs.get("orbitDirection", "")).lower(),
             "sat:orbit_cycle": attrs.get("cycleNumber"),
             "sat:relative_orbit": attrs.get("relativeOrbitNumber"),
             "sat:absolute_orbit": attrs.get("orbitNumber"),
-            "gsd": 300 if "olci" in spec.instruments else 1000,
         }
     )
-    if attrs.get("cloudCover") is not None:
-        props["eo:cloud_cover"] = attrs.get("cloudCover")
+    land = float(attrs.get("landCover") or 0.0)
+    coastal, inland, tidal = (round(rng.uniform(0.0, 3.0), 6) for _ in range(3))
+    stats = {
+        "saline_water": round(max(0.0, 100.0 - land - coastal - inland - tidal), 6),
+        "coastal": coastal,
+        "fresh_inland_water": inland,
+        "tidal_region": tidal,
+    }
+    if product_type.startswith("OL_"):
+        stats |= {name: round(rng.uniform(0.0, 5.0), 6) for name in _S3_OLCI_STATS}
+    else:
+        stats["land"] = land
+        if attrs.get("cloudCover") is not None:
+            props["eo:cloud_cover"] = round(float(attrs["cloudCover"]), 2)
+    props["statistics"] = stats
     return props
 
 
 def _sentinel5p(entry: Entry, spec: CollectionSpec, attrs: dict[str, Any]) -> dict[str, Any]:
     props: dict[str, Any] = {}
     _platform(props, "sentinel-5p")
+    _, _, gsd = S5P_SUBTYPES.get(entry.product_type, ("", "", 3500))
+    version = attrs.get("processorVersion")
     props.update(
         {
-            "processing:version": attrs.get("processorVersion"),
+            "gsd": gsd,
+            "proj:code": "EPSG:4326",
             "processing:facility": "PDGS-OP",
-            "sat:orbit_state": "ascending",  # TROPOMI measures on the day side, ascending
+            "processing:version": _s5p_version(version) if version else None,
             "sat:absolute_orbit": attrs.get("orbitNumber"),
-            "s5p:processing_baseline": attrs.get("processingBaseline"),
-            "s5p:collection": attrs.get("baselineCollection"),
         }
     )
     return props
+
+
+def _s5p_version(version: Any) -> str:
+    """The netCDF's processor version from OData's: ``02.06.00`` -> ``2.6.0``."""
+    parts = str(version).split(".")
+    return ".".join(str(int(p)) if p.isdigit() else p for p in parts)
 
 
 def _clms(entry: Entry, spec: CollectionSpec, attrs: dict[str, Any]) -> dict[str, Any]:
