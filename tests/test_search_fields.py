@@ -43,8 +43,8 @@ CASES = {
         lambda e: e.product_type == "S2MSI2A" and e.attribute("tileId") == "31UNE",
     ),
     "orbit": (
-        {"collection": "sentinel-1-grd", "orbit": 46960},
-        lambda e: e.product_type == "IW_GRDH_1S" and e.attribute("orbitNumber") == 46960,
+        {"collection": "sentinel-1-grd", "orbit": 47488},
+        lambda e: e.product_type == "IW_GRDH_1S" and e.attribute("orbitNumber") == 47488,
     ),
     "relative_orbit": (
         {"collection": "sentinel-1-grd", "relative_orbit": 37},
@@ -63,8 +63,8 @@ CASES = {
         lambda e: e.product_type == "S2MSI1C" and e.attribute("processingBaseline") == "05.09",
     ),
     "name_startswith": (
-        {"collection": "SENTINEL-1", "name_startswith": "S1C_"},
-        lambda e: e.collection == "SENTINEL-1" and e.name.startswith("S1C_"),
+        {"collection": "SENTINEL-1", "name_startswith": "S1A_IW_SLC"},
+        lambda e: e.collection == "SENTINEL-1" and e.name.startswith("S1A_IW_SLC"),
     ),
     "name_endswith": (
         {"collection": "sentinel-5p-l2-co-nrti", "name_endswith": ".nc"},
