@@ -262,7 +262,7 @@ def _functions_with(module: str, wanted) -> Iterator[tuple[str, ast.AST]]:
 
 
 def _env_default(node: ast.AST) -> bool:
-    """``Endpoints.coerce(x)`` / ``Settings.coerce(x)`` without ``from_env=False``, or from_env()."""
+    """``Endpoints.coerce(x)``/``Settings.coerce(x)`` without ``from_env=False``, or from_env()."""
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
         return False
     owner = ast.unparse(node.func.value)

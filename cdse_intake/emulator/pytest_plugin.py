@@ -12,8 +12,8 @@ Installed with cdse_intake (entry point ``pytest11``), so in any project:
 ``cdse_emulator`` is one emulator per test session; faults, the request log and counters are reset
 around each test. Every online product it lists downloads (built on first use; the ini option
 ``cdse_emulator_deliver = "showcase"`` limits that to a few per family, for suites that list
-tens of thousands of products). ``cdse_emulator_factory(**kw)`` starts a private one (e.g. with short token
-lifetimes), stopped at the end of the test.
+tens of thousands of products). ``cdse_emulator_factory(**kw)`` starts a private one (e.g. with
+short token lifetimes), stopped at the end of the test.
 
 The plugin is loaded by every pytest run in an environment where cdse_intake is installed, also
 without the ``emulator`` extra: it imports the emulator only when a fixture is used, and then says
