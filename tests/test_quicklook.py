@@ -12,7 +12,7 @@ import pytest
 import cdse_intake
 from cdse_intake.catalogue.quicklook import quicklook_bytes, quicklook_url
 from cdse_intake.config import Settings, resolve
-from cdse_intake.emulator.odata.quicklook import quicklook_png
+from cdse_intake.emulator.odata.quicklook import entry_quicklook_png
 from cdse_intake.errors import ProductNotFound, ServiceError
 from cdse_intake.product import Asset
 
@@ -44,7 +44,9 @@ def test_the_quicklook_is_the_png_the_catalogue_serves(cdse_emulator, cdse_env, 
     assert url is not None and url.startswith(cdse_emulator.env()["CDSE_CATALOGUE_URL"])
     data = quicklook_bytes(product, resolve())
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
-    assert data == quicklook_png(asset_id(url))
+    entry = cdse_emulator.catalogue.by_id[product.id]
+    assert asset_id(url) == entry.quicklook_id
+    assert data == entry_quicklook_png(entry)  # the synthetic Earth over the footprint
     (request,) = assets_requests(cdse_emulator)
     assert request.user is None  # anonymous, as search: no token goes with a record's URL
 
@@ -53,7 +55,8 @@ def test_it_works_from_a_thread_running_an_event_loop(cdse_emulator, product):
     async def in_a_notebook() -> bytes:
         return quicklook_bytes(product, resolve())
 
-    assert asyncio.run(in_a_notebook()) == quicklook_png(asset_id(quicklook_url(product)))
+    entry = cdse_emulator.catalogue.by_id[product.id]
+    assert asyncio.run(in_a_notebook()) == entry_quicklook_png(entry)
 
 
 def test_an_error_status_is_the_services_error(cdse_emulator, product):
