@@ -40,7 +40,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 @pytest.fixture
-def panel_server(cdse_env: dict[str, str], tmp_path: Path) -> Iterator[VoilaServer]:
+def user_emulator(cdse_emulator_factory: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """An emulator as a user gets it: every product it lists downloads (``deliver="all"``)."""
+    emu = cdse_emulator_factory(deliver="all")
+    for key, value in emu.env().items():
+        monkeypatch.setenv(key, value)
+    return emu
+
+
+@pytest.fixture
+def panel_server(user_emulator: Any, tmp_path: Path) -> Iterator[VoilaServer]:
     """Voila serving the panel notebook, its kernel using this test's emulator and cache."""
     source = tmp_path / "source" / NOTEBOOK.name
     source.parent.mkdir()
@@ -95,7 +104,7 @@ def status(page: Any) -> str:
 
 
 def test_search_select_download(
-    panel_server: VoilaServer, offline_page: OfflinePage, cdse_emulator: Any, failure_screenshot
+    panel_server: VoilaServer, offline_page: OfflinePage, user_emulator: Any, failure_screenshot
 ):
     from playwright.sync_api import expect
 
@@ -135,7 +144,7 @@ def test_search_select_download(
     assert box is not None and box["width"] > 0 and box["height"] > 0
     screenshot(page, "results")
 
-    # download the product that has data
+    # download a product (every one has data)
     row = rows.filter(has_text=PRODUCT)
     expect(row).to_have_count(1)
     select(row)
@@ -148,7 +157,7 @@ def test_search_select_download(
     screenshot(page, "downloaded")
 
     # in this test's cache, exactly the selected product, the bytes the emulator serves
-    entry = cdse_emulator.catalogue.by_name[PRODUCT]
+    entry = user_emulator.catalogue.by_name[PRODUCT]
     stem = PRODUCT.removesuffix(".SAFE")
     cached = [path for path in panel_server.workdir.rglob("*.zip") if "products" in path.parts]
     assert [path.name for path in cached] == [f"{stem}.zip"], cached
