@@ -17,7 +17,7 @@ import shapely
 
 import cdse_intake
 from cdse_intake.catalogue.quicklook import quicklook_url
-from cdse_intake.emulator.odata.quicklook import quicklook_png
+from cdse_intake.emulator.odata.quicklook import entry_quicklook_png
 from cdse_intake.widgets import PanelState
 
 from .conftest import DEADLINE, PARIS, finish
@@ -214,7 +214,9 @@ def test_selecting_a_row_fetches_its_quicklook(searched, cdse_emulator):
     assert heard.wait(DEADLINE)
     product = searched.results[2]
     asset_id = re.search(r"Assets\(([^)]+)\)", quicklook_url(product)).group(1)
-    assert searched.quicklook == quicklook_png(asset_id)  # the image the catalogue serves
+    entry = cdse_emulator.catalogue.by_id[product.id]
+    assert asset_id == entry.quicklook_id
+    assert searched.quicklook == entry_quicklook_png(entry)  # the image the catalogue serves
     assert searched.quicklook_name == product.name
     searched.toggle(4)
     searched.toggle(2)  # unselected: the focus moves to the remaining row
