@@ -370,7 +370,7 @@ def test_the_live_collection_list_replaces_the_built_in_one(make_state):
     state.load_collections().join(DEADLINE)
     titles = {c.id: c.title for c in state.collections}
     assert titles["sentinel-2-l2a"] == "Sentinel-2 Level-2A"
-    ndvi = next(c for c in state.collections if c.id.startswith("clms-ndvi"))
+    ndvi = next(c for c in state.collections if c.id.startswith("clms_ndvi"))
     assert not ndvi.known and ndvi.product_types == ("NDVI300",)
     state.collection = ndvi.id  # unknown to cdse_intake: searched by its product type
     assert state.errors == {}

@@ -1,10 +1,10 @@
 """``GET /collections`` with the collection-search parameters: ``q``, ``bbox``, ``datetime``,
 ``limit`` and ``offset`` (stac-fastapi-pgstac's collection search, as the real OpenAPI lists).
 
-Without ``limit`` every matching collection comes in one answer, as the live service answered
-(§4: all 140 collections in one response, ~Dec 2025); with it, pages of ``limit`` and a
-``next`` link carrying the ``offset``. ``q`` keeps the emulator's behaviour: any term in the id,
-title, description or keywords.
+Pages of ``limit`` collections, :data:`DEFAULT_LIMIT` without one, and a ``next`` link carrying
+the ``limit`` and ``offset``: the live service answered all its 140 collections in one response
+(§4, ~Dec 2025) and, once it held 419, pages of 200 with such a link (a client's notes, 2026).
+``q`` keeps the emulator's behaviour: any term in the id, title, description or keywords.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from .params import _interval, _numbers, parse_instant
 __all__ = ["search_collections"]
 
 JSON = "application/json"
+#: Collections per page without ``limit`` (the live service's, seen with 419 collections).
+DEFAULT_LIMIT = 200
 
 
 def search_collections(
@@ -36,18 +38,18 @@ def search_collections(
         lo, hi = _interval(query["datetime"])
         docs = [d for d in docs if _meets(d["extent"]["temporal"]["interval"][0], lo, hi)]
     offset = _int(query.get("offset"), "offset", 0)
-    limit = _int(query.get("limit"), "limit", None)
-    stop = len(docs) if limit is None else offset + limit
+    limit = _int(query.get("limit"), "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT
+    stop = offset + limit
     page = docs[offset:stop]
     links: list[dict[str, Any]] = [
         {"rel": "root", "type": JSON, "href": f"{root}/"},
         {"rel": "self", "type": JSON, "href": str(url)},
     ]
     if stop < len(docs):
-        href = str(url.update_query({"offset": str(stop)}))
+        href = str(url.update_query({"limit": str(limit), "offset": str(stop)}))
         links.append({"rel": "next", "type": JSON, "href": href, "method": "GET"})
     if offset > 0:
-        back = str(url.update_query({"offset": str(max(0, offset - (limit or offset)))}))
+        back = str(url.update_query({"limit": str(limit), "offset": str(max(0, offset - limit))}))
         links.append({"rel": "previous", "type": JSON, "href": back, "method": "GET"})
     return {
         "collections": page,

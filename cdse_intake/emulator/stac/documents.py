@@ -2,9 +2,10 @@
 
 Landing page and links as stac-fastapi builds them (§4: the CDSE STAC is FastAPI-based; its
 OpenAPI, mirrored by api-evangelist/esa, is stac-fastapi-pgstac's with collection search);
-collections in the shape of the real ones (EOMETA samples: extent, license, keywords, providers,
-auth and storage schemes, summaries, item_assets), with jsonb key order as the live service
-answers [NB-MIG], extents computed from the catalogue.
+collections in the shape of the real ones (EOMETA templates and samples: texts, keywords,
+providers, licence, thumbnail, bands, auth and storage schemes, summaries, item_assets, from
+the collection's row in :mod:`..catalogue_list`), with jsonb key order as the live service
+answers [NB-MIG], extents and exact summaries computed from the catalogue's items.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from typing import Any
 import numpy as np
 
 from ..catalogue import EPOCH, Entry, fmt_time
+from ..catalogue_list import DESIGNATORS as MORE_DESIGNATORS
+from ..catalogue_list import LICENSES, PROVIDERS, THUMBNAILS, CollectionRow
 from ..payloads import deliverable
+from .collection_bands import bands_of
 from .collections import CollectionSpec
 from .common import DESIGNATORS, STAC_VERSION, auth_schemes, storage_schemes
 from .index import StacIndex
@@ -142,88 +146,127 @@ def landing_page(root: str, specs: list[CollectionSpec]) -> dict[str, Any]:
     }
 
 
-def collection_links(root: str, cid: str) -> list[dict[str, Any]]:
+def collection_links(root: str, cid: str, license_key: str = "sentinel") -> list[dict[str, Any]]:
     """The links stac-fastapi-pgstac adds to a collection (alphabetical by kind), then the
-    stored ones: licence and queryables."""
+    stored ones: licence (the template's, if any) and queryables."""
     url = f"{root}/collections/{cid}"
-    return [
+    links: list[dict[str, Any]] = [
         {"rel": "items", "type": "application/geo+json", "href": f"{url}/items"},
         {"rel": "parent", "type": "application/json", "href": f"{root}/"},
         {"rel": "root", "type": "application/json", "href": f"{root}/"},
         {"rel": "self", "type": "application/json", "href": url},
-        {
-            "rel": "license",
-            "href": "https://sentinel.esa.int/documents/247904/690755/Sentinel_Data_Legal_Notice",
-            "type": "application/pdf",
-            "title": "Legal notice on the use of Copernicus Sentinel Data and Service Information",
-        },
+    ]
+    licence = LICENSES[license_key]
+    if licence is not None:
+        href, title = licence
+        links.append({"rel": "license", "href": href, "type": "application/pdf", "title": title})
+    links.append(
         {
             "rel": QUERYABLES_REL,
             "href": f"{url}/queryables",
             "type": "application/schema+json",
             "title": "Queryables",
-        },
-    ]
+        }
+    )
+    return links
 
 
 def collection_document(index: StacIndex, spec: CollectionSpec) -> dict[str, Any]:
-    """``GET /collections/{id}``: the collection with extents and summaries from its items."""
+    """``GET /collections/{id}``: the collection as its template writes it (the table row), with
+    extents and summaries from its items when the catalogue holds any."""
     urls = index.factory.urls
+    row = spec.row
     members = index.members[spec.id]
-    catalogue = index.catalogue
-    summaries = _summaries(index, spec)
+    bands = bands_of(row)
     body: dict[str, Any] = {
         "stac_version": STAC_VERSION,
-        "stac_extensions": [
-            "https://stac-extensions.github.io/authentication/v1.1.0/schema.json",
-            "https://stac-extensions.github.io/alternate-assets/v1.2.0/schema.json",
-            "https://stac-extensions.github.io/processing/v1.2.0/schema.json",
-            "https://stac-extensions.github.io/product/v0.1.0/schema.json",
-            "https://stac-extensions.github.io/sat/v1.1.0/schema.json",
-            "https://stac-extensions.github.io/storage/v2.0.0/schema.json",
-        ],
+        "stac_extensions": _extensions(spec, bands is not None),
         "id": spec.id,
         "type": "Collection",
         "title": spec.title,
         "description": spec.description,
-        "extent": {
-            "spatial": {"bbox": [_spatial_extent(index, members)]},
-            "temporal": {
-                # Open-ended, as for every ongoing mission on CDSE (EOMETA samples).
-                "interval": [[_time(int(catalogue.start_us[members].min())), None]]
-            },
-        },
-        "license": "other",
-        "keywords": sorted(spec.keywords),
-        "providers": [
-            {"url": spec.mission_url, "name": "ESA", "roles": ["producer"]},
-            {
-                "url": "https://commission.europa.eu/",
-                "name": "European Commission",
-                "roles": ["licensor"],
-            },
-            {
-                "url": "https://cloudferro.com/",
-                "name": "CloudFerro",
-                "roles": ["host", "processor"],
-            },
-        ],
+        **row.extra,
+        "extent": _extent(index, row, members),
+        "license": row.license_id,
+        "keywords": list(row.keywords),
+        "providers": [dict(p) for p in PROVIDERS[row.provider]],
         "auth:schemes": auth_schemes(urls.identity),
         "storage:schemes": storage_schemes(urls.s3),
-        "summaries": summaries,
-        "item_assets": index.factory.item_assets(_representative(index, members), spec),
+        "summaries": _summaries(index, spec),
     }
+    if row.thumbnail is not None:
+        href, title = row.thumbnail
+        media = "image/png" if href.endswith(".png") else "image/jpeg"
+        thumbnail = {"href": THUMBNAILS + href, "type": media, "title": title}
+        thumbnail |= {"roles": ["thumbnail"], "proj:code": None, "proj:shape": [360, 640]}
+        body["assets"] = {"thumbnail": thumbnail}
+    if bands is not None:
+        body["bands"] = bands
+    if len(members):
+        body["item_assets"] = index.factory.item_assets(_representative(index, members), spec)
     if spec.doi:
         body["sci:doi"] = spec.doi
-        body["sci:citation"] = "Copernicus Sentinel data [Year]"
-        body["stac_extensions"].append(
-            "https://stac-extensions.github.io/scientific/v1.0.0/schema.json"
-        )
+    if row.citation:
+        body["sci:citation"] = row.citation
     # jsonb order puts ``links`` 4th, as the live collections show; the links themselves keep
     # stac-fastapi's key order (rel, type, href).
     out = jsonb_order({**body, "links": None})
-    out["links"] = collection_links(urls.stac, spec.id)
+    out["links"] = collection_links(urls.stac, spec.id, row.license)
     return out
+
+
+def _extensions(spec: CollectionSpec, bands: bool) -> list[str]:
+    """The template's extensions: the framework's, and those the document's fields use."""
+    row = spec.row
+    names = ["authentication", "alternate-assets", "processing", "product", "projection"]
+    names.append("storage")
+    if row.platforms or spec.family in ("s1", "s2", "s3", "s5p"):
+        names.append("sat")
+    if spec.family == "s1" or row.id == "sentinel-1-global-mosaics":
+        names.append("sar")
+    if row.id.startswith("sentinel-6") or row.id.startswith("sentinel-3-sr"):
+        names.append("altimetry")
+    if bands:
+        names.append("eo")
+    if row.doi or row.citation:
+        names.append("scientific")
+    if any(key.startswith("ceosard:") for key in row.extra):
+        names.append("ceos-ard")
+    return [_EXTENSION_URLS[name] for name in names]
+
+
+_EXT = "https://stac-extensions.github.io"
+_EXTENSION_URLS = {
+    "authentication": f"{_EXT}/authentication/v1.1.0/schema.json",
+    "alternate-assets": f"{_EXT}/alternate-assets/v1.2.0/schema.json",
+    "processing": f"{_EXT}/processing/v1.2.0/schema.json",
+    "product": f"{_EXT}/product/v0.1.0/schema.json",
+    "projection": f"{_EXT}/projection/v2.0.0/schema.json",
+    "storage": f"{_EXT}/storage/v2.0.0/schema.json",
+    "sat": f"{_EXT}/sat/v1.1.0/schema.json",
+    "sar": f"{_EXT}/sar/v1.3.0/schema.json",
+    "altimetry": f"{_EXT}/altimetry/v0.1.0/schema.json",
+    "eo": f"{_EXT}/eo/v2.0.0/schema.json",
+    "scientific": f"{_EXT}/scientific/v1.0.0/schema.json",
+    "ceos-ard": f"{_EXT}/ceos-ard/v0.2.0/schema.json",
+}
+
+
+def _extent(index: StacIndex, row: CollectionRow, members: np.ndarray) -> dict[str, Any]:
+    """From the items when the catalogue holds some (open-ended for ongoing missions, as the
+    templates), else the template's."""
+    if not len(members):
+        return {
+            "spatial": {"bbox": [list(row.bbox)]},
+            "temporal": {"interval": [[row.start, row.end]]},
+        }
+    catalogue = index.catalogue
+    first = _time(int(catalogue.start_us[members].min()))
+    last = None if row.end is None else _time(int(catalogue.end_us[members].max()))
+    return {
+        "spatial": {"bbox": [_spatial_extent(index, members)]},
+        "temporal": {"interval": [[first, last]]},
+    }
 
 
 def _representative(index: StacIndex, members: np.ndarray) -> Entry:
@@ -264,19 +307,26 @@ def _distinct(rows: list[dict[str, Any]], name: str) -> list[Any]:
 
 
 def _summaries(index: StacIndex, spec: CollectionSpec) -> dict[str, Any]:
-    """Platforms and product types exactly (catalogue columns); the other summaries from an
-    even sample of the items."""
+    """Platforms and product types exactly (catalogue columns, else the table's); the other
+    summaries from an even sample of the items, and the table's."""
+    row = spec.row
     rows = index.sample(spec.id)
     platforms = index.platforms(spec.id)
-    summaries: dict[str, Any] = {
-        "platform": platforms,
-        "instruments": list(spec.instruments),
-        "processing:level": [spec.processing_level],
-        "product:type": index.product_types(spec.id),
-    }
-    if spec.constellation:
-        summaries["constellation"] = [spec.constellation]
-    designators = [DESIGNATORS[p] for p in platforms if p in DESIGNATORS]
+    summaries: dict[str, Any] = {}
+    if platforms:
+        summaries["platform"] = platforms
+    if spec.instruments:
+        summaries["instruments"] = list(spec.instruments)
+    if spec.processing_level:
+        summaries["processing:level"] = [spec.processing_level]
+    summaries["product:type"] = index.product_types(spec.id) or list(row.product_types)
+    if row.constellation:
+        summaries["constellation"] = [row.constellation]
+    designators = [
+        DESIGNATORS.get(p) or MORE_DESIGNATORS[p]
+        for p in platforms
+        if p in DESIGNATORS or p in MORE_DESIGNATORS
+    ]
     if designators:
         summaries["sat:platform_international_designator"] = designators
     if spec.gsd:
@@ -287,7 +337,7 @@ def _summaries(index: StacIndex, spec: CollectionSpec) -> dict[str, Any]:
         values = _distinct(rows, name)
         if values:
             summaries[name] = values
-    if spec.family == "s1":
+    if spec.family == "s1" and rows:
         summaries |= {
             "sar:polarizations": ["VV", "VH", "HH", "HV"],
             "sar:frequency_band": ["C"],

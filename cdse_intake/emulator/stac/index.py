@@ -79,7 +79,7 @@ class StacIndex:
             self.mapped = np.array([c is not None for c in collections], dtype=bool)
             self.members: dict[str, np.ndarray] = {}
             self.position = np.full(n, -1, dtype=np.int64)
-            for cid in sorted({c for c in collections if c is not None}):
+            for cid in sorted(SPECS):  # every collection, with items or not (as CDSE lists)
                 idx = np.nonzero(collections == cid)[0]
                 self.members[cid] = idx
                 self.position[idx] = np.arange(len(idx))
@@ -102,11 +102,11 @@ class StacIndex:
         return self.catalogue.entries
 
     def specs(self) -> list[CollectionSpec]:
-        """The collections that have items, in id order."""
+        """Every collection, in id order (the live ``/collections`` order)."""
         return [SPECS[cid] for cid in self.members]
 
     def spec(self, cid: str) -> CollectionSpec | None:
-        return SPECS.get(cid) if cid in self.members else None
+        return SPECS.get(cid)
 
     def locate(self, cid: str, item_id: str) -> int | None:
         return self.by_key.get((cid, item_id))
@@ -163,8 +163,8 @@ class StacIndex:
     def platforms(self, cid: str) -> list[str]:
         """Every ``platform`` value in the collection (exact, from the catalogue's column)."""
         spec = SPECS[cid]
-        if spec.family in ("s5p", "clms"):
-            return ["sentinel-5p" if spec.family == "s5p" else "sentinel-3"]
+        if spec.family not in ("s1", "s2", "s3"):  # one platform, or the table's list
+            return list(spec.row.platforms)
         values, present, _ = self.catalogue.attribute_column("platformSerialIdentifier")
         members = self.members[cid]
         serials = {str(v).lower() for v in values[members][present[members]]}

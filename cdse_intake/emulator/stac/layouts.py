@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from ..catalogue import Entry
 from .common import attr
 from .jsonb import jsonb_order
+from .layout_generic import generic_files
 from .layout_s1 import classify_s1, manifest_s1, s1_files
 from .layout_s3 import S3_FILES, classify_s3
 
@@ -81,6 +82,8 @@ def virtual_files(entry: Entry, family: str) -> list[tuple[str, Known | None]]:
     """
     if entry.name.endswith(".zarr"):
         return [(".zmetadata", None)]
+    if family == "generic":
+        return list(generic_files(entry))
     if family == "s2":
         return _s2_files(entry)
     if family == "s1":

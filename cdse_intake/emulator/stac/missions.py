@@ -12,6 +12,10 @@ Facts by template (``eometadatatool/stac/<template>/template/*.py`` and their ex
 * ``sentinel-5p``: no product asset (``product_asset_name=None``), no thumbnail; only the
   ``version-history`` link, to ``<Name>`` (the ``.nc``, no ``.zip``).
 * CLMS: no eometadatatool template; laid out like the other single-file products (S5P).
+* The collections of :mod:`.layout_generic` (``family="generic"``), as their collection
+  templates' ``item_assets`` show: Sentinel-6 ``product``; the S1/S2 mosaics and CCM
+  ``Product``; COP-DEM and the Landsat mosaic none. All have the ``version-history`` link
+  (``<Name>.zip``), folder products the ``enclosure`` link too.
 
 ``stac_extensions`` are the framework's (authentication, storage, timestamps, processing, eopf
 when the product is in OData), the template's, and those its assets imply (alternate, file, eo
@@ -23,12 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..catalogue import Entry
+from .layout_generic import kind_of
 
 __all__ = ["EXTENSIONS", "Layout", "layout_of", "stac_extensions"]
 
 _EXT = "https://stac-extensions.github.io"
 EXTENSIONS = {
     "alternate": f"{_EXT}/alternate-assets/v1.2.0/schema.json",
+    "altimetry": f"{_EXT}/altimetry/v0.1.0/schema.json",
     "auth": f"{_EXT}/authentication/v1.1.0/schema.json",
     "classification": f"{_EXT}/classification/v2.0.0/schema.json",
     "datacube": f"{_EXT}/datacube/v2.3.0/schema.json",
@@ -126,8 +132,31 @@ _LAYOUTS = {
 }
 
 
+#: The generic collections' layouts (:func:`.layout_generic.kind_of`).
+_LAYOUTS |= {
+    "generic-s6": Layout(
+        "product", True, True, None, ("altimetry", "product", "projection", "sat")
+    ),
+    "generic-s1-mosaic": Layout(
+        "Product", True, True, None, ("grid", "product", "projection", "sar")
+    ),
+    "generic-s2-mosaic": Layout(
+        "Product", True, True, None, ("eo", "grid", "product", "projection")
+    ),
+    "generic-landsat-mosaic": Layout(None, True, True, None, ("eo", "projection")),
+    "generic-dem": Layout(None, True, True, None, ("projection",)),
+    "generic-ccm": Layout("Product", True, True, None, ("product", "projection")),
+    "generic-clms-ndvi": Layout("Product", True, True, None, ("product", "projection")),
+    "generic-clms": Layout("Product", True, True, None, ("product", "projection")),
+    "generic-other": Layout("Product", True, True, None, ("product",)),
+}
+
+
 def layout_kind(entry: Entry, family: str) -> str:
-    """``s2``, ``s1-grd``, ``s1-slc``, ``s3-olci``, ``s3-l2``, ``s5p`` or ``clms``."""
+    """``s2``, ``s1-grd``, ``s1-slc``, ``s3-olci``, ``s3-l2``, ``s5p``, ``clms`` or
+    ``generic-<kind>`` (:func:`.layout_generic.kind_of`)."""
+    if family == "generic":
+        return f"generic-{kind_of(entry)}"
     if family == "s1":
         return "s1-slc" if "_SLC_" in entry.product_type else "s1-grd"
     if family == "s3":

@@ -5,7 +5,7 @@ Per template (EOMETA): S2 (``stac_s2l2a.py``), S1 GRD (``stac_s1_grd.py`` and it
 item-level view or pixel spacing), S3 OLCI/SLSTR/SYN (``stac_s3_*.py``: ``proj:code`` null,
 ``statistics`` of surface classes, no ``processing:facility``), S5P (``stac_s5p.py``: ``gsd`` by
 product, ``proj:code`` EPSG:4326, no timeliness for RPRO; ``proj:shape`` and ``cube:*`` come from
-the file, :mod:`.cube`). CLMS has no template.
+the file, :mod:`.cube`). CLMS has no template; the other collections: :mod:`.layout_generic`.
 
 Values the OData catalogue carries (times, orbits, cloud cover, tile, platform, processing
 baseline, ...) are copied from the entry's attributes, so an OData and a STAC search describe a
@@ -21,6 +21,7 @@ from typing import Any
 from ..catalogue import NEVER_EVICTED, Entry
 from .collections import CollectionSpec
 from .common import DESIGNATORS, NEVER_EXPIRES, SOFTWARE, entry_rng, when
+from .layout_generic import generic_properties
 from .layout_single import S5P_SUBTYPES
 
 __all__ = ["item_properties"]
@@ -69,6 +70,8 @@ def _common(
         "processing:software": SOFTWARE,
         "product:type": entry.product_type,
     }
+    if spec.processing_level is None:  # DEMs and mosaics: the templates give no level
+        del props["processing:level"]
     if spec.constellation:
         props["constellation"] = spec.constellation
     if spec.timeliness:  # none for S5P RPRO: neither field then (``get_timeliness``)
@@ -206,7 +209,9 @@ def _sentinel3(entry: Entry, spec: CollectionSpec, attrs: dict[str, Any]) -> dic
     props: dict[str, Any] = {}
     _platform(props, "sentinel-3" + str(attrs.get("platformSerialIdentifier", "a")).lower())
     product_type = entry.product_type
-    if product_type.startswith("OL_"):
+    if spec.gsd:  # the collection's (SRAL 1640 m, SLSTR AOD 9.5 km, ...)
+        gsd = spec.gsd
+    elif product_type.startswith("OL_"):
         gsd = 300 if product_type.endswith("FR___") else 1200
     else:
         gsd = 1000 if product_type.startswith("SL_") else 300
@@ -277,4 +282,5 @@ _FAMILY = {
     "s3": _sentinel3,
     "s5p": _sentinel5p,
     "clms": _clms,
+    "generic": generic_properties,
 }
