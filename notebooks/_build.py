@@ -40,11 +40,12 @@ SETUP_MD = md(
 
     The next cell starts cdse_intake's **built-in CDSE emulator** unless `CDSE_CATALOGUE_URL` is
     set: a server on 127.0.0.1 that speaks CDSE's protocols (Keycloak login, OData and STAC
-    search, downloads, S3) over a synthetic catalogue of ~50,000 products. Every online product
-    downloads as a small product in its real format (Sentinel-1/2/3/5P, EOPF Zarr, CLMS GeoTIFF,
-    orbit files), built when first listed; as on CDSE, a small share cannot be served as listed
-    (`404 DAT-ZIP-915`, offline, a missing or wrong checksum). Nothing leaves your machine and
-    no account is needed.
+    search, downloads, S3) over a synthetic catalogue of every CDSE collection (~68,000
+    products). Every online product of the types cdse_intake opens downloads as a small product
+    in its real format (Sentinel-1/2/3/5P, EOPF Zarr, CLMS GeoTIFF, orbit files) whose pixels show
+    a synthetic Earth (land, sea, vegetation, clouds); as on CDSE, a small share cannot be served
+    as listed (`404 DAT-ZIP-915`, offline, a missing or wrong checksum). Nothing leaves your
+    machine and no account is needed.
 
     **To use the real CDSE** instead, set the catalogue address before starting Jupyter, and
     give your (free) account for downloads:
@@ -720,12 +721,16 @@ OPEN: list[Cell] = [
 
         Copernicus Land products (here NDVI at 300 m) are GeoTIFFs of digital numbers. The
         reader returns physical values (`DN / 250 - 0.08` for NDVI), NaN where the file flags
-        no data, and the raw flags in their own variable.
+        no data, and the raw flags in their own variable. CDSE lists each dekad in several
+        editions (GeoTIFF tiles, global netCDF); the GeoTIFF is the one picked here.
         """
     ),
     code(
         """
-        clms = first("CLMS", product_type="NDVI300", bbox=PARIS, start="2023-01-01", end="2023-01-10")
+        dekad = cdse_intake.search(
+            "CLMS", product_type="NDVI300", bbox=PARIS, start="2023-01-01", end="2023-01-10"
+        )
+        clms = next(p for p in dekad if p.name.endswith(".tif"))
         ndvi = cdse_intake.open_product(clms)
         print(ndvi.NDVI.rio.crs, dict(ndvi.sizes), f"mean NDVI {float(ndvi.NDVI.mean()):.3f}")
         print("flags:", ndvi.flags.attrs.get("flag_meanings"))

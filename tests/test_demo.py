@@ -30,5 +30,5 @@ def test_demo_round_trip(tmp_path):
         top = {name.split("/")[0] for name in zf.namelist()}
     assert top == {written.stem + ".SAFE"}  # the zip holds <Name>/ as CDSE delivers it
     assert not list((tmp_path / "demo-output").rglob("*.part*"))
-    manifest = (tmp_path / "demo-output" / "paris.csv").read_text()
+    manifest = (tmp_path / "demo-output" / "wellington.csv").read_text()
     assert ",verified," in manifest  # the downloaded product's row

@@ -2,11 +2,12 @@
 
 Starts the emulator and points the ``CDSE_*`` environment at it, exactly as a user would with
 ``eval "$(cdse-intake emulator)"``; then, through the intake catalogue ``catalog.yaml``: lists the
-collections, searches Sentinel-2 L2A over Paris, writes a manifest, downloads a product through
-CDSE's cross-host redirect (progress bars, checksums verified while streaming), opens it as
-xarray, prints it, writes a quick-look PNG, reads a window of another product straight from the
-remote store, and says where every file is. Unset the variables (and configure credentials) and
-the same calls use the real CDSE.
+collections, searches Sentinel-2 L2A over Wellington's coast in the southern summer, writes a
+manifest, downloads a partly cloudy product through CDSE's cross-host redirect (progress bars,
+checksums verified while streaming), opens it as xarray, prints it, writes a quick-look PNG (land,
+sea and clouds of the emulator's synthetic Earth, and their NDVI), reads a window of another
+product straight from the remote store, and says where every file is. Unset the variables (and
+configure credentials) and the same calls use the real CDSE.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from typing import Any
 __all__ = ["run_demo"]
 
 OUT = Path("demo-output")
-PARIS = (2.2, 48.8, 2.5, 48.9)
+#: Wellington's coast (west, south, east, north): fields, the sea and, in January, summer.
+WELLINGTON = (174.7, -41.4, 174.9, -41.2)
+#: The product opened: the earliest found with some clouds but mostly clear (cloud cover in %).
+PARTLY_CLOUDY = (10.0, 60.0)
 
 
 def _say(text: str = "") -> None:
@@ -51,8 +55,8 @@ def run_demo() -> int:
         _say(f"and the live catalogue offers {len(list(live))} collections")
         _say()
 
-        _say("Searching Sentinel-2 L2A over Paris, 1-15 January 2023 (cat.sentinel2_l2a(...))")
-        found = cat.sentinel2_l2a(bbox=PARIS, start="2023-01-01", end="2023-01-15").read()
+        _say("Searching Sentinel-2 L2A over Wellington, 1-15 January 2023 (cat.sentinel2_l2a(...))")
+        found = cat.sentinel2_l2a(bbox=WELLINGTON, start="2023-01-01", end="2023-01-15").read()
         names = list(found)
         _say(f"{'name':<66} {'sensing start':<17} {'cloud':>6} {'MB':>8}")
         for name in names:
@@ -61,13 +65,16 @@ def run_demo() -> int:
             when = str(md.get("start", "?"))[:16].replace("T", " ")
             _say(f"{name:<66} {when:<17} {cloud:>6} {(md.get('size') or 0) / 1e6:>8.1f}")
         results = cdse_intake.search(
-            "sentinel-2-l2a", bbox=PARIS, start="2023-01-01", end="2023-01-15", cache=False
+            "sentinel-2-l2a", bbox=WELLINGTON, start="2023-01-01", end="2023-01-15", cache=False
         )
-        manifest = results.to_manifest(OUT / "paris.csv")
+        manifest = results.to_manifest(OUT / "wellington.csv")
         _say(f"manifest: {manifest}")
         _say()
 
-        product = next(p for p in results if p.name == names[-1])  # the earliest, with data
+        lo, hi = PARTLY_CLOUDY
+        partly = [n for n in names if lo <= (found[n].metadata.get("cloud_cover") or 0) <= hi]
+        chosen = min(partly or names, key=lambda n: str(found[n].metadata.get("start")))
+        product = next(p for p in results if p.name == chosen)
         _say(f"Downloading {product.stem} ...")
         report = cdse_intake.download([product], manifest=manifest)
         outcome = report.outcomes[0]

@@ -110,9 +110,9 @@ def test_bad_entries_are_refused_with_a_clear_error(catalogue):
     with pytest.raises(ValueError, match="Sentinel-2 product name expected"):
         sentinel2.build_l1c(entry)
     with pytest.raises(ValueError, match="band must be one of"):
-        sentinel2.expected_dn("B13", 0, 0)
-    with pytest.raises(ValueError, match="polarisation must be"):
-        sentinel1.expected_dn("HH", 0, 0)
+        sentinel2.expected_dn(family(catalogue, "sentinel2_l2a")[0], "B13", 0, 0)
+    with pytest.raises(ValueError, match="polarisation must be one of VV, VH"):
+        sentinel1.expected_dn(entry, "HH", 0, 0)
 
 
 # -- Sentinel-2 SAFE ----------------------------------------------------------------------------
@@ -132,13 +132,13 @@ def tile_geocoding(granule: Path) -> dict:
     return out
 
 
-def expected_image(name: str, resolution: int, shape: tuple[int, int]) -> np.ndarray:
+def expected_image(entry: Entry, name: str, resolution: int, shape: tuple[int, int]) -> np.ndarray:
     rows, cols = np.indices(shape)
     if name == "SCL":
-        return sentinel2.expected_scl(rows, cols)[None]
+        return sentinel2.expected_scl(entry, rows, cols, resolution)[None]
     if name == "TCI":
-        return sentinel2.expected_tci(rows, cols, resolution)
-    return sentinel2.expected_dn(name, rows, cols, resolution)[None]
+        return sentinel2.expected_tci(entry, rows, cols, resolution)
+    return sentinel2.expected_dn(entry, name, rows, cols, resolution)[None]
 
 
 @pytest.mark.parametrize("level", ["l1c", "l2a"])
@@ -171,7 +171,8 @@ def test_sentinel2_jp2_pixels_and_georeferencing(catalogue, written, level):
                 assert (ds.transform.c, ds.transform.f) == geocoding[f"ul{res}"]
                 assert ds.res == (res, res)
                 assert [ds.height, ds.width] == geocoding[res]
-                np.testing.assert_array_equal(ds.read(), expected_image(name, res, ds.shape))
+                expected = expected_image(entry, name, res, ds.shape)
+                np.testing.assert_array_equal(ds.read(), expected)
                 west, south, east, north = transform_bounds(ds.crs, "EPSG:4326", *ds.bounds)
             assert inside_footprint(entry, [west, east], [south, north])
 
@@ -240,7 +241,8 @@ def test_sentinel2_band_opens_from_the_zip(catalogue, written):
     )
     with url as f, rasterio.open(f) as ds:
         assert ds.crs.to_epsg() == sentinel2.granule_window(entry).epsg
-        np.testing.assert_array_equal(ds.read(1), sentinel2.expected_scl(*np.indices(ds.shape)))
+        expected = sentinel2.expected_scl(entry, *np.indices(ds.shape), 20)
+        np.testing.assert_array_equal(ds.read(1), expected)
 
 
 # -- Sentinel-1 GRD -----------------------------------------------------------------------------
@@ -261,7 +263,8 @@ def test_sentinel1_opens_with_xarray_sentinel(catalogue, written):
             dn = ds.measurement
             assert dn.shape == (sentinel1.LINES, sentinel1.SAMPLES)
             lines, pixels = np.indices(dn.shape)
-            np.testing.assert_array_equal(dn.values, sentinel1.expected_dn(pol, lines, pixels))
+            expected = sentinel1.expected_dn(entry, pol, lines, pixels)
+            np.testing.assert_array_equal(dn.values, expected)
             assert dn.azimuth_time.values[0] == np.datetime64(entry.start.replace(tzinfo=None))
             calibration = xarray_sentinel.open_sentinel1_dataset(
                 safe, group=f"IW/{pol}/calibration"
@@ -269,8 +272,7 @@ def test_sentinel1_opens_with_xarray_sentinel(catalogue, written):
             amplitude = xarray_sentinel.calibrate_amplitude(dn, calibration["sigmaNought"])
             np.testing.assert_allclose(
                 amplitude.values,
-                sentinel1.expected_dn(pol, lines, pixels)
-                / sentinel1.expected_sigma_nought(lines, pixels),
+                expected / sentinel1.expected_sigma_nought(lines, pixels),
                 rtol=1e-5,
             )
         gcp = xarray_sentinel.open_sentinel1_dataset(safe, group="IW/VV/gcp")
@@ -319,7 +321,7 @@ def test_sentinel1_opens_from_the_zip(catalogue, written):
     (url,) = fsspec.open_files(f"zip://{entry.name}/measurement/*-vv-*.tiff::{archive}")
     with url as f, rasterio.open(f) as ds:
         np.testing.assert_array_equal(
-            ds.read(1), sentinel1.expected_dn("VV", *np.indices(ds.shape))
+            ds.read(1), sentinel1.expected_dn(entry, "VV", *np.indices(ds.shape))
         )
         assert len(ds.gcps[0]) == 210
 
@@ -336,7 +338,7 @@ def test_sentinel3_netcdf_values_and_geolocation(catalogue, written):
             radiance = ds[f"{band}_radiance"]
             assert radiance.dims == ("rows", "columns")
             assert radiance.encoding["dtype"] == np.uint16
-            expected = sentinel3.expected_dn(band, rows, cols) * np.float32(
+            expected = sentinel3.expected_dn(entry, band, rows, cols) * np.float32(
                 sentinel3.SCALE_FACTORS[i]
             )
             np.testing.assert_allclose(radiance.values, expected, rtol=1e-6)
@@ -385,7 +387,7 @@ def test_sentinel3_opens_from_the_zip(catalogue, written):
     ):
         np.testing.assert_array_equal(
             ds.Oa17_radiance.values,
-            sentinel3.expected_dn(17, *np.indices(ds.Oa17_radiance.shape)),
+            sentinel3.expected_dn(entry, 17, *np.indices(ds.Oa17_radiance.shape)),
         )
 
 
@@ -407,9 +409,11 @@ def test_sentinel5p_groups_values_and_geolocation(catalogue, written):
             6.02214e19
         )
         s, g = np.indices((sentinel5p.SCANLINES, sentinel5p.GROUND_PIXELS))
-        np.testing.assert_array_equal(no2.values[0], sentinel5p.expected_no2(s, g))
+        np.testing.assert_array_equal(no2.values[0], sentinel5p.expected_no2(entry, s, g))
         np.testing.assert_allclose(
-            product.qa_value.values[0], sentinel5p.expected_qa(s, g) * np.float32(0.01), rtol=1e-6
+            product.qa_value.values[0],
+            sentinel5p.expected_qa(entry, s, g) * np.float32(0.01),
+            rtol=1e-6,
         )
         lon, lat = sentinel5p.geolocation(entry, s, g)
         np.testing.assert_allclose(product.longitude.values[0], lon, atol=1e-4)
@@ -454,11 +458,12 @@ def check_eopf(tree, entry: Entry) -> None:
         np.testing.assert_array_equal(ds.y.values, y)
         rows, cols = np.indices(ds[bands[0]].shape)
         for band in bands:
-            dn = sentinel2.expected_dn(band.upper(), rows, cols, res)
+            dn = sentinel2.expected_dn(entry, band.upper(), rows, cols, res)
             np.testing.assert_allclose(ds[band].values, dn * 1e-4 - 0.1, atol=1e-12)
             assert ds[band].attrs["proj:epsg"] == window.epsg
     scl = tree["conditions/mask/l2a_classification/r20m"].to_dataset().scl
-    np.testing.assert_array_equal(scl.values, sentinel2.expected_scl(*np.indices(scl.shape)))
+    expected = sentinel2.expected_scl(entry, *np.indices(scl.shape), 20)
+    np.testing.assert_array_equal(scl.values, expected)
     assert tree.attrs["stac_discovery"]["properties"]["eopf:baseline"] == entry.extra["baseline"]
 
 
@@ -513,7 +518,7 @@ def test_clms_geotiff(catalogue, written):
             centre_x = (ds.transform.c + ds.res[0] / 2) * 336
             assert centre_x == pytest.approx(round(centre_x), abs=1e-6)
             data = ds.read(1)
-            np.testing.assert_array_equal(data, geotiff.expected_dn(*np.indices(data.shape)))
+            np.testing.assert_array_equal(data, geotiff.expected_dn(entry, *np.indices(data.shape)))
             west, south, east, north = ds.bounds
             assert inside_footprint(entry, [west, east], [south, north])
             assert west < entry.extra["lon"] < east and south < entry.extra["lat"] < north

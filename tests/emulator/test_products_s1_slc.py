@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from cdse_intake.emulator.catalogue import Entry, Payload, build_catalogue
-from cdse_intake.emulator.products import BUILDERS
+from cdse_intake.emulator.products import BUILDERS, _s1_pixels
 from cdse_intake.emulator.products import sentinel1_slc as emu
 from cdse_intake.readers import open_product
 
@@ -213,7 +213,8 @@ def test_measurement_is_complex_int16_with_gcps_and_burst_offsets(product, swath
         assert ds.tags()["TIFFTAG_IMAGEDESCRIPTION"] == f"Sentinel-1{entry.name[2]} IW SLC L1"
         assert ds.tags()["TIFFTAG_DATETIME"] == f"{entry.origin:%Y:%m:%d %H:%M:%S}"
         lines, pixels = np.indices(ds.shape)
-        np.testing.assert_array_equal(ds.read(1), emu.expected_dn(swath, "VH", lines, pixels))
+        expected = emu.expected_dn(entry, swath, "VH", lines, pixels)
+        np.testing.assert_array_equal(ds.read(1), expected)
         gcps, crs = ds.gcps
         assert crs.to_epsg() == 4326
         rows = np.array([g.row for g in gcps])
@@ -231,7 +232,7 @@ def test_measurement_is_complex_int16_with_gcps_and_burst_offsets(product, swath
         offset = int(burst.findtext("byteOffset"))
         for k in (0, 1):  # the burst's first line (invalid: zeros) and its second
             raw = np.frombuffer(data, "<i2", count=2 * samples, offset=offset + 4 * samples * k)
-            expected = emu.expected_dn(swath, "VH", b * per_burst + k, np.arange(samples))
+            expected = emu.expected_dn(entry, swath, "VH", b * per_burst + k, np.arange(samples))
             np.testing.assert_array_equal(raw[0::2] + 1j * raw[1::2], expected)
         assert expected.any()
         first = burst.findtext("firstValidSample").split()
@@ -262,7 +263,8 @@ def test_client_reader_reads_values_times_and_geolocation(product):
         lines, pixels = lines_pixels(swath)
         for pol in ("VV", "VH"):
             values = ds[pol].isel(y=xr.DataArray(lines), x=xr.DataArray(pixels)).values
-            np.testing.assert_array_equal(values, emu.expected_dn(swath, pol, lines, pixels))
+            expected = emu.expected_dn(entry, swath, pol, lines, pixels)
+            np.testing.assert_array_equal(values, expected)
         all_lines = np.arange(spec.lines)
         np.testing.assert_array_equal(
             ds.azimuth_time.values, emu.azimuth_time(entry, swath, all_lines)
@@ -282,14 +284,14 @@ def test_client_reader_reads_values_times_and_geolocation(product):
 
 
 def test_client_reader_calibrates_and_selects_polarisations(product):
-    _, _, archive, _ = product
+    entry, _, archive, _ = product
     tree = open_product(archive, calibration="sigma0", polarisations="VH")
     for swath in emu.SWATHS:
         ds = tree[swath].to_dataset()
         assert list(ds.data_vars) == ["VH"]
         assert ds.VH.dtype == np.float32
         lines, pixels = lines_pixels(swath)
-        dn = emu.expected_dn(swath, "VH", lines, pixels)
+        dn = emu.expected_dn(entry, swath, "VH", lines, pixels)
         expected = np.abs(dn) ** 2 / emu.expected_sigma_nought(swath, lines, pixels) ** 2
         values = ds.VH.isel(y=xr.DataArray(lines), x=xr.DataArray(pixels)).values
         np.testing.assert_allclose(values, expected, rtol=2e-6)
@@ -340,7 +342,7 @@ def test_xarray_sentinel_reads_swaths_bursts_and_calibration(product):
         ds = xarray_sentinel.open_sentinel1_dataset(str(folder), group=f"{swath}/VV")
         lines, pixels = np.indices(emu.swath_shape(swath))
         np.testing.assert_array_equal(
-            ds.measurement.values, emu.expected_dn(swath, "VV", lines, pixels)
+            ds.measurement.values, emu.expected_dn(entry, swath, "VV", lines, pixels)
         )
         np.testing.assert_array_equal(
             ds.azimuth_time.values, emu.azimuth_time(entry, swath, lines[:, 0])
@@ -363,7 +365,8 @@ def test_xarray_sentinel_reads_swaths_bursts_and_calibration(product):
         l8, p20 = lines[:8, :20], pixels[:8, :20]
         np.testing.assert_allclose(
             amplitude.values,
-            emu.expected_dn(swath, "VV", l8, p20) / emu.expected_sigma_nought(swath, l8, p20),
+            emu.expected_dn(entry, swath, "VV", l8, p20)
+            / emu.expected_sigma_nought(swath, l8, p20),
             rtol=1e-5,
         )
 
@@ -413,6 +416,7 @@ def test_builds_are_deterministic_across_calls_caches_and_processes(product):
     entry, files, _, _ = product
     assert emu.build_slc(entry) == files
     emu._measurement.cache_clear()
+    emu._images.cache_clear()
     assert emu.build_slc(entry) == files
     script = (
         "import copy\n"
@@ -427,30 +431,51 @@ def test_builds_are_deterministic_across_calls_caches_and_processes(product):
     assert out.stdout.strip() == digest(files)
 
 
-def test_products_of_a_site_share_the_encoded_rasters(entries):
+def test_products_of_a_site_share_the_scene_points_not_the_pixels(entries):
     emu.build_slc(entries[0])
-    before = emu._measurement.cache_info()
+    before = _s1_pixels._node_lonlat.cache_info()
     emu.build_slc(entries[2])  # same site and pass, another mission and date
-    after = emu._measurement.cache_info()
-    assert after.hits - before.hits == 6 and after.misses == before.misses
+    after = _s1_pixels._node_lonlat.cache_info()
+    assert after.hits > before.hits and after.misses == before.misses
     a, b = emu.build_slc(entries[0]), emu.build_slc(entries[2])
     tiff_a = next(v for k, v in sorted(a.items()) if k.endswith(".tiff"))
     tiff_b = next(v for k, v in sorted(b.items()) if k.endswith(".tiff"))
-    assert tiff_a != tiff_b  # the date and mission letter are the product's
+    assert tiff_a != tiff_b
     with rasterio.MemoryFile(tiff_b) as mf, mf.open() as ds:
         assert ds.tags()["TIFFTAG_IMAGEDESCRIPTION"] == f"Sentinel-1{entries[2].name[2]} IW SLC L1"
         assert ds.tags()["TIFFTAG_DATETIME"] == f"{entries[2].origin:%Y:%m:%d %H:%M:%S}"
-    emu.build_slc(entries[1])  # the other pass: other GCPs
-    assert emu._measurement.cache_info().misses == after.misses + 6
+    # another date: the same place, another season, sea wind and speckle
+    lines, pixels = np.indices(emu.swath_shape("IW2"))
+    first = emu.expected_dn(entries[0], "IW2", "VV", lines, pixels)
+    second = emu.expected_dn(entries[2], "IW2", "VV", lines, pixels)
+    assert np.mean(first != second) > 0.9
+    # a product built again (for its checksums, then its bytes) reuses its encoded rasters
+    before = emu._measurement.cache_info()
+    emu.build_slc(entries[2])
+    after = emu._measurement.cache_info()
+    assert after.hits - before.hits == 6 and after.misses == before.misses
 
 
-def test_expected_values_follow_their_documented_formulas():
-    # re (3*17 + 5*100 + 100) % 401 - 200 = 50, im (7*17 - 2*100 + 30) % 301 - 150 = 100
-    assert emu.expected_dn("IW1", "VV", 17, 100) == 50 + 100j
-    # n=3, c=1: re 901 % 401 - 200 = -101, im 79 % 301 - 150 = -71
-    assert emu.expected_dn("IW3", "vh", 17, 100) == -101 - 71j
-    assert emu.expected_dn("IW1", "VV", 40, 100) == 0  # the first line of the second burst
-    assert emu.expected_dn("IW2", "VV", 3, 4) == 0  # a near-range edge sample
+def test_values_are_the_scene_through_the_calibration_lut(entries):
+    entry = entries[0]
+    for swath in emu.SWATHS:
+        lines, pixels = np.indices(emu.swath_shape(swath))
+        for pol in ("VV", "VH"):
+            dn = emu.expected_dn(entry, swath, pol, lines, pixels)
+            sigma0 = emu.expected_sigma0(entry, swath, pol, lines, pixels)
+            valid = np.isfinite(sigma0)
+            assert (dn[~valid] == 0).all() and valid.mean() > 0.85
+            # |DN| = A sqrt(sigma0), A the sigma-nought LUT: to the rounding of re and im
+            lut = emu.expected_sigma_nought(swath, lines, pixels)
+            amplitude = lut[valid] * 10 ** (sigma0[valid].astype(float) / 20)
+            np.testing.assert_allclose(np.abs(dn[valid]), amplitude, atol=0.72)
+            assert np.all(np.abs(dn.real) <= 32767) and np.all(np.abs(dn.imag) <= 32767)
+        # single look: the phase is uniform, the intensity exponential (its mean: sigma0)
+        phase = np.angle(dn[valid])
+        assert np.histogram(phase, bins=8, range=(-np.pi, np.pi))[0].min() > valid.sum() / 10
+    assert emu.expected_dn(entry, "IW1", "VV", 40, 100) == 0  # the first line of a burst
+    assert emu.expected_dn(entry, "IW2", "VV", 3, 4) == 0  # a near-range edge sample
+    assert emu.expected_dn(entry, "IW2", "VV", 3, 5) != 0
     assert emu.expected_sigma_nought("IW2", 10, 100) == pytest.approx(345 - 5 + 0.2)
     assert emu.image_numbers(("VV", "VH"))["IW1", "VV"] == "004"
 
@@ -460,9 +485,9 @@ def test_bad_entries_and_arguments_are_refused(entries):
     with pytest.raises(ValueError, match="Sentinel-1 IW SLC product name expected"):
         emu.build_slc(grd)
     with pytest.raises(ValueError, match="swath must be one of IW1, IW2, IW3"):
-        emu.expected_dn("IW4", "VV", 0, 0)
-    with pytest.raises(ValueError, match="polarisation must be"):
-        emu.expected_dn("IW1", "XX", 0, 0)
+        emu.expected_dn(entries[0], "IW4", "VV", 0, 0)
+    with pytest.raises(ValueError, match="polarisation must be one of VV, VH"):
+        emu.expected_dn(entries[0], "IW1", "HH", 0, 0)
     broken = copy.copy(entries[0])
     broken.end = broken.start
     with pytest.raises(ValueError, match="stop must follow its start"):

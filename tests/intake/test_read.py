@@ -104,7 +104,7 @@ def test_open_options_reach_the_family_reader(catalog, materialised):
     rows, cols = np.mgrid[0:8, 0:8]
     offset = s2.BOA_OFFSET if s2.has_offset(entry.extra["baseline"]) else 0
     expected = (
-        s2.expected_dn("B04", rows, cols, 10).astype("float32") + offset
+        s2.expected_dn(entry, "B04", rows, cols, 10).astype("float32") + offset
     ) / s2.QUANTIFICATION
     np.testing.assert_allclose(
         ds["B04"].isel(x=slice(0, 8), y=slice(0, 8)).values, expected, rtol=1e-6
@@ -123,7 +123,7 @@ def test_remote_reads_leave_the_cache_empty(catalog, materialised):
     (name,) = [n for n in ds.data_vars if n != "flags"] or list(ds.data_vars)
     rows, cols = np.mgrid[0:6, 0:6]
     np.testing.assert_array_equal(
-        _corner(ds[name].squeeze(drop=True)), clms.expected_dn(rows, cols)
+        _corner(ds[name].squeeze(drop=True)), clms.expected_dn(entry, rows, cols)
     )
     assert ds.attrs["cdse_source"] == f"cdse://{entry.name}"
     product = Product.from_dict(reader.data.record)

@@ -42,7 +42,8 @@ def entry(entries):
 def reflectance(entry, band: str, rows, cols, res: int) -> np.ndarray:
     """Physical reflectance: (DN + offset) / 10000, the offset from baseline 04.00 on."""
     offset = BOA_OFFSET if has_offset(entry.extra["baseline"]) else 0
-    return (expected_dn(band.upper(), rows, cols, res).astype(float) + offset) / QUANTIFICATION
+    dn = expected_dn(entry, band.upper(), rows, cols, res).astype(float)
+    return (dn + offset) / QUANTIFICATION
 
 
 def check_tree(tree: xr.DataTree, entry, bands=None) -> None:
@@ -71,7 +72,8 @@ def check_tree(tree: xr.DataTree, entry, bands=None) -> None:
     for group in ("r20m", "r60m"):
         scl = tree[f"conditions/mask/l2a_classification/{group}/scl"]
         assert scl.dtype == np.uint8
-        np.testing.assert_array_equal(scl.values, expected_scl(*np.indices(scl.shape)))
+        expected = expected_scl(entry, *np.indices(scl.shape), emulated.RESOLUTION[group])
+        np.testing.assert_array_equal(scl.values, expected)
         assert scl.rio.crs.to_epsg() == window.epsg
 
 
@@ -134,7 +136,7 @@ def test_decode_false_keeps_digital_numbers(entry, local_source):
     tree = eopf.open(local_source(entry, "flat"), scale=False)
     b04 = tree["measurements/reflectance/r20m/b04"]
     assert b04.dtype == np.uint16
-    np.testing.assert_array_equal(b04.values, expected_dn("B04", *np.indices(b04.shape), 20))
+    np.testing.assert_array_equal(b04.values, expected_dn(entry, "B04", *np.indices(b04.shape), 20))
     assert b04.attrs["scale_factor"] == 1e-4
     assert b04.attrs["add_offset"] == pytest.approx(-0.1)
     assert b04.attrs["units"] == "digital_counts"

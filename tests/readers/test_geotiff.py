@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 import zipfile
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ def _check_clms(ds: xr.Dataset, entry, rows=slice(0, 40), cols=slice(0, 40)) -> 
     ndvi = ds.NDVI
     assert ndvi.dims == ("y", "x") and ndvi.dtype == np.float32
     r, c = np.mgrid[rows, cols]
-    dn = emu.expected_dn(r, c)
+    dn = emu.expected_dn(entry, r, c)
     assert (dn < 251).any()
     np.testing.assert_allclose(ndvi[rows, cols].values, _physical(dn), atol=1e-6)
     np.testing.assert_array_equal(ds.flags[rows, cols].values, dn)
@@ -51,7 +52,6 @@ def test_clms_values_grid_crs_and_time(entries, local_source):
     (entry,) = entries("clms_geotiff")
     ds = geotiff.open(local_source(entry))
     assert ds.NDVI.chunks is not None
-    assert set(FLAGS) <= set(np.unique(emu.expected_dn(*np.mgrid[0:40, 0:40])))
     _check_clms(ds, entry)
     _check_clms(ds, entry, rows=slice(300, 340), cols=slice(0, 512))
     ndvi = ds.NDVI
@@ -69,13 +69,26 @@ def test_clms_values_grid_crs_and_time(entries, local_source):
     assert float(ndvi.min()) >= -0.08 - 1e-6 and float(ndvi.max()) <= 0.92 + 1e-6
 
 
+def test_flagged_pixels_are_nan_and_kept_in_flags(entries, tmp_path):
+    """A window on a coast in the polar night: sea (254) and missing (255) pixels."""
+    entry = copy.copy(entries("clms_geotiff")[0])
+    entry.extra = {**entry.extra, "lon": 10.75, "lat": 59.9}  # Oslo fjord, early January
+    path = tmp_path / entry.name
+    path.write_bytes(emu.build_ndvi(entry)[entry.name])
+    ds = geotiff.open(from_local(path), chunks=None)
+    dn = emu.expected_dn(entry, *np.indices((emu.SIZE, emu.SIZE)))
+    assert set(FLAGS) <= set(np.unique(dn))
+    np.testing.assert_array_equal(ds.flags.values, dn)
+    np.testing.assert_allclose(ds.NDVI.values, _physical(dn), atol=1e-6)
+
+
 def test_raw_digital_numbers_with_cf_attributes(entries, local_source):
     (entry,) = entries("clms_geotiff")
     ds = geotiff.open(local_source(entry), scale=False)
     assert list(ds.data_vars) == ["NDVI"]
     dn = ds.NDVI
     assert dn.dtype == np.uint8
-    np.testing.assert_array_equal(dn.values, emu.expected_dn(*np.indices(dn.shape)))
+    np.testing.assert_array_equal(dn.values, emu.expected_dn(entry, *np.indices(dn.shape)))
     assert dn.attrs["_FillValue"] == emu.NODATA
     assert (dn.attrs["scale_factor"], dn.attrs["add_offset"]) == (emu.SCALE, emu.OFFSET)
     assert list(dn.attrs["flag_values"]) == list(FLAGS)
@@ -109,9 +122,10 @@ def test_chunks(entries, local_source, chunks):
     # an outer (orthogonal) selection decodes the right pixels
     rows, cols = [3, 70, 500], [1, 2, 300]
     picked = ds.NDVI.isel(y=rows, x=cols).values
-    np.testing.assert_allclose(picked, _physical(emu.expected_dn(*np.ix_(rows, cols))), atol=1e-6)
+    expected = _physical(emu.expected_dn(entry, *np.ix_(rows, cols)))
+    np.testing.assert_allclose(picked, expected, atol=1e-6)
     one = ds.NDVI.isel(y=10, x=20)  # a single pixel
-    assert float(one) == pytest.approx(emu.expected_dn(10, 20) * emu.SCALE + emu.OFFSET)
+    assert float(one) == pytest.approx(emu.expected_dn(entry, 10, 20) * emu.SCALE + emu.OFFSET)
 
 
 def test_options(entries, local_source):

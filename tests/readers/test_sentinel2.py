@@ -44,7 +44,7 @@ def _grid(shape):
 
 
 def _reflectance(band: str, rows, cols, resolution, entry) -> np.ndarray:
-    dn = s2.expected_dn(band, rows, cols, resolution).astype(np.float64)
+    dn = s2.expected_dn(entry, band, rows, cols, resolution).astype(np.float64)
     return (dn + _offset(entry)) / s2.QUANTIFICATION
 
 
@@ -93,22 +93,22 @@ def test_l2a_tree_values_every_layout(entries, local_source, layout, legacy):
     _check_band(r20["B8A"], "B8A", 20, entry)
     _check_band(r60["B09"], "B09", 60, entry)
     _check_band(r60["B01"], "B01", 60, entry)
-    for ds in (r20, r60):
+    for res, ds in ((20, r20), (60, r60)):
         rows, cols = _grid(ds["SCL"].shape)
-        np.testing.assert_array_equal(ds["SCL"].values, s2.expected_scl(rows, cols))
+        np.testing.assert_array_equal(ds["SCL"].values, s2.expected_scl(entry, rows, cols, res))
         assert ds["SCL"].dtype == np.uint8
     for res, ds in ((10, r10), (60, r60)):
         tci = ds["TCI"]
         assert tci.dims == ("rgb", "y", "x") and tci.dtype == np.uint8
         assert list(tci.rgb.values) == ["red", "green", "blue"]
         rows, cols = _grid(tci.shape[1:])
-        np.testing.assert_array_equal(tci.values, s2.expected_tci(rows, cols, res))
+        np.testing.assert_array_equal(tci.values, s2.expected_tci(entry, rows, cols, res))
     rows, cols = _grid(r20["AOT"].shape)
     np.testing.assert_allclose(
-        r20["AOT"].values, s2.expected_dn("AOT", rows, cols, 20) / 1000.0, rtol=1e-6
+        r20["AOT"].values, s2.expected_dn(entry, "AOT", rows, cols, 20) / 1000.0, rtol=1e-6
     )
     np.testing.assert_allclose(
-        r20["WVP"].values, s2.expected_dn("WVP", rows, cols, 20) / 1000.0, rtol=1e-6
+        r20["WVP"].values, s2.expected_dn(entry, "WVP", rows, cols, 20) / 1000.0, rtol=1e-6
     )
     assert r20["WVP"].attrs["units"] == "cm"
 
@@ -181,7 +181,8 @@ def test_l1c_bands_at_native_resolution(entries, local_source, legacy):
         for name in names:
             if name == "TCI":
                 rows, cols = _grid(ds[name].shape[1:])
-                np.testing.assert_array_equal(ds[name].values, s2.expected_tci(rows, cols, 10))
+                expected = s2.expected_tci(entry, rows, cols, 10)
+                np.testing.assert_array_equal(ds[name].values, expected)
             else:
                 _check_band(ds[name], name, None, entry)
                 assert "top-of-atmosphere" in ds[name].attrs["long_name"]
@@ -206,7 +207,7 @@ def test_raw_digital_numbers_decode_to_the_same_reflectance(entries, local_sourc
     b05 = raw["B05"]
     assert b05.dtype == np.uint16
     rows, cols = _grid(b05.shape)
-    np.testing.assert_array_equal(b05.values, s2.expected_dn("B05", rows, cols, 20))
+    np.testing.assert_array_equal(b05.values, s2.expected_dn(entry, "B05", rows, cols, 20))
     assert b05.attrs["_FillValue"] == 0
     assert b05.attrs["scale_factor"] == pytest.approx(1 / s2.QUANTIFICATION)
     assert b05.attrs["add_offset"] == pytest.approx(_offset(entry) / s2.QUANTIFICATION)
@@ -228,7 +229,7 @@ def test_reflectance_writes_to_netcdf_as_the_original_digital_numbers(
     raw = xr.open_dataset(tmp_path / "b05.nc", engine="h5netcdf", mask_and_scale=False)
     assert raw["B05"].dtype == np.uint16  # the encoding kept from the CF decoding
     rows, cols = _grid(raw["B05"].shape)
-    np.testing.assert_array_equal(raw["B05"].values, s2.expected_dn("B05", rows, cols, 20))
+    np.testing.assert_array_equal(raw["B05"].values, s2.expected_dn(entry, "B05", rows, cols, 20))
     back = xr.open_dataset(tmp_path / "b05.nc", engine="h5netcdf", decode_coords="all")
     np.testing.assert_array_equal(back["B05"].values, ds["B05"].values)
     assert back.rio.crs.to_epsg() == s2.granule_window(entry).epsg
@@ -241,7 +242,7 @@ def test_nodata_becomes_nan_and_saturated_stays(entries, tmp_path):
     (b04,) = folder.glob("GRANULE/*/IMG_DATA/R10m/*_B04_10m.jp2")
     window = s2.granule_window(entry)
     rows, cols = _grid(window.shape(10))
-    dn = s2.expected_dn("B04", rows, cols, 10)
+    dn = s2.expected_dn(entry, "B04", rows, cols, 10)
     dn[:5, :7] = 0
     dn[10, 10] = 65535
     b04.write_bytes(
@@ -337,7 +338,7 @@ def test_pickled_local_dataset_computes(entries, local_source):
     again = pickle.loads(pickle.dumps(ds))
     _check_band(again["B12"], "B12", 20, entry)
     rows, cols = _grid(again["SCL"].shape)
-    np.testing.assert_array_equal(again["SCL"].values, s2.expected_scl(rows, cols))
+    np.testing.assert_array_equal(again["SCL"].values, s2.expected_scl(entry, rows, cols, 20))
 
 
 def test_open_product_detects_sentinel2(entries, tmp_path):

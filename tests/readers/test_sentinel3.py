@@ -13,6 +13,7 @@ import pytest
 import xarray as xr
 
 from cdse_intake.emulator.products import sentinel3 as emulated
+from cdse_intake.emulator.scene import is_land
 from cdse_intake.errors import UnsupportedProduct
 from cdse_intake.readers import open_product
 from cdse_intake.readers import sentinel3 as reader
@@ -41,7 +42,7 @@ def naive(when):
     return np.datetime64(when.replace(tzinfo=None), "ns")
 
 
-def check_radiance(ds, band, rows=slice(None), cols=slice(None)):
+def check_radiance(ds, entry, band, rows=slice(None), cols=slice(None)):
     """The decoded radiance is the emulator's counts times the file's scale plus its offset."""
     var = ds[f"{band}_radiance"]
     n = int(band[2:])
@@ -49,7 +50,7 @@ def check_radiance(ds, band, rows=slice(None), cols=slice(None)):
     assert var.encoding["dtype"] == np.uint16
     assert scale == np.float32(emulated.SCALE_FACTORS[n - 1])
     r, c = np.mgrid[0:ROWS, 0:COLUMNS]
-    counts = emulated.expected_dn(band, r[rows, cols], c[rows, cols])
+    counts = emulated.expected_dn(entry, band, r[rows, cols], c[rows, cols])
     got = var[rows, cols].values
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, counts.astype(np.float32) * scale + offset, rtol=1e-6)
@@ -87,8 +88,8 @@ def test_every_layout_opens_with_values_and_coordinates(efr, local_source, layou
     ds = tree["measurements"].to_dataset()
     assert {f"{b}_radiance" for b in emulated.BANDS} <= set(ds.data_vars)
     assert dict(ds.sizes)["rows"] == ROWS and dict(ds.sizes)["columns"] == COLUMNS
-    check_radiance(ds, "Oa08", slice(10, 40), slice(50, 90))
-    check_radiance(ds, "Oa21")
+    check_radiance(ds, efr, "Oa08", slice(10, 40), slice(50, 90))
+    check_radiance(ds, efr, "Oa21")
     check_geolocation(ds, efr)
     check_time(ds, efr)
 
@@ -118,15 +119,17 @@ def test_flags_stay_integer_bit_masks_and_bands_carry_wavelengths(efr, efr_zip):
     assert flags.dtype == np.uint32
     assert flags.attrs["_FillValue"] == np.uint32(4294967295)
     land = flags.attrs["flag_masks"][flags.attrs["flag_meanings"].split().index("land")]
-    c = np.arange(COLUMNS)
-    values = (flags.values & land) != 0
-    np.testing.assert_array_equal(values, np.broadcast_to(c < COLUMNS // 2, values.shape))
+    r, c = np.mgrid[0:ROWS, 0:COLUMNS]
+    np.testing.assert_array_equal(flags.values, emulated.expected_flags(efr, r, c))
+    # the land bit is the scene's land at the pixels' positions
+    lon, lat = emulated.geolocation(efr, r, c)
+    np.testing.assert_array_equal((flags.values & land) != 0, is_land(lon, lat))
     assert ds.Oa08_radiance.attrs["central_wavelength_nm"] == 665.0
     assert ds.Oa08_radiance.attrs["bandwidth_nm"] == 10.0
     assert ds.Oa08_radiance.attrs["units"] == "mW.m-2.sr-1.nm-1"
 
 
-def test_grid_and_variables_select(efr_zip):
+def test_grid_and_variables_select(efr, efr_zip):
     source = from_local(efr_zip)
     ds = reader.open(source, grid="measurements", variables=["Oa08_radiance", "Oa17_radiance"])
     assert isinstance(ds, xr.Dataset)
@@ -134,7 +137,7 @@ def test_grid_and_variables_select(efr_zip):
     assert {"latitude", "longitude", "time"} <= set(ds.coords)
     assert ds.attrs["product_type"] == "OL_1_EFR___"
     assert ds.attrs["platform"] == "Sentinel-3A"
-    check_radiance(ds, "Oa17", slice(0, 5))
+    check_radiance(ds, efr, "Oa17", slice(0, 5))
     tree = reader.open(source, variables="SZA")
     assert list(tree.children) == ["tie_points"]
     assert list(tree["tie_points"].data_vars) == ["SZA"]
@@ -158,13 +161,13 @@ def test_bad_options_name_the_value_and_the_choices(efr_zip):
 
 @pytest.mark.filterwarnings("ignore:The specified chunks separate the stored chunks")
 @pytest.mark.parametrize("chunks", [None, {"rows": 60, "columns": -1}])
-def test_chunks(efr_zip, chunks):
+def test_chunks(efr, efr_zip, chunks):
     ds = reader.open(from_local(efr_zip), chunks=chunks, grid="measurements")
     if chunks is None:
         assert ds.Oa04_radiance.chunks is None
     else:
         assert ds.Oa04_radiance.chunks == ((60, 60), (COLUMNS,))
-    check_radiance(ds, "Oa04", slice(45, 55))
+    check_radiance(ds, efr, "Oa04", slice(45, 55))
 
 
 def test_auto_chunks_follow_the_files_hdf5_chunks(efr_zip):
@@ -177,17 +180,17 @@ def test_auto_chunks_follow_the_files_hdf5_chunks(efr_zip):
 def test_pickled_tree_computes_the_same(efr, local_source):
     tree = reader.open(local_source(efr, "nosuffix"))
     back = pickle.loads(pickle.dumps(tree))
-    check_radiance(back["measurements"].to_dataset(), "Oa12", slice(100, 120))
+    check_radiance(back["measurements"].to_dataset(), efr, "Oa12", slice(100, 120))
     check_geolocation(back["measurements"].to_dataset(), efr)
 
 
 def test_remote_by_range_and_pickled(efr, remote_source):
     source = remote_source(efr)
     ds = reader.open(source, grid="measurements", variables=["Oa06_radiance"])
-    check_radiance(ds, "Oa06", slice(0, 30), slice(0, 30))
+    check_radiance(ds, efr, "Oa06", slice(0, 30), slice(0, 30))
     check_time(ds, efr)
     back = pickle.loads(pickle.dumps(ds))
-    check_radiance(back, "Oa06", slice(60, 90))
+    check_radiance(back, efr, "Oa06", slice(60, 90))
     check_geolocation(back, efr)
 
 
@@ -195,7 +198,7 @@ def test_open_product_detects_the_family(efr, tmp_path):
     path = write_product(efr, tmp_path, "flat")
     ds = open_product(path, group="measurements")
     assert ds.attrs["cdse_family"] == "sentinel-3"
-    check_radiance(ds, "Oa02", slice(0, 10))
+    check_radiance(ds, efr, "Oa02", slice(0, 10))
     tree = open_product(path, grid=None, variables=["Oa02_radiance"])
     assert tree.attrs["cdse_family"] == "sentinel-3"
     assert list(tree["measurements"].data_vars) == ["Oa02_radiance"]

@@ -103,7 +103,7 @@ def test_lst_grids_values_and_coordinates(products, tmp_path):
     # LST is int16 counts * 0.002 + 290 K in the file; NaN over sea
     assert ds.LST.encoding["dtype"] == np.int16 and ds.LST.dtype == np.float32
     np.testing.assert_allclose(ds.LST.values, lst.expected_lst(entry, rows, cols), rtol=1e-6)
-    land = lst.is_land(rows, cols)
+    land = lst.is_land(entry, rows, cols)
     assert np.nanmin(ds.LST.values) >= 250 and np.nanmax(ds.LST.values) <= 320
     # the ancillary file joins the 1 km grid; flags stay integer bit masks
     assert {"NDVI", "biome", "fraction", "TCWV", "exception", "confidence_in"} <= set(ds)
@@ -139,7 +139,7 @@ def test_syn_grids_values_and_coordinates(products):
     for band in syn.BANDS:
         var = ds[f"SDR_{band}"]
         assert var.encoding["dtype"] == np.int16
-        np.testing.assert_allclose(var.values, syn.expected_sdr(band, rows, cols), rtol=1e-6)
+        np.testing.assert_allclose(var.values, syn.expected_sdr(entry, band, rows, cols), rtol=1e-6)
     assert ds.SDR_Oa17.attrs["central_wavelength_nm"] == 865.0  # from the manifest
     assert {"T550", "A550", "AMIN", "SYN_flags", "OLC_flags"} <= set(ds)
     assert ds.SYN_flags.dtype == np.uint16 and ds.OLC_flags.dtype == np.uint32

@@ -32,8 +32,10 @@ def _check_product(tree: xr.DataTree, entry) -> None:
     product = tree["PRODUCT"].to_dataset()
     no2 = product.nitrogendioxide_tropospheric_column
     assert no2.dims == ("scanline", "ground_pixel")
-    np.testing.assert_array_equal(no2.values, emu.expected_no2(S, G))
-    np.testing.assert_allclose(product.qa_value.values, emu.expected_qa(S, G) * 0.01, atol=1e-6)
+    np.testing.assert_array_equal(no2.values, emu.expected_no2(entry, S, G))
+    np.testing.assert_allclose(
+        product.qa_value.values, emu.expected_qa(entry, S, G) * 0.01, atol=1e-6
+    )
     assert product.qa_value.min() >= 0 and product.qa_value.max() <= 1
     lon, lat = emu.geolocation(entry, S, G)
     assert {"latitude", "longitude", "time"} <= set(product.coords)
@@ -77,12 +79,12 @@ def test_min_qa_masks_the_product_variables(entries, local_source, min_qa):
     entry = entries("sentinel5p_l2")[0]
     tree = sentinel5p.open(local_source(entry), min_qa=min_qa)
     product = tree["PRODUCT"]
-    raw_qa = emu.expected_qa(S, G)
+    raw_qa = emu.expected_qa(entry, S, G)
     keep = raw_qa >= round(min_qa * 100)
     assert keep.any() and not keep.all()
     no2 = product.nitrogendioxide_tropospheric_column
     assert no2.chunks is not None  # masking stays lazy
-    expected = np.where(keep, emu.expected_no2(S, G), np.nan)
+    expected = np.where(keep, emu.expected_no2(entry, S, G), np.nan)
     np.testing.assert_array_equal(no2.values, expected)
     kernel = product.averaging_kernel.values
     assert np.isnan(kernel[~keep]).all() and not np.isnan(kernel[keep]).any()
@@ -90,14 +92,14 @@ def test_min_qa_masks_the_product_variables(entries, local_source, min_qa):
     np.testing.assert_allclose(product.qa_value.values, raw_qa * 0.01, atol=1e-6)
     assert not np.isnan(product.latitude.values).any()
     total = tree["PRODUCT/SUPPORT_DATA/DETAILED_RESULTS"].nitrogendioxide_total_column.values
-    assert np.isnan(total).sum() == np.isnan(emu.expected_no2(S, G)).sum()
+    assert np.isnan(total).sum() == np.isnan(emu.expected_no2(entry, S, G)).sum()
     assert no2.attrs["cdse_min_qa"] == min_qa and no2.attrs["units"] == "mol m-2"
 
 
 def test_a_pixel_exactly_at_the_threshold_is_kept(entries, local_source):
     entry = entries("sentinel5p_l2")[0]
     product = sentinel5p.open(local_source(entry), min_qa=0.75, metadata=False)["PRODUCT"]
-    at = emu.expected_qa(S, G) == 75
+    at = emu.expected_qa(entry, S, G) == 75
     assert at.any()
     assert not np.isnan(product.air_mass_factor_total.values[at]).any()
 
@@ -132,8 +134,8 @@ def test_remote_reads_the_same_and_pickles(entries, remote_source):
     tree = sentinel5p.open(remote_source(entry), min_qa=0.5)
     again = pickle.loads(pickle.dumps(tree))
     no2 = again["PRODUCT"].nitrogendioxide_tropospheric_column.values
-    keep = emu.expected_qa(S, G) >= 50
-    np.testing.assert_array_equal(no2, np.where(keep, emu.expected_no2(S, G), np.nan))
+    keep = emu.expected_qa(entry, S, G) >= 50
+    np.testing.assert_array_equal(no2, np.where(keep, emu.expected_no2(entry, S, G), np.nan))
     _check_product(pickle.loads(pickle.dumps(sentinel5p.open(remote_source(entry)))), entry)
 
 

@@ -43,7 +43,7 @@ def test_raster_reads_a_window_and_pickles(entries, local_source, remote_source,
     da = pickle.loads(pickle.dumps(open_raster(source, band)))
     window = da[0, 10:20, 30:40].values
     rows, cols = __import__("numpy").mgrid[10:20, 30:40]
-    assert (window == expected_dn("B04", rows, cols, 10)).all()
+    assert (window == expected_dn(entry, "B04", rows, cols, 10)).all()
     assert da.rio.crs.to_epsg() == 32631
 
 

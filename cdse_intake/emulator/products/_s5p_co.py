@@ -9,13 +9,15 @@ the CO Product User Manual (processor 2.x, which adds the stripe-corrected colum
 the values of ``layer`` (here the heights of the 1 km layers' centres, top first) and the
 attributes beyond units/long_name of the support data.
 
-Values follow :func:`expected_co` (0.02-0.05 mol m-2, NaN where the retrieval failed).
+Values follow :func:`expected_co`: the synthetic Earth's CO column (:mod:`._s5p_pixels`; ~0.025
+mol m-2 in the south to ~0.04 in the north, more in the biomass-burning seasons and around
+cities), NaN where the sun was too low to retrieve it.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -28,9 +30,12 @@ from ._s5p_grid import (
     constant,
     frozen,
     ground_pixels,
-    pixel_grid,
 )
+from ._s5p_pixels import fields, look, pick
 from ._s5p_swath import SwathWriter
+
+if TYPE_CHECKING:
+    from ..catalogue import Entry
 
 __all__ = ["CO_VARIABLES", "LAYER_HEIGHTS", "CoWriter", "expected_co"]
 
@@ -49,35 +54,30 @@ CO_VARIABLES = (
 )
 
 
-def expected_co(scanline: Any, ground_pixel: Any, name: str = CO_VARIABLES[0]) -> Any:
-    """CO (mol m-2, float32) at ``(scanline, ground_pixel)`` for one of :data:`CO_VARIABLES`.
+def expected_co(
+    entry: Entry, scanline: Any, ground_pixel: Any, name: str = CO_VARIABLES[0]
+) -> np.ndarray:
+    """CO (mol m-2, float32) of ``entry``'s product at ``(scanline, ground_pixel)`` for one of
+    :data:`CO_VARIABLES`.
 
-    Column: ``0.02 + 0.03 * ((5*scanline + 11*ground_pixel) % 97) / 96``; precision: 4 % of
-    it; corrected: the column plus a stripe offset ``1e-4 * (ground_pixel % 5 - 2)``. All three
-    are NaN (the file's ``_FillValue``) where ``(scanline + 3*ground_pixel) % 23 == 0``.
+    Column: the scene's at the pixel centre on the sensing start; precision: 4 % of it;
+    corrected: the column plus a stripe offset ``1e-4 * (ground_pixel % 5 - 2)``. All three
+    are NaN (the file's ``_FillValue``) where the sun was too low to retrieve them.
     """
     if name not in CO_VARIABLES:
         raise ValueError(f"name must be one of {CO_VARIABLES}, got {name!r}")
-    s = np.asarray(scanline, dtype=np.int64)
-    g = np.asarray(ground_pixel, dtype=np.int64)
-    value = (0.02 + 0.03 * ((5 * s + 11 * g) % 97) / 96).astype(np.float32)
-    if name.endswith("_precision"):
-        value = value * np.float32(0.04)
-    elif name.endswith("_corrected"):
-        value = value + (np.float32(1e-4) * (g % 5 - 2)).astype(np.float32)
-    return np.where((s + 3 * g) % 23 == 0, np.float32(np.nan), value)
+    return pick(_variables(entry)[name], scanline, ground_pixel)
 
 
-@lru_cache(maxsize=4)
-def _filled(name: str) -> np.ndarray:
-    """``expected_co`` of the swath with NaN as the fill value, ``(1, scanline, pixel)``."""
-    value = expected_co(*pixel_grid(ground_pixels(PRODUCT_TYPE)), name)
-    return frozen(np.where(np.isnan(value), FILL_FLOAT, value)[None])
-
-
-@lru_cache(maxsize=1)
-def _failed() -> np.ndarray:
-    return frozen(np.isnan(expected_co(*pixel_grid(ground_pixels(PRODUCT_TYPE))))[None])
+def _variables(entry: Entry) -> dict[str, np.ndarray]:
+    """The three CO variables over the swath, NaN where the retrieval failed."""
+    column = fields(look(entry), "co").column
+    stripes = (np.float32(1e-4) * (np.arange(column.shape[1]) % 5 - 2)).astype(np.float32)
+    return {
+        CO_VARIABLES[0]: column,
+        CO_VARIABLES[1]: column * np.float32(0.04),
+        CO_VARIABLES[2]: column + stripes,
+    }
 
 
 @lru_cache(maxsize=4)
@@ -91,10 +91,8 @@ def _profile(kind: str) -> np.ndarray:
     return frozen(np.ascontiguousarray(np.broadcast_to(profile, shape)))
 
 
-@lru_cache(maxsize=1)
-def _histograms() -> dict[str, Any]:
+def _histograms(column: np.ndarray) -> dict[str, Any]:
     """The QA_STATISTICS histogram (100 bins) and pdf (400 bins) of the CO column."""
-    column = expected_co(*pixel_grid(ground_pixels(PRODUCT_TYPE)))
     column = column[~np.isnan(column)].astype(np.float64)
     out: dict[str, Any] = {}
     for kind, bins, (lo, hi) in (("histogram", 100, HISTOGRAM_RANGE), ("pdf", 400, PDF_RANGE)):
@@ -111,6 +109,7 @@ def _histograms() -> dict[str, Any]:
 class CoWriter(SwathWriter):
     """The CO file."""
 
+    KIND = "co"
     DIMENSIONS: ClassVar[dict[str, int]] = {"corner": 4, "time": 1, "layer": LAYERS}
     COORDINATES = (
         ("scanline", "along-track dimension index"),
@@ -183,6 +182,7 @@ class CoWriter(SwathWriter):
         )
 
     def product_variables(self, g: NcGroup) -> None:
+        values = _variables(self.entry)
         for name, standard_name, long_name in (
             (
                 CO_VARIABLES[0],
@@ -205,7 +205,7 @@ class CoWriter(SwathWriter):
                 g,
                 name,
                 DIMS3,
-                _filled(name),
+                np.where(np.isnan(values[name]), FILL_FLOAT, values[name])[None],
                 np.float32,
                 fill=FILL_FLOAT,
                 units="mol m-2",
@@ -236,7 +236,7 @@ class CoWriter(SwathWriter):
             g,
             "processing_quality_flags",
             DIMS3,
-            _failed(),
+            self.fields.failed[None],
             np.uint32,
             long_name="Processing quality flags",
         )
@@ -291,7 +291,7 @@ class CoWriter(SwathWriter):
 
     def qa_statistics(self, g: NcGroup) -> None:
         pixels = SCANLINES * self.pixels
-        failed = int(_failed().sum())
+        failed = int(self.fields.failed.sum())
         for key, value in (
             ("number_of_groundpixels", pixels),
             ("number_of_processed_pixels", pixels),
@@ -301,7 +301,7 @@ class CoWriter(SwathWriter):
             ("number_of_ground_pixels_with_warnings", 0),
         ):
             g.attrs[key] = np.array([value], dtype=np.int32)
-        h = _histograms()
+        h = _histograms(self.fields.column)
         g.dimensions = {
             "CO_total_vertical_column_histogram_axis": 100,
             "CO_total_vertical_column_pdf_axis": 400,

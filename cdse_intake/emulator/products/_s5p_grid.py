@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._geo import footprint_quad
+from ._geo import Quad, footprint_quad
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -25,11 +25,10 @@ __all__ = [
     "GROUND_PIXELS",
     "SCANLINES",
     "constant",
-    "expected_qa",
     "frozen",
     "geolocation",
     "ground_pixels",
-    "pixel_grid",
+    "lonlat",
 ]
 
 SCANLINES = 200
@@ -48,18 +47,39 @@ def ground_pixels(product_type: str) -> int:
     return SWATH_WIDTH.get(product_type, GROUND_PIXELS)
 
 
-def expected_qa(scanline: Any, ground_pixel: Any) -> Any:
-    """Raw ``qa_value`` (uint8; the file's ``scale_factor`` 0.01 makes it 0..1):
-    ``(scanline + 2*ground_pixel) % 101``."""
-    s = np.asarray(scanline, dtype=np.int64)
-    g = np.asarray(ground_pixel, dtype=np.int64)
-    return ((s + 2 * g) % 101).astype(np.uint8)
-
-
 def geolocation(entry: Entry, scanline: Any, ground_pixel: Any) -> tuple[np.ndarray, np.ndarray]:
     """(lon, lat) of a pixel; pass ``x.0`` for its centre and ``x ± 0.5`` for its corners."""
-    quad = footprint_quad(entry)
-    u = (np.asarray(ground_pixel, float) + 0.5) / ground_pixels(entry.product_type)
+    return lonlat(strip_quad(entry), ground_pixels(entry.product_type), scanline, ground_pixel)
+
+
+def strip_quad(entry: Entry) -> Quad:
+    """The swath's four corners: the footprint's own, also for a strip the catalogue split at
+    the antimeridian (its parts, unwrapped around the orbit's longitude, make the sheared
+    strip again; a bounding box would put pixels outside the footprint)."""
+    footprint = entry.footprint or {}
+    if footprint.get("type") == "MultiPolygon":
+        import shapely
+
+        centre = float(entry.extra.get("lon", 0.0))
+        points = [
+            (lon + 360.0 * round((centre - lon) / 360.0), lat)
+            for polygon in footprint["coordinates"]
+            for lon, lat in polygon[0]
+        ]
+        hull = shapely.MultiPoint(points).convex_hull.simplify(1e-3)
+        corners = list(hull.exterior.coords)[:-1] if hull.geom_type == "Polygon" else []
+        if len(corners) == 4:
+            by_lat = sorted(corners, key=lambda p: p[1])
+            (sw, se), (nw, ne) = sorted(by_lat[:2]), sorted(by_lat[2:])
+            return Quad(sw=sw, se=se, ne=ne, nw=nw)
+    return footprint_quad(entry)
+
+
+def lonlat(
+    quad: Quad, pixels: int, scanline: Any, ground_pixel: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`geolocation` on a footprint ``quad`` with ``pixels`` ground pixels across."""
+    u = (np.asarray(ground_pixel, float) + 0.5) / pixels
     v = (np.asarray(scanline, float) + 0.5) / SCANLINES
     return quad.interpolate(u, v)
 
@@ -68,13 +88,6 @@ def frozen(array: np.ndarray) -> np.ndarray:
     """``array`` made read-only (cached arrays are shared between builds)."""
     array.flags.writeable = False
     return array
-
-
-@lru_cache(maxsize=8)
-def pixel_grid(pixels: int) -> tuple[np.ndarray, np.ndarray]:
-    """``np.indices((SCANLINES, pixels))``, read-only."""
-    s, p = np.indices((SCANLINES, pixels))
-    return frozen(s), frozen(p)
 
 
 @lru_cache(maxsize=64)

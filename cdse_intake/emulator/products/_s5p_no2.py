@@ -2,13 +2,16 @@
 
 Shaped after the real ``S5P_OFFL_L2__NO2____…nc`` (``PRODUCT`` dimensions scanline, ground_pixel,
 time, corner, polynomial_exponents, intensity_offset_polynomial_exponents, layer, vertices).
-Values follow :func:`expected_no2`.
+The tropospheric column is the synthetic Earth's (:mod:`._s5p_pixels`: city and industrial
+plumes over a latitude-dependent background), as :func:`expected_no2` gives it; the
+stratospheric column grows from ~2.5e-5 mol m-2 in the tropics to ~4.5e-5 at the poles, the
+total is their sum; the cloud fraction of the input data is the one ``qa_value`` follows.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -22,9 +25,12 @@ from ._s5p_grid import (
     constant,
     frozen,
     ground_pixels,
-    pixel_grid,
 )
+from ._s5p_pixels import centres, fields, look, pick
 from ._s5p_swath import SwathWriter
+
+if TYPE_CHECKING:
+    from ..catalogue import Entry
 
 __all__ = ["LAYERS", "MOLECULES_PER_CM2", "No2Writer", "expected_no2"]
 
@@ -33,28 +39,21 @@ LAYERS = 34
 MOLECULES_PER_CM2 = 6.02214e19  # multiplication_factor_to_convert_to_molecules_percm2
 
 
-def expected_no2(scanline: Any, ground_pixel: Any) -> Any:
-    """Tropospheric NO2 column (mol m-2, float32) at ``(scanline, ground_pixel)``:
-    ``1e-5 * (1 + ((7*scanline + 3*ground_pixel) % 100) / 10)``, and NaN (the file's
-    ``_FillValue``) on ground pixel 0 of every tenth scanline (``scanline % 10 == 9``)."""
-    s = np.asarray(scanline, dtype=np.int64)
-    g = np.asarray(ground_pixel, dtype=np.int64)
-    value = (1e-5 * (1 + ((7 * s + 3 * g) % 100) / 10)).astype(np.float32)
-    return np.where((g == 0) & (s % 10 == 9), np.float32(np.nan), value)
+def expected_no2(entry: Entry, scanline: Any, ground_pixel: Any) -> np.ndarray:
+    """Tropospheric NO2 column (mol m-2, float32) of ``entry``'s product at ``(scanline,
+    ground_pixel)``: the scene's at the pixel centre on the sensing start, NaN (the file's
+    ``_FillValue``) where the sun was too low to retrieve it."""
+    return pick(fields(look(entry), "no2").column, scanline, ground_pixel)
 
 
-@lru_cache(maxsize=1)
-def _no2() -> np.ndarray:
-    """The NO2 column of the swath, NaN where the retrieval failed."""
-    return frozen(expected_no2(*pixel_grid(ground_pixels(PRODUCT_TYPE))))
+def _filled(values: np.ndarray) -> np.ndarray:
+    """``values`` with the fill value for NaN, ``(1, scanline, pixel)``."""
+    return np.where(np.isnan(values), FILL_FLOAT, values)[None]
 
 
-@lru_cache(maxsize=4)
-def _filled(factor: float) -> np.ndarray:
-    """``factor`` x the NO2 column, the fill value where it failed, ``(1, scanline, pixel)``."""
-    no2 = _no2()
-    data = no2 if factor == 1 else no2 * factor
-    return frozen(np.where(np.isnan(no2), FILL_FLOAT, data)[None])
+def _stratosphere(lat: np.ndarray) -> np.ndarray:
+    """Stratospheric NO2 (mol m-2): more towards the poles."""
+    return (2.5e-5 + 2.0e-5 * (lat / 90.0) ** 2).astype(np.float32)
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +66,7 @@ def _kernel() -> np.ndarray:
 class No2Writer(SwathWriter):
     """The NO2 file."""
 
+    KIND = "no2"
     DIMENSIONS: ClassVar[dict[str, int]] = {
         "time": 1,
         "corner": 4,
@@ -120,7 +120,7 @@ class No2Writer(SwathWriter):
             g,
             "nitrogendioxide_tropospheric_column",
             DIMS3,
-            _filled(1),
+            _filled(self.fields.column),
             np.float32,
             fill=FILL_FLOAT,
             units="mol m-2",
@@ -194,15 +194,19 @@ class No2Writer(SwathWriter):
             )
 
     def detailed_results(self, g: NcGroup) -> None:
-        for name, factor in (
-            ("nitrogendioxide_total_column", 4.0),
-            ("nitrogendioxide_stratospheric_column", 3.0),
+        tropo = self.fields.column
+        strat = np.where(
+            np.isnan(tropo), np.nan, _stratosphere(centres(self.view.quad, self.pixels)[1])
+        )
+        for name, values in (
+            ("nitrogendioxide_total_column", tropo + strat),
+            ("nitrogendioxide_stratospheric_column", strat),
         ):
             variable(
                 g,
                 name,
                 DIMS3,
-                _filled(factor),
+                _filled(values.astype(np.float32)),
                 np.float32,
                 fill=FILL_FLOAT,
                 units="mol m-2",
@@ -212,7 +216,7 @@ class No2Writer(SwathWriter):
             g,
             "processing_quality_flags",
             DIMS3,
-            np.where(np.isnan(_no2()), 1, 0)[None],
+            self.fields.failed[None],
             np.uint32,
             long_name="Processing quality flags",
         )
@@ -221,14 +225,19 @@ class No2Writer(SwathWriter):
         for name, value, units in (
             ("surface_pressure", 101325.0, "Pa"),
             ("surface_albedo", 0.05, "1"),
-            ("cloud_fraction_crb", 0.2, "1"),
+            ("cloud_fraction_crb", None, "1"),
             ("cloud_pressure_crb", 60000.0, "Pa"),
         ):
+            data = (
+                self.fields.cloud_fraction[None]
+                if value is None
+                else constant(self.shape3, value, "float32")
+            )
             variable(
                 g,
                 name,
                 DIMS3,
-                constant(self.shape3, value, "float32"),
+                data,
                 np.float32,
                 fill=FILL_FLOAT,
                 units=units,
@@ -236,8 +245,8 @@ class No2Writer(SwathWriter):
             )
 
     def qa_statistics(self, g: NcGroup) -> None:
-        pixels = int(_no2().size)
-        failed = int(np.isnan(_no2()).sum())
+        pixels = int(self.fields.failed.size)
+        failed = int(self.fields.failed.sum())
         for key, value in (
             ("number_of_groundpixels", pixels),
             ("number_of_processed_pixels", pixels),

@@ -12,15 +12,15 @@ dimensions)::
              ESA_METADATA
 
 :class:`SwathWriter` writes what the product types share; a subclass per type (``_s5p_no2``,
-``_s5p_co``) supplies its tables and variables; the grid is in ``_s5p_grid``. Arrays that do
-not depend on the product are computed once and shared between builds (read-only).
+``_s5p_co``) supplies its tables and variables; the grid is in ``_s5p_grid``, what the pixels
+see of the synthetic Earth in ``_s5p_pixels``. Arrays that do not depend on the product are
+computed once and shared between builds (read-only), positions once per footprint.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -34,12 +34,10 @@ from ._s5p_grid import (
     FILL_INT32,
     SCANLINES,
     constant,
-    expected_qa,
-    frozen,
     geolocation,
     ground_pixels,
-    pixel_grid,
 )
+from ._s5p_pixels import centres, corners, fields, look
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -47,14 +45,11 @@ if TYPE_CHECKING:
 __all__ = ["SwathWriter"]
 
 
-@lru_cache(maxsize=8)
-def _qa(pixels: int) -> np.ndarray:
-    return frozen(expected_qa(*pixel_grid(pixels))[None])
-
-
 class SwathWriter:
     """One L2 file; subclasses set the product type's tables and write its own variables."""
 
+    #: The column the product retrieves (:func:`._s5p_pixels.fields`): ``"no2"`` or ``"co"``.
+    KIND: ClassVar[str]
     #: ``PRODUCT`` dimensions besides scanline and ground_pixel, in order.
     DIMENSIONS: ClassVar[dict[str, int]]
     #: Coordinate variables of ``PRODUCT`` (name, long_name), in writing order; ``time`` is the
@@ -83,6 +78,8 @@ class SwathWriter:
         self.day = entry.start.replace(hour=0, minute=0, second=0, microsecond=0)
         self.pixels = ground_pixels(entry.product_type)
         self.shape3 = (1, SCANLINES, self.pixels)
+        self.view = look(entry)
+        self.fields = fields(self.view, self.KIND)
 
     def netcdf(self) -> bytes:
         return netcdf_bytes(self.write)
@@ -211,8 +208,7 @@ class SwathWriter:
                 )
             else:
                 self.coordinate(g, dim, long_name)
-        s, p = pixel_grid(self.pixels)
-        lon, lat = geolocation(self.entry, s, p)
+        lon, lat = centres(self.view.quad, self.pixels)
         for name, data, axis, limit in (
             ("latitude", lat, "north", 90),
             ("longitude", lon, "east", 180),
@@ -260,7 +256,7 @@ class SwathWriter:
             g,
             "qa_value",
             DIMS3,
-            _qa(self.pixels),
+            self.fields.qa[None],
             np.uint8,
             fill=np.uint8(255),
             units="1",
@@ -280,9 +276,7 @@ class SwathWriter:
         self.input_data(support.create_group("INPUT_DATA"))
 
     def _geolocations(self, geo: NcGroup) -> None:
-        s, p = pixel_grid(self.pixels)
-        corners = [(-0.5, -0.5), (-0.5, 0.5), (0.5, 0.5), (0.5, -0.5)]  # (scanline, pixel)
-        bounds = [geolocation(self.entry, s + ds, p + dp) for ds, dp in corners]
+        bounds = corners(self.view.quad, self.pixels)
         lon_b = np.stack([b[0] for b in bounds], axis=-1)[None]
         lat_b = np.stack([b[1] for b in bounds], axis=-1)[None]
         variable(geo, "latitude_bounds", (*DIMS3, "corner"), lat_b, np.float32)

@@ -5,10 +5,10 @@
 - Global attributes: every ``.nc`` of a real product carries the same ones (alphabetical, as
   netCDF-C lists them), of which only product name, times and orbit differ between two products
   of a site. :func:`render` writes a family's files with same-size placeholders once (those
-  that do not depend on the geometry) or once per swath (positions, angles, temperatures), and
-  patches each product's values in (:mod:`._h5patch`): a second product of a site costs a few
-  milliseconds, a first one the few geometry files. The cache holds 48 file sets (~0.1-0.8 MB
-  each).
+  that do not depend on the geometry) or once per swath (positions, tie points), and patches
+  each product's values in (:mod:`._h5patch`); the files of what the product sees of the
+  synthetic Earth (radiances, temperatures, flags: its place, date and clouds) are written for
+  each product. The cache holds 48 file sets (~0.1-0.8 MB each).
 - :func:`manifest` (from :mod:`._sen3_manifest`): the ``xfdumanifest.xml`` the three share.
 """
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ..catalogue import Entry
 
 __all__ = [
+    "PerProduct",
     "Product",
     "Spec",
     "Swath",
@@ -299,17 +300,31 @@ def _templates(write: Writer, swath: Swath | None, key: _Globals) -> dict[str, T
     return None
 
 
+PerProduct = Callable[[Product, dict[str, Any]], dict[str, bytes]]
+"""A family's writer of the files that differ in their data from product to product: (product,
+its global attributes) -> files."""
+
+
 def render(
-    product: Product, write: Writer, attrs: Mapping[str, Any], rows: int, cached: bool = True
+    product: Product,
+    write: Writer,
+    attrs: Mapping[str, Any],
+    rows: int,
+    cached: bool = True,
+    per_product: PerProduct | None = None,
 ) -> dict[str, bytes]:
     """The files ``write`` makes for ``product`` with the shared global ``attrs`` and ``rows``
     time stamps: written once per family (swath-free files) and per swath, then patched per
-    product; or (``cached=False``) written afresh, which gives the same bytes."""
+    product; or (``cached=False``) written afresh, which gives the same bytes. Then the files
+    ``per_product`` writes for this product alone."""
+    own = per_product(product, dict(attrs)) if per_product else {}
     if not cached:
         stamps = product.stamps(rows)
-        return {**write(None, dict(attrs), stamps), **write(product.swath, dict(attrs), stamps)}
+        swath_free = write(None, dict(attrs), stamps)
+        return {**swath_free, **write(product.swath, dict(attrs), stamps), **own}
     key, values = _split(attrs, product.stamps(rows))
     common, on_swath = _templates(write, None, key), _templates(write, product.swath, key)
     if common is None or on_swath is None:  # an HDF5 layout the patching does not know
-        return render(product, write, attrs, rows, cached=False)
-    return {path: template.render(values) for path, template in {**common, **on_swath}.items()}
+        return {**render(product, write, attrs, rows, cached=False), **own}
+    patched = {path: t.render(values) for path, t in {**common, **on_swath}.items()}
+    return {**patched, **own}

@@ -13,8 +13,10 @@ Shaped after the pydantic-zarr dump of a real EOPF S2 L2A product in
       quality/l2a_quicklook/r10m/tci
 
 The arrays cover the same 3.66 km UTM window as the SAFE products (:mod:`.sentinel2`), and hold
-the same values: reflectance bands follow :func:`.sentinel2.expected_dn` (at the group's
-resolution), ``scl`` follows :func:`.sentinel2.expected_scl`.
+the same values (the synthetic Earth of :mod:`._s2_pixels`): reflectance bands follow
+:func:`.sentinel2.expected_dn` (at the group's resolution), ``scl`` follows
+:func:`.sentinel2.expected_scl`, ``tci`` :func:`.sentinel2.expected_tci`; the cloud probability
+``cld`` grows with the clouds' optical thickness, ``snw`` is 100 on snow and ice.
 """
 
 from __future__ import annotations
@@ -24,16 +26,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _xml
-from .sentinel2 import (
-    BOA_OFFSET,
-    QUANTIFICATION,
-    WAVELENGTHS,
-    expected_dn,
-    expected_scl,
-    expected_tci,
-    granule_window,
-    has_offset,
-)
+from ._s2_pixels import image, view_of
+from .sentinel2 import BOA_OFFSET, QUANTIFICATION, WAVELENGTHS, granule_window, has_offset
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -73,6 +67,7 @@ class _Writer:
 
         self.entry = entry
         self.window: UtmWindow = granule_window(entry)
+        self.view = view_of(entry)
         self.baseline = entry.extra["baseline"]
         self.root = zarr.open_group(store, mode="w", zarr_format=2)
         # The real product's compressor: Blosc zstd level 3, bit shuffle.
@@ -123,7 +118,6 @@ class _Writer:
         for group, bands in REFLECTANCE.items():
             res = RESOLUTION[group]
             path = f"measurements/reflectance/{group}"
-            rows, cols = np.indices(self.window.shape(res))
             chunks = (183, 183) if res == 10 else None
             for band in bands:
                 centre = WAVELENGTHS[_band(band)][2]
@@ -155,18 +149,17 @@ class _Writer:
                     "valid_max": 65535,
                     "valid_min": 1,
                 }
-                data = expected_dn(_band(band), rows, cols, res)
+                data = image(self.view, _band(band), res)
                 self._array(f"{path}/{band}", data, ["y", "x"], attrs, fill=0, chunks=chunks)
             self._coords(path, res)
         for group in ("r20m", "r60m"):
             res = RESOLUTION[group]
             path = f"conditions/mask/l2a_classification/{group}"
-            rows, cols = np.indices(self.window.shape(res))
             attrs = {
                 "_eopf_attrs": {"coordinates": ["x", "y"], "dimensions": ["y", "x"]},
                 **self._proj(res),
             }
-            self._array(f"{path}/scl", expected_scl(rows, cols), ["y", "x"], attrs)
+            self._array(f"{path}/scl", image(self.view, "SCL", res), ["y", "x"], attrs)
             self._coords(path, res)
         self._geometry()
         self._quality()
@@ -204,25 +197,23 @@ class _Writer:
 
     def _quality(self) -> None:
         res = 20
-        rows, cols = np.indices(self.window.shape(res))
         attrs = {
             "_eopf_attrs": {"coordinates": ["x", "y"], "dimensions": ["y", "x"]},
             **self._proj(res),
         }
         path = "quality/atmosphere/r20m"
-        self._array(f"{path}/aot", expected_dn("AOT", rows, cols, res), ["y", "x"], attrs)
-        self._array(f"{path}/wvp", expected_dn("WVP", rows, cols, res), ["y", "x"], attrs)
+        for name in ("aot", "wvp"):
+            self._array(f"{path}/{name}", image(self.view, name.upper(), res), ["y", "x"], attrs)
         self._coords(path, res)
         path = "quality/probability/r20m"
-        self._array(f"{path}/cld", ((rows + cols) % 101).astype(np.uint8), ["y", "x"], attrs)
-        self._array(f"{path}/snw", (cols % 101).astype(np.uint8), ["y", "x"], attrs)
+        for name in ("cld", "snw"):
+            self._array(f"{path}/{name}", image(self.view, name.upper(), res), ["y", "x"], attrs)
         self._coords(path, res)
-        rows, cols = np.indices(self.window.shape(10))
         path = "quality/l2a_quicklook/r10m"
         self._array(f"{path}/band", np.arange(1, 4, dtype=np.int64), ["band"], {})
         self._array(
             f"{path}/tci",
-            expected_tci(rows, cols, 10),
+            image(self.view, "TCI", 10),
             ["band", "y", "x"],
             {
                 "_eopf_attrs": {

@@ -12,17 +12,19 @@ band tags, list values written ``{a, b}``; the global attributes become dataset 
 does the same. Unverified: the exact tag set and flag meaning strings of the real files.
 
 The file covers a 512 x 512 pixel window (about 1.5 degrees) of that grid centred on the catalogue
-site, inside the catalogue footprint; values follow :func:`expected_dn`.
+site, inside the catalogue footprint. Its pixels are the synthetic Earth's NDVI on the middle day
+of the product's period, the sea flagged 254 and the polar night 255 (:mod:`._clms_pixels`);
+:func:`expected_dn` is the oracle: what the writer encodes, for a catalogue entry.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._clms_pixels import dn_window, middle
 from ._raster import raster_bytes
 
 if TYPE_CHECKING:
@@ -50,14 +52,18 @@ NO_OBSERVATION = SEA  # the name this flag had before its documented meaning was
 NODATA = 255
 
 
-def expected_dn(row: Any, col: Any) -> Any:
-    """DN at ``(row, col)``: 255 (missing) on the first 4 rows, 254 (sea) on the first 4 columns
-    below them, else ``(3*row + 5*col) % 251`` (NDVI -0.08..0.92)."""
-    rows = np.asarray(row, dtype=np.int64)
-    cols = np.asarray(col, dtype=np.int64)
-    value = (3 * rows + 5 * cols) % 251
-    value = np.where(cols < 4, SEA, value)
-    return np.where(rows < 4, NODATA, value).astype(np.uint8)
+def expected_dn(entry: Entry, row: Any, col: Any) -> Any:
+    """DN (uint8) at ``(row, col)`` of ``entry``'s window: ``round((NDVI + 0.08) / 0.004)`` of
+    the scene's NDVI (0..250) on land, 254 on the sea, 255 where the dekad has no observation.
+    Works on arrays."""
+    return _dn(entry)[np.asarray(row), np.asarray(col)]
+
+
+def _dn(entry: Entry) -> np.ndarray:
+    """The entry's whole DN window (read-only, cached by :func:`._clms_pixels.dn_window`)."""
+    west, north = window_origin(entry.extra["lon"], entry.extra["lat"])
+    when = middle(entry.start, entry.end)
+    return dn_window(west, north, SIZE, PIXEL, when, (SCALE, OFFSET, 250, SEA, NODATA))
 
 
 def window_origin(lon: float, lat: float) -> tuple[float, float]:
@@ -70,58 +76,22 @@ def window_origin(lon: float, lat: float) -> tuple[float, float]:
     return west, north
 
 
-#: Stand-ins for the product's times while a site's file is encoded once: the same length as the
-#: real values (``%Y-%m-%dT%H:%M:%SZ``), which then replace them byte for byte.
-_START = "1111-11-11T11:11:11Z"
-_END = "2222-12-22T22:22:22Z"
-
-
 def build_ndvi(entry: Entry) -> dict[str, bytes]:
-    """The product's single GeoTIFF, keyed by the product name.
-
-    Only two tags depend on the product (its start and end); the file is encoded once per site
-    with placeholders of the same length in their place (:func:`_site_file`), then patched.
-    """
+    """The product's single GeoTIFF, keyed by the product name."""
     if not entry.name.endswith(".tif"):
         raise ValueError(f"CLMS GeoTIFF product name (.tif) expected, got {entry.name!r}")
     west, north = window_origin(entry.extra["lon"], entry.extra["lat"])
     start = entry.start.strftime("%Y-%m-%dT%H:%M:%SZ")
     end = entry.end.strftime("%Y-%m-%dT%H:%M:%SZ")
-    template = _site_file(west, north)
-    placeholders = (_START.encode(), _END.encode())
-    if (
-        len(start) == len(_START)
-        and len(end) == len(_END)
-        and all(template.count(p) == 1 for p in placeholders)
-    ):
-        data = template.replace(placeholders[0], start.encode()).replace(
-            placeholders[1], end.encode()
-        )
-    else:
-        data = _encode(west, north, start, end)
-    return {entry.name: data}
+    return {entry.name: _encode(_dn(entry), west, north, start, end)}
 
 
-@lru_cache(maxsize=1)
-def _dn() -> np.ndarray:
-    """The DN window (the same for every product), read-only."""
-    data = expected_dn(*np.indices((SIZE, SIZE)))
-    data.flags.writeable = False
-    return data
-
-
-@lru_cache(maxsize=64)
-def _site_file(west: float, north: float) -> bytes:
-    """The GeoTIFF of the window at ``(west, north)`` with placeholder times."""
-    return _encode(west, north, _START, _END)
-
-
-def _encode(west: float, north: float, start: str, end: str) -> bytes:
-    """Encode the GeoTIFF of the window at ``(west, north)`` covering ``start``..``end``."""
+def _encode(dn: np.ndarray, west: float, north: float, start: str, end: str) -> bytes:
+    """Encode the GeoTIFF of the window ``dn`` at ``(west, north)`` covering ``start``..``end``."""
     from affine import Affine
 
     return raster_bytes(
-        _dn(),
+        dn,
         driver="GTiff",
         crs="EPSG:4326",
         transform=Affine(PIXEL, 0.0, west, 0.0, -PIXEL, north),

@@ -9,12 +9,16 @@ real layout of :mod:`.sentinel2` (same names, ``MTD_MSIL2A.xml``, ``MTD_TL.xml``
 640 x 640 at 20 m and 192 x 192 at 60 m, and, like the archive, without TLM markers (so a reader
 finds a tile by walking the tile-part headers; ``tlm=True`` adds them).
 
-Pixel values follow :func:`expected_dn`: the smooth ramp of :func:`.sentinel2.expected_dn` plus
-6 bits of deterministic hash noise, so a tile compresses about as well as a real one (~7 bits
-per pixel: ~26 MB per 10 m band at 5490 px, ~105 MB at 10980, as real bands) and any window
-read can be checked exactly. ``AOT``/``WVP`` are the smooth ramp alone (real ones are
-near-constant fields); ``SCL`` and ``TCI`` are :func:`.sentinel2.expected_scl` and
-:func:`.sentinel2.expected_tci` (a smooth TCI: encoding a noisy one doubled the build time).
+Pixel values follow :func:`expected_dn`: a smooth ramp (:func:`ramp`, what the small Sentinel-2
+products held before they showed the synthetic Earth) plus 6 bits of deterministic hash noise, so
+a tile compresses about as well as a real one (~7 bits per pixel: ~26 MB per 10 m band at 5490
+px, ~105 MB at 10980, as real bands) and any window read can be checked exactly. ``AOT``/``WVP``
+are the smooth ramp alone (real ones are near-constant fields); ``SCL`` and ``TCI`` are
+:func:`expected_scl` and :func:`expected_tci` (a smooth TCI: encoding a noisy one doubled the
+build time). This product keeps the ramp rather than the synthetic Earth of :mod:`.sentinel2`:
+the scene costs ~0.4 µs per pixel (all bands), about a minute more per whole tile with gigabytes
+of temporaries, and its clouds are thresholded over the whole granule, so no window of it could
+be checked without rendering the tile; a benchmark of readers needs real sizes, not a picture.
 
 The zip (stored, not deflated, ``<Name>.SAFE/`` top folder, as CDSE delivers it) is built once
 per ``(size, tlm)`` in ``directory`` and reused, its MD5 and BLAKE3 kept beside it. The
@@ -52,8 +56,11 @@ __all__ = [
     "add_large_s2",
     "codestream_tiles",
     "expected_dn",
+    "expected_scl",
+    "expected_tci",
     "large_s2_name",
     "noise",
+    "ramp",
 ]
 
 #: 10 m pixels per side by default: a quarter of a real tile, built in ~30 s on two cores.
@@ -72,18 +79,49 @@ _STRIP = 1024  # rows computed at a time (bounds the int64 temporaries)
 _NOISY = frozenset(sentinel2.BANDS)
 
 
+_CODES = {name: i for i, name in enumerate((*sentinel2.BANDS, "AOT", "WVP"))}
+
+
+def ramp(band: str, row: Any, col: Any, resolution: int | None = None) -> Any:
+    """``1000 + (389*code + 17*resolution + 7*row + 13*col) % 9000``: ``code`` is the band's
+    position in :data:`.sentinel2.BANDS` (``AOT`` 13, ``WVP`` 14), ``resolution`` (m) defaults
+    to the band's native one; 1000..9999 (0 is NODATA). Works on numpy arrays."""
+    if band not in _CODES:
+        raise ValueError(f"band must be one of {sorted(_CODES)}, got {band!r}")
+    res = resolution or sentinel2.NATIVE_RESOLUTION.get(band)
+    if res is None:
+        raise ValueError(f"{band} has no native resolution: pass resolution=10, 20 or 60")
+    rows = np.asarray(row, dtype=np.int64)
+    cols = np.asarray(col, dtype=np.int64)
+    value = (389 * _CODES[band] + 17 * res + 7 * rows + 13 * cols) % 9000
+    return (1000 + value).astype(np.uint16)
+
+
 def expected_dn(band: str, row: Any, col: Any, resolution: int | None = None) -> Any:
     """The digital number at ``(row, col)`` of ``band``'s image at ``resolution`` (m).
 
-    Spectral bands: :func:`.sentinel2.expected_dn` (1000..9999, a ramp) folded to
-    ``1000 + (ramp - 1000) % 8000``, plus :func:`noise` (0..63): 1000..9062, never 0 (NODATA).
-    ``AOT`` and ``WVP``: the ramp alone. Works on numpy arrays.
+    Spectral bands: :func:`ramp` folded to ``1000 + (ramp - 1000) % 8000``, plus :func:`noise`
+    (0..63): 1000..9062, never 0 (NODATA). ``AOT`` and ``WVP``: the ramp alone. Works on numpy
+    arrays.
     """
-    ramp = sentinel2.expected_dn(band, row, col, resolution).astype(np.int64)
+    values = ramp(band, row, col, resolution).astype(np.int64)
     if band not in _NOISY:
-        return ramp.astype(np.uint16)
+        return values.astype(np.uint16)
     code = sentinel2.BANDS.index(band)
-    return (1000 + (ramp - 1000) % 8000 + noise(code, row, col)).astype(np.uint16)
+    return (1000 + (values - 1000) % 8000 + noise(code, row, col)).astype(np.uint16)
+
+
+def expected_scl(row: Any, col: Any) -> Any:
+    """Scene classification (0..11) at ``(row, col)`` of SCL_20m/60m:
+    ``(row // 15 + 2 * (col // 15)) % 12``."""
+    return ((np.asarray(row) // 15 + 2 * (np.asarray(col) // 15)) % 12).astype(np.uint8)
+
+
+def expected_tci(row: Any, col: Any, resolution: int = 10) -> Any:
+    """True-colour image ``(3, ...)`` uint8: ``(ramp - 1000) // 36`` of B04, B03, B02."""
+    return np.stack(
+        [(ramp(b, row, col, resolution) - 1000) // 36 for b in ("B04", "B03", "B02")]
+    ).astype(np.uint8)
 
 
 def noise(code: int, row: Any, col: Any) -> Any:
@@ -299,9 +337,9 @@ def _write_jp2(target: Path, name: str, res: int, window: UtmWindow, tlm: bool) 
     for r0 in range(0, n, _STRIP):
         rows = np.arange(r0, min(n, r0 + _STRIP), dtype=np.int64)[:, None]
         if name == "TCI":
-            data[:, r0 : r0 + _STRIP] = sentinel2.expected_tci(rows, cols, res)
+            data[:, r0 : r0 + _STRIP] = expected_tci(rows, cols, res)
         elif name == "SCL":
-            data[0, r0 : r0 + _STRIP] = sentinel2.expected_scl(rows, cols)
+            data[0, r0 : r0 + _STRIP] = expected_scl(rows, cols)
         else:
             data[0, r0 : r0 + _STRIP] = expected_dn(name, rows, cols, res)
     block = min(BLOCKS[res], n)
@@ -393,25 +431,10 @@ def _checksums(path: Path) -> dict[str, Any]:
 
 
 def _payload(name: str, path: Path) -> Any:
-    """A file-backed payload whose ``files`` are slices of the mapped zip (members are stored,
-    so each one's bytes are contiguous in the file)."""
-    from ..catalogue import Payload
+    """A file-backed payload whose ``files`` are slices of the mapped zip."""
+    from ..payload_disk import mapped_payload
 
-    prefix = f"{name}/"
-    with open(path, "rb") as f:
-        whole = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
-    files: dict[str, Any] = {}
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            if info.is_dir() or not info.filename.startswith(prefix):
-                continue
-            if info.compress_type != zipfile.ZIP_STORED:
-                raise RuntimeError(f"{path}: {info.filename} is compressed; rebuild the product")
-            start = info.header_offset
-            name_len, extra_len = struct.unpack("<HH", whole[start + 26 : start + 30])
-            data = start + 30 + name_len + extra_len
-            files[info.filename[len(prefix) :]] = whole[data : data + info.file_size]
-    return Payload(files=files, data=b"", single_file=False, path=str(path))
+    return mapped_payload(path, name, single_file=False, map_from=0)
 
 
 # -- the JPEG 2000 tile index (what a window read needs) ---------------------------------------

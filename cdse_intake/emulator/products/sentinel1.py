@@ -1,4 +1,4 @@
-"""Sentinel-1 IW GRD products in the SAFE layout (dual polarisation VV+VH).
+"""Sentinel-1 IW GRD products in the SAFE layout (the name's polarisations: VV+VH, HH+HV...).
 
 Shaped after the real GRD in ``reference/samples/products/sentinel-1`` and CDSE's December 2024
 ``manifest.safe``::
@@ -12,14 +12,19 @@ Shaped after the real GRD in ``reference/samples/products/sentinel-1`` and CDSE'
 
 Small (400 lines x 500 samples) but complete enough for ``xarray_sentinel`` to open every group
 (``IW/VV``, ``IW/VV/calibration``, ``IW/VV/gcp``, ``IW/VV/orbit``...). The image spans the
-catalogue footprint: the geolocation grid and the TIFF's GCPs interpolate its corners. Pixel
-values follow :func:`expected_dn`; the sigma-nought LUT follows :func:`expected_sigma_nought`.
+catalogue footprint: the geolocation grid and the TIFF's GCPs interpolate its corners. The
+images are the synthetic Earth's backscatter in the product's polarisations (``1SDV``: VV and
+VH; ``1SDH``: HH and HV) with 4-look speckle, as digital numbers that the sigma-nought LUT
+(:func:`expected_sigma_nought`) calibrates back to it (:mod:`._s1_pixels`): the sea dark, land
+brighter, cross-polarisation lower. :func:`expected_dn` and :func:`expected_sigma0` are the
+oracle: what the writer encodes, for a catalogue entry.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,6 +47,7 @@ from ._s1_common import (
     t,
     vector,
 )
+from ._s1_pixels import GRD_LOOKS, INCIDENCE, Acquisition, backscatter, detected_dn, place, speckle
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -51,15 +57,14 @@ __all__ = [
     "SAMPLES",
     "build_grd",
     "expected_dn",
+    "expected_sigma0",
     "expected_sigma_nought",
     "geolocation",
 ]
 
 LINES = 400
 SAMPLES = 500
-POLARISATIONS = (("vv", "001"), ("vh", "002"))
 NEAR_SLANT_RANGE_TIME = 5.343315555380221e-03  # s, real IW GRD value
-INCIDENCE = (30.7, 46.0)  # near and far range incidence angle of IW, degrees
 #: Lines and pixels of the calibration/noise vectors and of the geolocation grid.
 VECTOR_LINES = (0, 100, 200, 300, LINES - 1)
 VECTOR_PIXELS = (*range(0, SAMPLES - 1, 40), SAMPLES - 1)
@@ -67,15 +72,42 @@ GRID_LINES = tuple(round(v) for v in np.linspace(0, LINES - 1, 10))
 GRID_PIXELS = tuple(round(v) for v in np.linspace(0, SAMPLES - 1, 21))
 
 
-def expected_dn(polarisation: str, line: Any, pixel: Any) -> Any:
-    """Digital number at ``(line, pixel)``: VV ``100 + (3*line + 5*pixel) % 400``,
-    VH ``30 + (3*line + 5*pixel) % 150`` (uint16; works on numpy arrays)."""
+def expected_dn(entry: Entry, polarisation: str, line: Any, pixel: Any) -> Any:
+    """Digital number (uint16) at ``(line, pixel)`` of ``entry``'s ``polarisation`` image: the
+    scene's speckled sigma0 (:func:`expected_sigma0`) through the sigma-nought LUT,
+    ``round(expected_sigma_nought * sqrt(sigma0))``. Works on arrays."""
+    return _images(*_image_key(entry, polarisation))[1][np.asarray(line), np.asarray(pixel)]
+
+
+def expected_sigma0(entry: Entry, polarisation: str, line: Any, pixel: Any) -> Any:
+    """The backscatter (dB, float32) that ``entry``'s pixel at ``(line, pixel)`` encodes: the
+    scene's sigma0 at its place, incidence and time, with speckle. Calibrating the product's DN
+    gives it back to their rounding (half a DN in amplitude: ~0.1 dB at the sea's typical DN)."""
+    return _images(*_image_key(entry, polarisation))[0][np.asarray(line), np.asarray(pixel)]
+
+
+def _image_key(entry: Entry, polarisation: str) -> tuple[Acquisition, str]:
+    facts = Facts.from_entry(entry, "GRD")
     pol = polarisation.upper()
-    if pol not in ("VV", "VH"):
-        raise ValueError(f"polarisation must be 'VV' or 'VH', got {polarisation!r}")
-    ramp = 3 * np.asarray(line, dtype=np.int64) + 5 * np.asarray(pixel, dtype=np.int64)
-    value = 100 + ramp % 400 if pol == "VV" else 30 + ramp % 150
-    return np.asarray(value).astype(np.uint16)
+    if pol not in facts.polarisations:
+        raise ValueError(
+            f"polarisation must be one of {', '.join(facts.polarisations)} (the product's), "
+            f"got {polarisation!r}"
+        )
+    return Acquisition.of(facts), pol
+
+
+@lru_cache(maxsize=8)
+def _images(acq: Acquisition, pol: str) -> tuple[np.ndarray, np.ndarray]:
+    """(sigma0 in dB, DN) of a whole image, read-only: the scene on the image's grid of range
+    and azimuth fractions, times speckle hashed from the acquisition, line and pixel."""
+    lines, pixels = np.arange(LINES)[:, None], np.arange(SAMPLES)[None, :]
+    base = backscatter(acq, pol, np.arange(SAMPLES) / (SAMPLES - 1), np.arange(LINES) / (LINES - 1))
+    spread = speckle(acq.seed("GRD", pol), lines, pixels, GRD_LOOKS)
+    dn = detected_dn(base, expected_sigma_nought(lines, pixels), spread)
+    sigma = (base + np.float32(10.0) * np.log10(spread)).astype(np.float32)
+    sigma.flags.writeable = dn.flags.writeable = False
+    return sigma, dn
 
 
 def expected_sigma_nought(line: Any, pixel: Any) -> Any:
@@ -101,12 +133,9 @@ def geolocation(entry: Entry, line: Any, pixel: Any) -> tuple[np.ndarray, np.nda
     The radar looks right: ascending, the first line is the southern edge and near range (pixel
     0) the western one; descending, the first line is northern and near range eastern.
     """
-    quad = footprint_quad(entry)
-    t = np.asarray(line, float) / (LINES - 1)
-    p = np.asarray(pixel, float) / (SAMPLES - 1)
-    if entry.extra.get("direction", "DESCENDING") == "ASCENDING":
-        return quad.interpolate(p, t)
-    return quad.interpolate(1 - p, 1 - t)
+    ascending = entry.extra.get("direction", "DESCENDING") == "ASCENDING"
+    u = np.asarray(pixel, float) / (SAMPLES - 1)
+    return place(footprint_quad(entry), ascending, u, np.asarray(line, float) / (LINES - 1))
 
 
 def build_grd(entry: Entry) -> dict[str, bytes]:
@@ -125,6 +154,9 @@ class _Product:
         self.ascending = facts.ascending
         self.anx = facts.anx
         self.quad: Quad = facts.quad
+        self.acquisition = Acquisition.of(facts)
+        #: (polarisation, image number): ``001`` co-polarisation, ``002`` cross-polarisation.
+        self.images = [(pol.lower(), f"{k:03d}") for k, pol in enumerate(facts.polarisations, 1)]
         self.interval = (self.stop - self.start).total_seconds() / (LINES - 1)
         width = haversine(self.quad.sw, self.quad.se)
         length = haversine(self.quad.sw, self.quad.nw)
@@ -144,7 +176,7 @@ class _Product:
 
     def files(self) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        for pol, number in POLARISATIONS:
+        for pol, number in self.images:
             stem = self.stem(pol, number)
             files[f"annotation/{stem}.xml"] = self.annotation(pol, number).encode()
             files[f"annotation/calibration/calibration-{stem}.xml"] = self.calibration(
@@ -182,13 +214,12 @@ class _Product:
     def measurement(self, pol: str) -> bytes:
         from rasterio.control import GroundControlPoint
 
-        lines, pixels = np.indices((LINES, SAMPLES))
         gcps = [
             GroundControlPoint(row=line, col=pixel, x=lon, y=lat, z=0.0)
             for line, pixel, lon, lat in self.grid()
         ]
         return raster_bytes(
-            expected_dn(pol, lines, pixels),
+            _images(self.acquisition, pol.upper())[1],
             driver="GTiff",
             crs="EPSG:4326",
             gcps=gcps,
@@ -396,7 +427,7 @@ class _Product:
             self.facts,
             product_type="GRD",
             swaths=("IW",),
-            stems=[self.stem(pol, number) for pol, number in POLARISATIONS],
+            stems=[self.stem(pol, number) for pol, number in self.images],
             files=files,
             corners=list(zip(lon, lat, strict=True)),
         )

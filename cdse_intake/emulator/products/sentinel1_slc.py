@@ -23,10 +23,16 @@ on the catalogue footprint, bilinear in (azimuth time, slant range time). Bursts
 (:data:`BURST_CYCLE` lines between burst starts); each burst's first and last lines and a few
 edge samples are invalid (zero, ``firstValidSample`` -1), as real bursts have.
 
-Values: :func:`expected_dn` (pixels), :func:`expected_sigma_nought` (calibration LUT),
-:func:`azimuth_time` and :func:`geolocation` (coordinates). The encoded TIFFs are cached per
-swath, polarisation and footprint (:func:`_measurement`), so further products of a site build in
-a few milliseconds; the XML is written from :mod:`._s1_slc_xml`.
+Pixels are the synthetic Earth's backscatter at each sample's place, incidence and time, as
+single-look complex samples (:mod:`._s1_pixels`): amplitude from the scene's sigma0 through the
+sigma-nought LUT with single-look speckle, a hashed uniform phase. The GRD of the same
+acquisition shows the same scene.
+
+Values: :func:`expected_dn` (pixels), :func:`expected_sigma0` (the speckled backscatter they
+encode), :func:`expected_sigma_nought` (calibration LUT), :func:`azimuth_time` and
+:func:`geolocation` (coordinates). The encoded TIFFs are cached per swath, polarisation and
+acquisition (:func:`_measurement`), the scene's sample points per footprint; the XML is written
+from :mod:`._s1_slc_xml`.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ import numpy as np
 from . import _s1_slc_xml as slc_xml
 from ._raster import raster_bytes
 from ._s1_common import RANGE_SAMPLING_RATE, Facts, haversine, manifest, orbit_list
+from ._s1_pixels import INCIDENCE, Acquisition, backscatter, complex_dn, place, single_look
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -56,6 +63,7 @@ __all__ = [
     "build_slc",
     "burst_times",
     "expected_dn",
+    "expected_sigma0",
     "expected_sigma_nought",
     "geolocation",
     "grid_lines",
@@ -104,7 +112,6 @@ INTERVALS = max(
 #: One sample stands for this many real ones (6.43e7 Hz real range sampling rate).
 RANGE_DECIMATION = 108
 SAMPLING_RATE = RANGE_SAMPLING_RATE / RANGE_DECIMATION
-INCIDENCE = (30.7, 46.0)  # incidence angle at IW1 near range and IW3 far range, degrees
 INVALID_LINES = 1  # invalid lines at each end of a burst
 FIRST_VALID_SAMPLE = 5
 INVALID_FAR_SAMPLES = 6  # the last valid sample is ``samples - 1 - INVALID_FAR_SAMPLES``
@@ -150,26 +157,53 @@ def _valid(spec: SwathSpec, line: Any, pixel: Any) -> Any:
     )
 
 
-def expected_dn(swath: str, polarisation: str, line: Any, pixel: Any) -> Any:
-    """Complex digital number at ``(line, pixel)`` of a swath (complex64 of int16 parts).
+def expected_dn(entry: Entry, swath: str, polarisation: str, line: Any, pixel: Any) -> Any:
+    """Complex digital number (complex64 of int16 parts) at ``(line, pixel)`` of a swath of
+    ``entry``: ``expected_sigma_nought * sqrt(sigma0) * exp(i phase)`` rounded, with sigma0 the
+    speckled backscatter (:func:`expected_sigma0`) and a hashed phase; 0 on invalid lines and
+    samples (the first and last line of each burst, the near and far edge samples). Works on
+    arrays."""
+    return _images(*_image_key(entry, swath, polarisation))[1][np.asarray(line), np.asarray(pixel)]
 
-    Real part ``(3*line + 5*pixel + 100*n + 50*c) % 401 - 200``, imaginary part
-    ``(7*line - 2*pixel + 30*n + 70*c) % 301 - 150``, with ``n`` the swath number (1..3) and
-    ``c`` 1 for cross-polarisation (VH, HV), 0 for VV and HH; 0 on invalid lines and samples
-    (the first and last line of each burst, the near and far edge samples).
-    """
-    spec = _spec(swath)
+
+def expected_sigma0(entry: Entry, swath: str, polarisation: str, line: Any, pixel: Any) -> Any:
+    """The backscatter (dB, float32; NaN on invalid samples) that a swath's sample encodes: the
+    scene's sigma0 at its place, incidence and time, with single-look speckle."""
+    return _images(*_image_key(entry, swath, polarisation))[0][np.asarray(line), np.asarray(pixel)]
+
+
+def _image_key(
+    entry: Entry, swath: str, polarisation: str
+) -> tuple[Acquisition, tuple[int, int], str, str]:
+    _spec(swath)
+    facts = Facts.from_entry(entry, "SLC")
     pol = polarisation.upper()
-    if pol not in ("VV", "VH", "HH", "HV"):
-        raise ValueError(f"polarisation must be VV, VH, HH or HV, got {polarisation!r}")
-    n = int(swath[-1])
-    c = int(pol[0] != pol[1])
-    line = np.asarray(line, dtype=np.int64)
-    pixel = np.asarray(pixel, dtype=np.int64)
-    re = (3 * line + 5 * pixel + 100 * n + 50 * c) % 401 - 200
-    im = (7 * line - 2 * pixel + 30 * n + 70 * c) % 301 - 150
-    value = np.where(_valid(spec, line, pixel), re + 1j * im, 0)
-    return np.asarray(value, dtype=np.complex64)
+    if pol not in facts.polarisations:
+        raise ValueError(
+            f"polarisation must be one of {', '.join(facts.polarisations)} (the product's), "
+            f"got {polarisation!r}"
+        )
+    return Acquisition.of(facts), _timing(entry), swath.upper(), pol
+
+
+@functools.lru_cache(maxsize=12)
+def _images(
+    acq: Acquisition, timing: tuple[int, int], swath: str, pol: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(speckled sigma0 in dB, complex DN) of a whole swath image, read-only."""
+    spec = _spec(swath)
+    lines, pixels = np.arange(spec.lines)[:, None], np.arange(spec.samples)[None, :]
+    interval, duration = timing
+    u = _range_fraction(swath, np.arange(spec.samples))
+    base = backscatter(acq, pol, u, _intervals(swath, np.arange(spec.lines)) * interval / duration)
+    spread, phasor = single_look(acq.seed("SLC", swath, pol), lines, pixels)
+    valid = _valid(spec, lines, pixels)
+    dn = complex_dn(base, expected_sigma_nought(swath, lines, pixels), spread, phasor)
+    dn[~valid] = 0
+    sigma = np.where(valid, base + np.float32(10.0) * np.log10(spread), np.nan)
+    sigma = sigma.astype(np.float32)
+    sigma.flags.writeable = dn.flags.writeable = False
+    return sigma, dn
 
 
 def expected_sigma_nought(swath: str, line: Any, pixel: Any) -> Any:
@@ -196,10 +230,7 @@ def slant_range_time(swath: str, pixel: Any) -> Any:
 def incidence_angle(swath: str, pixel: Any) -> Any:
     """Incidence angle (degrees) of a swath's samples: linear in slant range time from IW1's
     near range to IW3's far range."""
-    far = slant_range_time("IW3", SWATHS["IW3"].samples - 1)
-    near = SWATHS["IW1"].slant_range_time
-    u = (slant_range_time(swath, pixel) - near) / (far - near)
-    return INCIDENCE[0] + (INCIDENCE[1] - INCIDENCE[0]) * u
+    return INCIDENCE[0] + (INCIDENCE[1] - INCIDENCE[0]) * _range_fraction(swath, pixel)
 
 
 def grid_pixels(swath: str) -> tuple[int, ...]:
@@ -244,15 +275,18 @@ def azimuth_time(entry: Entry, swath: str, line: Any) -> np.ndarray:
     return (start + micros.astype("timedelta64[us]")).astype("datetime64[ns]")
 
 
+def _range_fraction(swath: str, pixel: Any) -> Any:
+    """Slant range time across the three swaths: 0 at IW1's near range, 1 at IW3's far range."""
+    far = slant_range_time("IW3", SWATHS["IW3"].samples - 1)
+    near = SWATHS["IW1"].slant_range_time
+    return (slant_range_time(swath, pixel) - near) / (far - near)
+
+
 def _fractions(entry: Entry, swath: str, line: Any, pixel: Any) -> tuple[Any, Any]:
     """``(range, azimuth)`` fractions of the footprint: slant range time across the three
     swaths, azimuth time from the product's start to its stop."""
     interval, duration = _timing(entry)
-    far = slant_range_time("IW3", SWATHS["IW3"].samples - 1)
-    near = SWATHS["IW1"].slant_range_time
-    u = (slant_range_time(swath, pixel) - near) / (far - near)
-    v = _intervals(swath, line) * interval / duration
-    return u, v
+    return _range_fraction(swath, pixel), _intervals(swath, line) * interval / duration
 
 
 def geolocation(entry: Entry, swath: str, line: Any, pixel: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -261,16 +295,8 @@ def geolocation(entry: Entry, swath: str, line: Any, pixel: Any) -> tuple[np.nda
     Right-looking radar, as for GRD: ascending, the first line is southern and near range
     western; descending, the first line is northern and near range eastern.
     """
-    return _place(Facts.from_entry(entry, "SLC"), *_fractions(entry, swath, line, pixel))
-
-
-def _place(facts: Facts, u: Any, v: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(lon, lat) at range fraction ``u`` (near to far) and azimuth fraction ``v`` (start to
-    stop) of the footprint."""
-    u, v = np.broadcast_arrays(np.asarray(u, np.float64), np.asarray(v, np.float64))
-    if facts.ascending:
-        return facts.quad.interpolate(u, v)
-    return facts.quad.interpolate(1 - u, 1 - v)
+    facts = Facts.from_entry(entry, "SLC")
+    return place(facts.quad, facts.ascending, *_fractions(entry, swath, line, pixel))
 
 
 def build_slc(entry: Entry) -> dict[str, bytes]:
@@ -309,20 +335,23 @@ _STAMP = "0000:00:00 00:00:00"
 _DESCRIPTION = "Sentinel-1_ IW SLC L1"  # ``_``: the mission letter
 
 
-@functools.lru_cache(maxsize=96)
-def _measurement(swath: str, pol: str, gcps: tuple[tuple[float, ...], ...], ipf: str) -> _Tiff:
-    """A swath's TIFF for one polarisation and footprint (``gcps``: ``(line, pixel, lon, lat)``),
-    mission and date left as placeholders. Uncompressed, one line per strip, as the real ones.
-
-    Cached: products of one site and pass share it (their geolocation grids are the same).
+@functools.lru_cache(maxsize=36)
+def _measurement(
+    key: tuple[Acquisition, tuple[int, int], str, str],
+    gcps: tuple[tuple[float, ...], ...],
+    ipf: str,
+) -> _Tiff:
+    """A swath's TIFF for one acquisition, swath and polarisation (``key`` as
+    :func:`_image_key` gives it; ``gcps``: ``(line, pixel, lon, lat)``), mission and date left
+    as placeholders. Uncompressed, one line per strip, as the real ones. Cached (a product is
+    often built twice: for its checksums, then for its bytes).
     """
     from rasterio.control import GroundControlPoint
     from rasterio.io import MemoryFile
 
-    spec = _spec(swath)
-    lines, pixels = np.indices((spec.lines, spec.samples))
+    spec = _spec(key[2])
     data = raster_bytes(
-        expected_dn(swath, pol, lines, pixels),
+        _images(*key)[1],
         driver="GTiff",
         crs="EPSG:4326",
         gcps=[GroundControlPoint(row=r, col=c, x=x, y=y, z=0.0) for r, c, x, y in gcps],
@@ -383,10 +412,12 @@ def _datetime(value: np.datetime64) -> datetime:
 class _Product:
     def __init__(self, entry: Entry) -> None:
         self.facts = facts = Facts.from_entry(entry, "SLC")
-        interval, _ = _timing(entry)
+        self.timing = _timing(entry)
+        interval = self.timing[0]
         if interval <= 0:
             raise ValueError(f"{entry.name}: the product's stop must follow its start")
         self.interval = timedelta(microseconds=interval)
+        self.acquisition = Acquisition.of(facts)
         quad = facts.quad
         # Ground speed from the footprint's length over the product's duration.
         speed = haversine(quad.sw, quad.nw) / (entry.end - entry.start).total_seconds()
@@ -410,7 +441,10 @@ class _Product:
         files: dict[str, bytes] = {}
         checksums: dict[str, str] = {}
         for name, swath in self.swaths.items():
-            tiffs = {pol: _measurement(name, pol, swath.grid, ipf) for pol in facts.polarisations}
+            tiffs = {
+                pol: _measurement((self.acquisition, self.timing, name, pol), swath.grid, ipf)
+                for pol in facts.polarisations
+            }
             # VV and VH share the swath's annotation, LUTs and burst layout: only the header
             # (polarisation, image number) differs.
             offsets = tiffs[facts.polarisations[0]].burst_offsets
@@ -431,7 +465,7 @@ class _Product:
         order = sorted(self.numbers, key=self.numbers.__getitem__)
         # (last line, near), (last line, far), (first line, far), (first line, near): the
         # real manifests' order
-        lon, lat = _place(facts, [0.0, 1.0, 1.0, 0.0], [1.0, 1.0, 0.0, 0.0])
+        lon, lat = place(facts.quad, facts.ascending, [0.0, 1.0, 1.0, 0.0], [1.0, 1.0, 0.0, 0.0])
         files["manifest.safe"] = manifest(
             facts,
             product_type="SLC",

@@ -11,30 +11,48 @@ Shaped after the real SAFE products in ``reference/samples/products/sentinel-2``
         IMG_DATA/T<tile>_<sensed>_B04.jp2               (L1C: 13 bands + TCI, native resolution)
         IMG_DATA/R10m|R20m|R60m/T<tile>_<sensed>_B04_10m.jp2   (L2A, with SCL, AOT, WVP, TCI)
 
-The granule is a 3.66 km window of the tile's real UTM grid around the catalogue site (366 x 366
-pixels at 10 m, 183 at 20 m, 61 at 60 m); ``MTD_TL.xml`` describes that window, so the metadata
-and the JPEG 2000 georeferencing agree. Pixel values follow :func:`expected_dn`,
-:func:`expected_scl` and :func:`expected_tci`, so a reader's output can be checked exactly.
+The granule is a 3.66 km window of the tile's real UTM grid around the catalogue site, or on the
+nearest coast (:mod:`._s2_window`; 366 x 366 pixels at 10 m, 183 at 20 m, 61 at 60 m);
+``MTD_TL.xml`` describes that window, so the metadata and the JPEG 2000 georeferencing agree. The
+pixels are the synthetic Earth seen on the sensing date with the record's cloud cover
+(:mod:`._s2_pixels`): :func:`expected_dn`, :func:`expected_scl` and :func:`expected_tci` give
+them exactly, so a reader's output can be checked.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import _xml
-from ._geo import UtmWindow, utm_window
 from ._raster import raster_bytes
+from ._s2_pixels import (
+    BANDS,
+    BOA_OFFSET,
+    NATIVE_RESOLUTION,
+    QUANTIFICATION,
+    View,
+    expected_dn,
+    expected_scl,
+    expected_tci,
+    has_offset,
+    image,
+    view_of,
+)
+from ._s2_window import WINDOW, granule_window
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
 
 __all__ = [
     "BANDS",
+    "BOA_OFFSET",
     "NATIVE_RESOLUTION",
+    "QUANTIFICATION",
+    "WINDOW",
     "build_l1c",
     "build_l2a",
     "expected_dn",
@@ -44,11 +62,6 @@ __all__ = [
     "has_offset",
 ]
 
-BANDS = ("B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B10", "B11", "B12")
-NATIVE_RESOLUTION = {
-    "B01": 60, "B02": 10, "B03": 10, "B04": 10, "B05": 20, "B06": 20, "B07": 20,
-    "B08": 10, "B8A": 20, "B09": 60, "B10": 60, "B11": 20, "B12": 20,
-}  # fmt: skip
 #: (MIN, MAX, CENTRAL) wavelength in nm, from the real S2B MTD_MSIL2A (baseline 04.00).
 WAVELENGTHS = {
     "B01": (411, 456, 442.3), "B02": (456, 532, 492.3), "B03": (536, 582, 559),
@@ -87,51 +100,6 @@ L2A_CONTENT = {
     60: ("B01", "B02", "B03", "B04", "B05", "B06", "B07", "B8A", "B09", "B11", "B12",
          "SCL", "AOT", "WVP", "TCI"),
 }  # fmt: skip
-_CODES = {name: i for i, name in enumerate((*BANDS, "AOT", "WVP"))}
-WINDOW = 3660  # metres
-BOA_OFFSET = -1000  # RADIO_ADD_OFFSET / BOA_ADD_OFFSET per band from baseline 04.00 on
-QUANTIFICATION = 10000
-
-
-def expected_dn(band: str, row: Any, col: Any, resolution: int | None = None) -> Any:
-    """The digital number at ``(row, col)`` of ``band``'s image at ``resolution`` (m).
-
-    ``1000 + (389*code + 17*resolution + 7*row + 13*col) % 9000`` where ``code`` is the band's
-    position in :data:`BANDS` (``AOT`` 13, ``WVP`` 14); values stay in 1000..9999 (0 is NODATA).
-    ``resolution`` defaults to the band's native one (L1C files). Works on numpy arrays.
-    """
-    if band not in _CODES:
-        raise ValueError(f"band must be one of {sorted(_CODES)}, got {band!r}")
-    res = resolution or NATIVE_RESOLUTION.get(band)
-    if res is None:
-        raise ValueError(f"{band} has no native resolution: pass resolution=10, 20 or 60")
-    rows = np.asarray(row, dtype=np.int64)
-    cols = np.asarray(col, dtype=np.int64)
-    value = (389 * _CODES[band] + 17 * res + 7 * rows + 13 * cols) % 9000
-    return (1000 + value).astype(np.uint16)
-
-
-def expected_scl(row: Any, col: Any) -> Any:
-    """Scene classification (0..11, see :data:`SCL_CLASSES`) at ``(row, col)`` of SCL_20m/60m:
-    ``(row // 15 + 2 * (col // 15)) % 12``."""
-    return ((np.asarray(row) // 15 + 2 * (np.asarray(col) // 15)) % 12).astype(np.uint8)
-
-
-def expected_tci(row: Any, col: Any, resolution: int = 10) -> Any:
-    """True-colour image ``(3, ...)`` uint8: ``(dn - 1000) // 36`` of B04, B03, B02."""
-    return np.stack(
-        [(expected_dn(b, row, col, resolution) - 1000) // 36 for b in ("B04", "B03", "B02")]
-    ).astype(np.uint8)
-
-
-def has_offset(baseline: str) -> bool:
-    """Whether products of this processing baseline carry the -1000 radiometric offset."""
-    return float(baseline) >= 4.0
-
-
-def granule_window(entry: Entry) -> UtmWindow:
-    """The UTM window the granule's rasters cover (see the module docstring)."""
-    return utm_window(entry.extra["tile"], entry.extra["lon"], entry.extra["lat"], WINDOW)
 
 
 @lru_cache(maxsize=1)
@@ -161,31 +129,26 @@ def _spectral_information() -> tuple[str, ...]:
     return tuple(lines)
 
 
-#: Encoded images kept in memory: a site's L1C and L2A products use ~40 distinct images (~0.7 MB);
-#: this covers every site of the catalogue.
-IMAGE_CACHE_SIZE = 2048
+#: Encoded images kept in memory (bytes and SHA3-256): an L2A product has 35 (~1.3 MB).
+IMAGE_CACHE_SIZE = 128
 
 
 @lru_cache(maxsize=IMAGE_CACHE_SIZE)
-def encoded_image(name: str, resolution: int, window: UtmWindow) -> tuple[bytes, str]:
-    """The JPEG 2000 file of image ``name`` (a band, ``SCL`` or ``TCI``) at ``resolution`` over
-    ``window``, and its SHA3-256: it depends on nothing else, so every product of a site shares
-    it (L1C and L2A alike)."""
-    rows, cols = np.indices(window.shape(resolution))
-    if name == "SCL":
-        data = expected_scl(rows, cols)
-    elif name == "TCI":
-        data = expected_tci(rows, cols, resolution)
-    else:
-        data = expected_dn(name, rows, cols, resolution)
+def encoded_image(view: View, name: str, resolution: int) -> tuple[bytes, str]:
+    """The JPEG 2000 file of image ``name`` (a band, ``SCL`` or ``TCI``) at ``resolution`` of
+    the product ``view``, and its SHA3-256."""
+    data = image(view, name, resolution)
     block = min(256, data.shape[-1])
     encoded = raster_bytes(
         data,
         driver="JP2OpenJPEG",
-        crs=f"EPSG:{window.epsg}",
-        transform=window.transform(resolution),
+        crs=f"EPSG:{view.window.epsg}",
+        transform=view.window.transform(resolution),
         QUALITY=100,
         REVERSIBLE="YES",
+        # Raw (not arithmetic-coded) lower bit-planes: standard JPEG 2000 every decoder reads,
+        # twice as fast to write real-looking pixels, files ~15 % bigger.
+        CODEBLOCK_STYLE="BYPASS",
         blockxsize=block,  # lower case: rasterio overrides BLOCKXSIZE
         blockysize=block,
     )
@@ -231,34 +194,38 @@ class _Product:
         )
         self.window = granule_window(entry)
         self.offset = has_offset(self.baseline)
+        self.view = view_of(entry)
         #: SHA3-256 of the images :meth:`images` returned, by path (the manifest needs them).
         self.digests: dict[str, str] = {}
 
     # -- rasters -----------------------------------------------------------------------------
 
     def _image(self, path: str, name: str, resolution: int) -> tuple[bytes, str, int]:
-        data, self.digests[path] = encoded_image(name, resolution, self.window)
+        data, self.digests[path] = encoded_image(self.view, name, resolution)
         return data, name, resolution
+
+    def image_names(self) -> dict[str, tuple[str, int]]:
+        """``path -> (image name, resolution)`` of the granule's IMG_DATA."""
+        base = f"GRANULE/{self.granule}/IMG_DATA"
+        stem = f"T{self.tile}_{self.sensed}"
+        if self.level == "L1C":
+            out = {f"{base}/{stem}_{b}.jp2": (b, NATIVE_RESOLUTION[b]) for b in BANDS}
+            out[f"{base}/{stem}_TCI.jp2"] = ("TCI", 10)
+            return out
+        return {
+            f"{base}/R{res}m/{stem}_{name}_{res}m.jp2": (name, res)
+            for res, names in L2A_CONTENT.items()
+            for name in names
+            if not (name == "B01" and res == 20 and not self.offset)
+        }
 
     def images(self) -> dict[str, tuple[bytes, str, int]]:
         """``path -> (bytes, image name, resolution)`` of the granule's IMG_DATA."""
-        base = f"GRANULE/{self.granule}/IMG_DATA"
-        stem = f"T{self.tile}_{self.sensed}"
-        out: dict[str, tuple[bytes, str, int]] = {}
-        if self.level == "L1C":
-            for band in BANDS:
-                path = f"{base}/{stem}_{band}.jp2"
-                out[path] = self._image(path, band, NATIVE_RESOLUTION[band])
-            path = f"{base}/{stem}_TCI.jp2"
-            out[path] = self._image(path, "TCI", 10)
-            return out
-        for res, names in L2A_CONTENT.items():
-            for name in names:
-                if name == "B01" and res == 20 and not self.offset:
-                    continue
-                path = f"{base}/R{res}m/{stem}_{name}_{res}m.jp2"
-                out[path] = self._image(path, name, res)
-        return out
+        from rasterio import Env
+
+        # One GDAL environment for all: each encoding would set up (and tear down) its own.
+        with Env():
+            return {path: self._image(path, *how) for path, how in self.image_names().items()}
 
     # -- metadata ----------------------------------------------------------------------------
 

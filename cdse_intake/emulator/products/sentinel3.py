@@ -15,17 +15,28 @@ product data format specification::
 
 Small (120 rows x 129 columns, tie points every 64 columns as in real EFR). The image spans the
 catalogue footprint: row 0 is its northern edge (OLCI flies descending), column 0 its western.
-Radiance counts follow :func:`expected_dn`; positions follow :func:`geolocation`. The files are
-written once (the geolocation once per site) and patched per product (:func:`._sen3.render`).
+Positions follow :func:`geolocation`.
+
+Radiances are the synthetic Earth (:mod:`..scene`) at each pixel on the sensing start, with
+clouds over the record's ``cloudCover`` (:mod:`._s3_pixels`): its reflectance interpolated to the
+band centres, seen through a clear atmosphere (Rayleigh and aerosol path reflectance, two-way
+transmittance, oxygen and water vapour absorption: the Sentinel-2 L1C writer's model at OLCI's
+wavelengths), lit by :data:`SOLAR_FLUX` at the sun zenith angle of ``tie_geometries.nc``
+(``L = reflectance * flux * cos(SZA) / pi``) and counted in steps of :data:`SCALE_FACTORS`
+(:func:`expected_dn`). ``quality_flags`` (:func:`expected_flags`) mark land and coastline from the
+scene's land mask, bright pixels (reflectance above 0.3 at 490 nm: clouds, snow) and saturated
+counts. Radiances and flags are written for each product; the other files once per family or
+site and patched per product (:func:`._sen3.render`).
 """
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _sen3, _xml
+from . import _s3_pixels, _sen3, _xml
 from ._netcdf import NcGroup
 from ._sen3 import Product, Swath, Unit, degrees, variable
 
@@ -37,9 +48,12 @@ __all__ = [
     "COLUMNS",
     "ROWS",
     "SCALE_FACTORS",
+    "SOLAR_FLUX",
     "build_efr",
     "expected_dn",
+    "expected_flags",
     "geolocation",
+    "toa_reflectance",
 ]
 
 ROWS = 120
@@ -60,6 +74,25 @@ SCALE_FACTORS = (
     0.0054935, 0.0054460, 0.0048635, 0.0042183, 0.0040940, 0.0040690, 0.0040293, 0.0039024,
     0.0033206, 0.0032163, 0.0030659, 0.0028058, 0.0022846,
 )  # fmt: skip
+#: In-band solar irradiance (mW m-2 nm-1), ``instrument_data.nc``'s ``solar_flux``: the solar
+#: spectrum (Thuillier 2003) at the band centres, rounded; exact per-detector values unverified.
+SOLAR_FLUX = (
+    1715, 1850, 1890, 1950, 1910, 1830, 1690, 1530, 1505, 1480, 1410, 1270, 1260, 1250, 1240,
+    1180, 955, 925, 890, 815, 700,
+)  # fmt: skip
+#: A clear atmosphere as the Sentinel-2 L1C writer's (AOT 0.15 at 550 nm, air mass ~2.2):
+#: Rayleigh and aerosol optical depths, and the gases' two-way transmittance per band (ozone
+#: around 600 nm, the oxygen A band in Oa13-Oa15, water vapour in Oa11 and Oa18-Oa20; rough).
+_UM = np.array([w for w, _ in WAVELENGTHS]) / 1000
+_RAYLEIGH = 0.008569 * _UM**-4 * (1 + 0.0113 * _UM**-2 + 0.00013 * _UM**-4)
+_AEROSOL = 0.15 * (0.55 / _UM) ** 1.3
+_GAS = np.array([1.0, 1.0, 1.0, 0.99, 0.98, 0.96, 0.96, 0.97, 0.98, 0.98, 0.96, 0.99, 0.2, 0.45,
+                 0.7, 0.99, 0.99, 0.9, 0.8, 0.4, 0.97])  # fmt: skip
+PATH = (0.9 * (0.5 * _RAYLEIGH + 0.2 * _AEROSOL) * _GAS).astype(np.float32)
+TRANSMITTANCE = (np.exp(-1.1 * (_RAYLEIGH + _AEROSOL)) * _GAS).astype(np.float32)
+#: Top-of-atmosphere reflectance at 490 nm (Oa04) above which a pixel is flagged ``bright``.
+BRIGHT = 0.3
+MAX_COUNT = 65534
 FLAG_MEANINGS = (
     "land coastline fresh_inland_water tidal_region bright straylight_risk invalid cosmetic "
     "duplicated sun-glint_risk dubious " + " ".join(f"saturated@{b}" for b in BANDS)
@@ -69,25 +102,79 @@ _TIE = ("tie_rows", "tie_columns")
 _COORDINATES = "time_stamp altitude latitude longitude"
 
 
-def expected_dn(band: str | int, row: Any, col: Any) -> Any:
-    """Raw count of ``OaNN_radiance`` at ``(row, col)``: ``1 + (97*n + 11*row + 7*col) % 60000``
-    with ``n`` the band number (1..21); radiance is the count times ``SCALE_FACTORS[n - 1]``."""
+def _band_number(band: str | int) -> int:
     n = int(band[2:]) if isinstance(band, str) else int(band)
     if not 1 <= n <= 21:
         raise ValueError(f"OLCI band must be Oa01..Oa21 (or 1..21), got {band!r}")
-    rows = np.asarray(row, dtype=np.int64)
-    cols = np.asarray(col, dtype=np.int64)
-    return (1 + (97 * n + 11 * rows + 7 * cols) % 60000).astype(np.uint16)
+    return n
+
+
+def expected_dn(entry: Entry, band: str | int, row: Any, col: Any) -> np.ndarray:
+    """Raw count (uint16) of ``OaNN_radiance`` at image ``(row, col)`` of ``entry``'s product;
+    the radiance is the count times ``SCALE_FACTORS[n - 1]`` (0..65534, saturated at 65534)."""
+    n = _band_number(band)
+    return _radiometry(_look(entry))[0][n - 1][np.asarray(row), np.asarray(col)]
+
+
+def expected_flags(entry: Entry, row: Any, col: Any) -> np.ndarray:
+    """``quality_flags`` (uint32) at image ``(row, col)``: land (bit 31), coastline (30), bright
+    (27) and saturated@OaNN (bit 21 - NN)."""
+    return _radiometry(_look(entry))[1][np.asarray(row), np.asarray(col)]
+
+
+def toa_reflectance(entry: Entry) -> np.ndarray:
+    """Top-of-atmosphere reflectance ``(band, row, column)`` the radiances encode (float32)."""
+    return _toa(_look(entry))
 
 
 def geolocation(entry: Entry, row: Any, col: Any) -> tuple[np.ndarray, np.ndarray]:
     """(lon, lat) of image pixel ``(row, col)`` (before the 1e-6 quantisation of the files)."""
-    return Product(entry, "OL_1_EFR___", "OLCI EFR").swath.lonlat(row, col, ROWS, COLUMNS)
+    return _product(entry).swath.lonlat(row, col, ROWS, COLUMNS)
+
+
+def _product(entry: Entry) -> Product:
+    return Product(entry, "OL_1_EFR___", "OLCI EFR")
+
+
+def _look(entry: Entry) -> _s3_pixels.Look:
+    return _s3_pixels.look(_product(entry), ROWS, COLUMNS)
+
+
+def _sun_zenith(rows: Any) -> np.ndarray:
+    """Sun zenith angle (degrees) of image rows, as ``tie_geometries.nc`` gives it."""
+    return 40 + 0.05 * np.asarray(rows)
+
+
+@functools.lru_cache(maxsize=4)
+def _toa(view: _s3_pixels.Look) -> np.ndarray:
+    ground = _s3_pixels.at_wavelengths(_s3_pixels.observed(view), [w for w, _ in WAVELENGTHS])
+    toa = PATH[:, None, None] + TRANSMITTANCE[:, None, None] * ground
+    return _s3_pixels.frozen(toa.astype(np.float32))
+
+
+@functools.lru_cache(maxsize=4)
+def _radiometry(view: _s3_pixels.Look) -> tuple[np.ndarray, np.ndarray]:
+    """Counts ``(band, row, column)`` and quality flags ``(row, column)`` of a product."""
+    toa = _toa(view)
+    sun = np.cos(np.radians(_sun_zenith(np.arange(ROWS))))[:, None]
+    per_count = np.array(SOLAR_FLUX) / (np.pi * np.array(SCALE_FACTORS))
+    counts = np.rint(toa * (per_count[:, None, None] * sun))
+    saturated = counts > MAX_COUNT
+    land = _s3_pixels.land(view.swath, ROWS, COLUMNS)
+    flags = (
+        np.where(land, np.uint32(1 << 31), np.uint32(0))
+        | np.where(_s3_pixels.coast(land), np.uint32(1 << 30), np.uint32(0))
+        | np.where(toa[3] > BRIGHT, np.uint32(1 << 27), np.uint32(0))
+    )
+    for i in np.flatnonzero(saturated.any(axis=(1, 2))):
+        flags |= np.where(saturated[i], np.uint32(1 << (20 - i)), np.uint32(0))
+    counts = np.clip(counts, 0, MAX_COUNT).astype(np.uint16)
+    return _s3_pixels.frozen(counts), _s3_pixels.frozen(flags.astype(np.uint32))
 
 
 def build_efr(entry: Entry, cached: bool = True) -> dict[str, bytes]:
     """The files of an OLCI EFR SEN3 product (``cached=False``: written afresh, same bytes)."""
-    product = Product(entry, "OL_1_EFR___", "OLCI EFR")
+    product = _product(entry)
     attrs = {
         **product.common_attrs(_xml.iso(product.created, 0)),
         "ac_subsampling_factor": np.array([AC_SUBSAMPLING], dtype=np.uint16),
@@ -98,7 +185,7 @@ def build_efr(entry: Entry, cached: bool = True) -> dict[str, bytes]:
         "resolution": "[ 270 294 ]",
         "source": "IPF-OL-1-EO 06.17",
     }
-    files = _sen3.render(product, _write, attrs, ROWS, cached)
+    files = _sen3.render(product, _write, attrs, ROWS, cached, _measurements)
     files["xfdumanifest.xml"] = _sen3.manifest(product, _SPEC, _UNITS, _info(), files).encode()
     return files
 
@@ -106,39 +193,69 @@ def build_efr(entry: Entry, cached: bool = True) -> dict[str, bytes]:
 # -- the files ---------------------------------------------------------------------------------
 
 
+_IMAGE_SIZE = {"rows": ROWS, "columns": COLUMNS}
+
+
+def _nc(attrs: dict[str, Any], title: str, dims: dict[str, int], body: Any) -> bytes:
+    return _sen3.nc(dims, body, {**attrs, "title": f"OLCI Level 1b Product, {title}"})
+
+
 def _write(swath: Swath | None, attrs: dict[str, Any], stamps: np.ndarray) -> dict[str, bytes]:
-    """The netCDF files on ``swath`` (positions), or with ``swath=None`` the others."""
-
-    def nc(title: str, dims: dict[str, int], body: Any) -> bytes:
-        return _sen3.nc(dims, body, {**attrs, "title": f"OLCI Level 1b Product, {title}"})
-
-    image = {"rows": ROWS, "columns": COLUMNS}
+    """The netCDF files on ``swath`` (positions), or with ``swath=None`` the others but the
+    measurements."""
+    image = _IMAGE_SIZE
     tie = {"tie_rows": ROWS, "tie_columns": TIE_COLUMNS}
-    rows, cols = np.indices((ROWS, COLUMNS))
     if swath is not None:
-        lon, lat = swath.lonlat(rows, cols, ROWS, COLUMNS)
+        lon, lat = _s3_pixels.lonlat(swath, ROWS, COLUMNS)
         tie_rows, tie_cols = np.indices((ROWS, TIE_COLUMNS))
         tie_lon, tie_lat = swath.lonlat(tie_rows, tie_cols * AC_SUBSAMPLING, ROWS, COLUMNS)
         return {
-            "geo_coordinates.nc": nc(
-                "Geo Coordinates Data Set", image, lambda g: _geo(g, lon, lat, image=True)
+            "geo_coordinates.nc": _nc(
+                attrs, "Geo Coordinates Data Set", image, lambda g: _geo(g, lon, lat, image=True)
             ),
-            "tie_geo_coordinates.nc": nc(
+            "tie_geo_coordinates.nc": _nc(
+                attrs,
                 "Tie-Point Geo Coordinates Data Set",
                 tie,
                 lambda g: _geo(g, tie_lon, tie_lat, image=False),
             ),
         }
-    files: dict[str, bytes] = {}
-    for i, band in enumerate(BANDS):
-        files[f"{band}_radiance.nc"] = nc(
+    return {
+        "time_coordinates.nc": _nc(
+            attrs, "Time Stamps Data Set", {"rows": ROWS}, lambda g: _time(g, stamps)
+        ),
+        "tie_geometries.nc": _nc(attrs, "Tie-Point Geometries Data Set", tie, _angles),
+        "tie_meteo.nc": _nc(
+            attrs,
+            "Tie-Point Meteo Data Set",
+            {**tie, "tie_pressure_levels": 25, "wind_vectors": 2},
+            _meteo,
+        ),
+        "instrument_data.nc": _nc(
+            attrs,
+            "Instrument Data Set",
+            {**image, "bands": len(BANDS), "detectors": DETECTORS},
+            _instrument,
+        ),
+        "removed_pixels.nc": _nc(
+            attrs, "Removed Pixels Data Set", {"removed_pixels": 4, "bands": len(BANDS)}, _removed
+        ),
+    }
+
+
+def _measurements(product: Product, attrs: dict[str, Any]) -> dict[str, bytes]:
+    """The files of what the product sees: the 21 radiances and the quality flags."""
+    counts, flags = _radiometry(_s3_pixels.look(product, ROWS, COLUMNS))
+    files = {
+        f"{band}_radiance.nc": _nc(
+            attrs,
             f"Radiance {band} Data Set",
-            image,
+            _IMAGE_SIZE,
             lambda g, i=i, band=band: variable(
                 g,
                 f"{band}_radiance",
                 _IMAGE,
-                expected_dn(band, rows, cols),
+                counts[i],
                 np.uint16,
                 fill=np.uint16(65535),
                 ancillary_variables=f"{band}_radiance_err",
@@ -152,19 +269,10 @@ def _write(swath: Swath | None, attrs: dict[str, Any], stamps: np.ndarray) -> di
                 valid_min=np.uint16(0),
             ),
         )
-    files["time_coordinates.nc"] = nc(
-        "Time Stamps Data Set", {"rows": ROWS}, lambda g: _time(g, stamps)
-    )
-    files["qualityFlags.nc"] = nc("Classification and Quality Flags Data Set", image, _flags)
-    files["tie_geometries.nc"] = nc("Tie-Point Geometries Data Set", tie, _angles)
-    files["tie_meteo.nc"] = nc(
-        "Tie-Point Meteo Data Set", {**tie, "tie_pressure_levels": 25, "wind_vectors": 2}, _meteo
-    )
-    files["instrument_data.nc"] = nc(
-        "Instrument Data Set", {**image, "bands": len(BANDS), "detectors": DETECTORS}, _instrument
-    )
-    files["removed_pixels.nc"] = nc(
-        "Removed Pixels Data Set", {"removed_pixels": 4, "bands": len(BANDS)}, _removed
+        for i, band in enumerate(BANDS)
+    }
+    files["qualityFlags.nc"] = _nc(
+        attrs, "Classification and Quality Flags Data Set", _IMAGE_SIZE, lambda g: _flags(g, flags)
     )
     return files
 
@@ -212,10 +320,7 @@ def _time(g: NcGroup, stamps: np.ndarray) -> None:
     )
 
 
-def _flags(g: NcGroup) -> None:
-    rows, cols = np.indices((ROWS, COLUMNS))
-    # land (bit 31) on the western half, bright (bit 27) on every 7th row.
-    flags = np.where(cols < COLUMNS // 2, 1 << 31, 0) | np.where(rows % 7 == 0, 1 << 27, 0)
+def _flags(g: NcGroup, flags: np.ndarray) -> None:
     masks = np.array([1 << b for b in range(31, -1, -1)], dtype=np.uint32)
     variable(
         g,
@@ -237,7 +342,7 @@ def _angles(g: NcGroup) -> None:
         "OAA": ("observation azimuth", 100 + 5 * cols),
         "OZA": ("observation zenith", 10 + 20 * cols),
         "SAA": ("sun azimuth", 150 + 0.1 * rows),
-        "SZA": ("sun zenith", 40 + 0.05 * rows),
+        "SZA": ("sun zenith", _sun_zenith(rows)),
     }
     for key, (name, data) in values.items():
         variable(
@@ -319,8 +424,8 @@ def _instrument(g: NcGroup) -> None:
     for name, data, long_name, units in (
         ("lambda0", centres, "Detector wavelength", "nm"),
         ("FWHM", widths, "Full width at half maximum", "nm"),
-        ("solar_flux", 1900 - 1.2 * (centres - 400), "In-band solar irradiance, seasonally "
-         "corrected", "mW.m-2.nm-1"),
+        ("solar_flux", np.array(SOLAR_FLUX, dtype=np.float32), "In-band solar irradiance, "
+         "seasonally corrected", "mW.m-2.nm-1"),
     ):  # fmt: skip
         variable(
             g,

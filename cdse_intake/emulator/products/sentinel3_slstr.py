@@ -21,26 +21,47 @@ Small: 50 rows x 60 columns spanning the catalogue footprint (row 0 acquired fir
 edge of a descending pass, the south of an ascending one); the tie grid keeps every row and
 has a column every 16 image columns, from 8 columns left of the image (``track_offset``: the
 nadir track lies on image column 40 and tie column 3, as 998 and 64 of 1500 and 130 in real
-products). The sea is a strip along the image's right edge (:func:`is_land`): LST is fill
-there. LST is :func:`expected_lst` (K), 250..320 over land, cooler by night (ascending
-passes) and with latitude. Scale factors, fill values and the met/flag variable lists are of
-the real kind; exact values unverified.
+products).
+
+What the product sees is the synthetic Earth (:mod:`..scene`) at each pixel on the sensing
+start (:mod:`._s3_pixels`): LST is :func:`..scene.land_surface_temperature` (its climate, season,
+hour of the day and land cover) over land, fill over the sea (:func:`is_land`, the scene's land
+mask) as in the real product, and fill under the clouds, which cover the record's ``cloudCover``
+of the image (:func:`is_cloudy`); :func:`expected_lst` gives the values as stored. The
+ancillary NDVI, vegetation fraction and GlobCover biome follow the scene's land cover; the
+flags its land, coast, snow, clouds and daylight; the solar angles its sun. Those files are
+written for each product, the others once per family or site (:func:`._sen3.render`). Scale
+factors, fill values and the met/flag variable lists are of the real kind; exact values
+unverified.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import functools
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from . import _sen3
+from .. import scene
+from ..scene.climate import sun_position
+from ..scene.surface import CLASSES, land_cover, ndvi_of
+from . import _s3_pixels, _sen3
 from ._netcdf import NcGroup
 from ._sen3 import Product, Swath, Unit, degrees, variable
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
 
-__all__ = ["COLUMNS", "ROWS", "TIE_COLUMNS", "build_lst", "expected_lst", "geolocation", "is_land"]
+__all__ = [
+    "COLUMNS",
+    "ROWS",
+    "TIE_COLUMNS",
+    "build_lst",
+    "expected_lst",
+    "geolocation",
+    "is_cloudy",
+    "is_land",
+]
 
 ROWS = 50
 COLUMNS = 60
@@ -75,13 +96,21 @@ _BIOME_CODES = (0, 11, 14, 20, 30, 40, 50, 60, 70, 90, 100, 110, 120, 130, 140, 
                 180, 190, 200, 210, 220)  # fmt: skip
 #: GlobCover classes of the ``biome`` annotation (0: open ocean).
 BIOMES = dict(zip(_BIOME_CODES, _BIOME_NAMES.split(), strict=True))
+#: GlobCover biome of each scene class (:data:`..scene.CLASSES`) on land; forests by latitude.
+_BIOME_OF = {"water": 210, "cropland": 14, "grassland": 140, "bare": 200, "urban": 190,
+             "snow": 220}  # fmt: skip
 _IMAGE = ("rows", "columns")
 _L1_TITLE = "S3 SLSTR L1 Radiance and Brightness Temperatures Product. (Measurements + Annotations)"
 
 
-def is_land(row: Any, col: Any) -> np.ndarray:
-    """Land pixels: all but a strip along the right edge, its coast a diagonal."""
-    return np.asarray(col) + np.asarray(row) // 3 < COLUMNS - 12
+def is_land(entry: Entry, row: Any, col: Any) -> np.ndarray:
+    """Land pixels: the scene's land mask at the pixels' positions."""
+    return _s3_pixels.land(_product(entry).swath, ROWS, COLUMNS)[np.asarray(row), np.asarray(col)]
+
+
+def is_cloudy(entry: Entry, row: Any, col: Any) -> np.ndarray:
+    """Cloudy pixels: the scene's clouds at the sensing start, over ``cloudCover`` of the image."""
+    return _s3_pixels.clouds(_look(entry))[np.asarray(row), np.asarray(col)]
 
 
 def geolocation(entry: Entry, row: Any, col: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -91,11 +120,10 @@ def geolocation(entry: Entry, row: Any, col: Any) -> tuple[np.ndarray, np.ndarra
 
 
 def expected_lst(entry: Entry, row: Any, col: Any) -> np.ndarray:
-    """LST (K) at ``(row, col)`` as stored (``0.002`` K steps from 290 K); NaN over sea."""
-    swath = _product(entry).swath
-    return np.where(
-        is_land(row, col), _lst_counts(swath, row, col) * LST_SCALE + LST_OFFSET, np.nan
-    )
+    """LST (K) at ``(row, col)`` as stored (``0.002`` K steps from 290 K); NaN over the sea and
+    under the clouds."""
+    counts = _surface(_look(entry)).counts[np.asarray(row), np.asarray(col)]
+    return np.where(counts == _FILL, np.nan, counts * LST_SCALE + LST_OFFSET)
 
 
 def build_lst(entry: Entry, cached: bool = True) -> dict[str, bytes]:
@@ -109,7 +137,7 @@ def build_lst(entry: Entry, cached: bool = True) -> dict[str, bytes]:
         "source": "IPF-SL-2 06.16",
         "start_offset": np.array([_start_offset(product)], dtype=np.int32),
     }
-    files = _sen3.render(product, _write, attrs, ROWS, cached)
+    files = _sen3.render(product, _write, attrs, ROWS, cached, _measurements)
     info = _info(product)
     files["xfdumanifest.xml"] = _sen3.manifest(product, _SPEC, _UNITS, info, files).encode()
     return files
@@ -119,69 +147,131 @@ def _product(entry: Entry) -> Product:
     return Product(entry, "SL_2_LST___", "SLSTR LST")
 
 
+def _look(entry: Entry) -> _s3_pixels.Look:
+    return _s3_pixels.look(_product(entry), ROWS, COLUMNS)
+
+
 def _start_offset(product: Product) -> int:
     """Along-track offset of the first row (the real 78859 for frame 5760)."""
     return int(product.name["frame"]) * 40 // 3 + 2059
 
 
-def _lst_counts(swath: Swath, row: Any, col: Any) -> np.ndarray:
-    row, col = np.broadcast_arrays(np.asarray(row), np.asarray(col))
-    _, lat = swath.lonlat(row, col, ROWS, COLUMNS)
-    kelvin = 301 - 0.45 * np.abs(lat) - (9 if swath.ascending else 0)
-    kelvin = kelvin + 6 * np.sin(2 * np.pi * col / 23) * np.cos(2 * np.pi * row / 17)
-    return np.round((np.clip(kelvin, 250, 320) - LST_OFFSET) / LST_SCALE).astype(np.int16)
+_FILL = -32768
+
+
+class _Surface(NamedTuple):
+    """What a product sees, on the image grid."""
+
+    counts: np.ndarray  # LST, int16 counts, fill over the sea and under clouds
+    land: np.ndarray
+    cloud: np.ndarray
+    snow: np.ndarray
+    ndvi: np.ndarray  # of the untextured land cover, NaN over the sea
+    biome: np.ndarray  # GlobCover code, 0 over the sea
+    day: np.ndarray  # sun above the horizon
+
+
+@functools.lru_cache(maxsize=4)
+def _surface(view: _s3_pixels.Look) -> _Surface:
+    lon, lat = _s3_pixels.lonlat(view.swath, ROWS, COLUMNS)
+    land = _s3_pixels.land(view.swath, ROWS, COLUMNS)
+    cloud = _s3_pixels.clouds(view)
+    kelvin = scene.land_surface_temperature(lon, lat, view.when)
+    counts = np.clip(np.rint((kelvin - LST_OFFSET) / LST_SCALE), -32767, 32767)
+    counts = np.where(land & ~cloud, counts, _FILL).astype(np.int16)
+    cls, green, _ = land_cover(lon.ravel(), lat.ravel(), view.when)
+    cls, green = cls.reshape(lon.shape), green.reshape(lon.shape)
+    codes = np.array([_BIOME_OF.get(name, 0) for name in CLASSES], dtype=np.uint8)
+    forest = np.where(np.abs(lat) > 50, 70, np.where(np.abs(lat) < 15, 40, 50))
+    biome = np.where(cls == CLASSES.index("forest"), forest, codes[cls])
+    zenith, _ = sun_position(lon, lat, view.when)
+    fields = _Surface(
+        counts=counts,
+        land=land,
+        cloud=cloud,
+        snow=cls == CLASSES.index("snow"),
+        ndvi=np.where(land, ndvi_of(cls, green), np.nan),
+        biome=np.where(land, biome, 0).astype(np.uint8),
+        day=zenith < 90,
+    )
+    for array in fields:
+        _s3_pixels.frozen(array)
+    return fields
 
 
 # -- the files ---------------------------------------------------------------------------------
 
 
+_TITLE = "SLSTR Level 2 Product, Land Surface Temperature"
+
+
+def _nc(attrs: dict[str, Any], dims: dict[str, int], body: Any, title: str = _L1_TITLE) -> bytes:
+    tie_grid = dims.get("columns") == TIE_COLUMNS
+    return _sen3.nc(
+        dims,
+        body,
+        {
+            **attrs,
+            "resolution": "[ 16000 1000 ]" if tie_grid else "[ 1000 1000 ]",
+            "title": title,
+            "track_offset": np.array(
+                [TIE_TRACK_OFFSET if tie_grid else TRACK_OFFSET], dtype=np.int32
+            ),
+        },
+    )
+
+
+def _tie_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, columns and image columns of the tie points."""
+    trow, tcol = np.indices((ROWS, TIE_COLUMNS))
+    return trow, tcol, TIE_STEP * (tcol - TIE_TRACK_OFFSET) + TRACK_OFFSET
+
+
 def _write(swath: Swath | None, attrs: dict[str, Any], stamps: np.ndarray) -> dict[str, bytes]:
-    """The netCDF files on ``swath`` (positions, temperatures, angles, day/night flags), or
-    with ``swath=None`` the others."""
+    """The netCDF files on ``swath`` (positions, elevation, meteorology), or with
+    ``swath=None`` the others that do not change from product to product."""
     image = {"rows": ROWS, "columns": COLUMNS}
     tie = {"rows": ROWS, "columns": TIE_COLUMNS}
-
-    def nc(dims: dict[str, int], body: Any, title: str = _L1_TITLE) -> bytes:
-        tie_grid = dims.get("columns") == TIE_COLUMNS
-        return _sen3.nc(
-            dims,
-            body,
-            {
-                **attrs,
-                "resolution": "[ 16000 1000 ]" if tie_grid else "[ 1000 1000 ]",
-                "title": title,
-                "track_offset": np.array(
-                    [TIE_TRACK_OFFSET if tie_grid else TRACK_OFFSET], dtype=np.int32
-                ),
-            },
-        )
-
     rows, cols = np.indices((ROWS, COLUMNS))
-    land = is_land(rows, cols)
-    trow, tcol = np.indices((ROWS, TIE_COLUMNS))
-    tie_image_col = TIE_STEP * (tcol - TIE_TRACK_OFFSET) + TRACK_OFFSET
-    title = "SLSTR Level 2 Product, Land Surface Temperature"
+    trow, _, tie_image_col = _tie_grid()
     if swath is None:
         return {
-            "LST_ancillary_ds.nc": nc(
-                image, lambda g: _ancillary(g, land), f"{title} ancillary measurement"
+            "cartesian_in.nc": _nc(
+                attrs, image, lambda g: _cartesian(g, "in", cols - TRACK_OFFSET, rows)
             ),
-            "cartesian_in.nc": nc(image, lambda g: _cartesian(g, "in", cols - TRACK_OFFSET, rows)),
-            "indices_in.nc": nc(image, _indices),
-            "time_in.nc": nc({"rows": ROWS}, lambda g: _time(g, stamps)),
-            "cartesian_tx.nc": nc(
-                tie, lambda g: _cartesian(g, "tx", tie_image_col - TRACK_OFFSET, trow)
+            "indices_in.nc": _nc(attrs, image, _indices),
+            "time_in.nc": _nc(attrs, {"rows": ROWS}, lambda g: _time(g, stamps)),
+            "cartesian_tx.nc": _nc(
+                attrs, tie, lambda g: _cartesian(g, "tx", tie_image_col - TRACK_OFFSET, trow)
             ),
         }
-    lon, lat = swath.lonlat(rows, cols, ROWS, COLUMNS)
+    lon, lat = _s3_pixels.lonlat(swath, ROWS, COLUMNS)
+    land = _s3_pixels.land(swath, ROWS, COLUMNS)
     tlon, tlat = swath.lonlat(trow, tie_image_col, ROWS, COLUMNS)
     return {
-        "LST_in.nc": nc(image, lambda g: _lst(g, swath, land), f"{title} measurement"),
-        "geodetic_in.nc": nc(image, lambda g: _geodetic(g, "in", lon, lat, land)),
-        "flags_in.nc": nc(image, lambda g: _flags(g, land, swath.ascending)),
-        "geodetic_tx.nc": nc(tie, lambda g: _geodetic(g, "tx", tlon, tlat, None)),
-        "met_tx.nc": nc({**tie, "p_atmos": 5}, lambda g: _met(g, tlat)),
-        "geometry_tn.nc": nc(tie, lambda g: _geometry(g, tcol, tlat, swath.ascending)),
+        "geodetic_in.nc": _nc(attrs, image, lambda g: _geodetic(g, "in", lon, lat, land)),
+        "geodetic_tx.nc": _nc(attrs, tie, lambda g: _geodetic(g, "tx", tlon, tlat, None)),
+        "met_tx.nc": _nc(attrs, {**tie, "p_atmos": 5}, lambda g: _met(g, tlat)),
+    }
+
+
+def _measurements(product: Product, attrs: dict[str, Any]) -> dict[str, bytes]:
+    """The files of what the product sees: LST, ancillary, flags and the sun's angles."""
+    view = _s3_pixels.look(product, ROWS, COLUMNS)
+    fields = _surface(view)
+    image = {"rows": ROWS, "columns": COLUMNS}
+    trow, tcol, tie_image_col = _tie_grid()
+    tlon, tlat = product.swath.lonlat(trow, tie_image_col, ROWS, COLUMNS)
+    sun = sun_position(tlon, tlat, view.when)
+    return {
+        "LST_in.nc": _nc(attrs, image, lambda g: _lst(g, fields), f"{_TITLE} measurement"),
+        "LST_ancillary_ds.nc": _nc(
+            attrs, image, lambda g: _ancillary(g, fields), f"{_TITLE} ancillary measurement"
+        ),
+        "flags_in.nc": _nc(attrs, image, lambda g: _flags(g, fields)),
+        "geometry_tn.nc": _nc(
+            attrs, {"rows": ROWS, "columns": TIE_COLUMNS}, lambda g: _geometry(g, tcol, sun)
+        ),
     }
 
 
@@ -202,23 +292,23 @@ def _scaled(g: NcGroup, name: str, values: Any, scale: float, offset: float, **a
     )
 
 
-def _lst(g: NcGroup, swath: Swath, land: np.ndarray) -> None:
-    rows, cols = np.indices((ROWS, COLUMNS))
-    counts = np.where(land, _lst_counts(swath, rows, cols), np.int16(-32768))
+def _lst(g: NcGroup, fields: _Surface) -> None:
+    valid = fields.counts != _FILL
     variable(
         g,
         "LST",
         _IMAGE,
-        counts,
+        fields.counts,
         np.int16,
-        fill=np.int16(-32768),
+        fill=np.int16(_FILL),
         long_name="Gridded Land Surface Temperature",
         standard_name="surface_temperature",
         units="K",
         scale_factor=np.float32(LST_SCALE),
         add_offset=np.float32(LST_OFFSET),
     )
-    uncertainty = np.where(land, 1.0 + 0.02 * (cols % 40), np.nan)
+    # Less certain over bare ground, whose emissivity varies more than vegetation's.
+    uncertainty = np.where(valid, 0.8 + 1.2 * (1 - _fraction(fields.ndvi)), np.nan)
     _scaled(
         g,
         "LST_uncertainty",
@@ -232,7 +322,7 @@ def _lst(g: NcGroup, swath: Swath, land: np.ndarray) -> None:
         g,
         "exception",
         _IMAGE,
-        np.where(land, 0, 1 << 10),
+        np.where(fields.land, 0, 1 << 10),
         np.uint16,
         flag_masks=np.array([1 << b for b in range(11)], dtype=np.uint16),
         flag_meanings=EXCEPTIONS,
@@ -240,24 +330,27 @@ def _lst(g: NcGroup, swath: Swath, land: np.ndarray) -> None:
     )
 
 
-def _ancillary(g: NcGroup, land: np.ndarray) -> None:
-    rows, cols = np.indices((ROWS, COLUMNS))
-    ndvi = 0.2 + 0.6 * ((rows + 2 * cols) % 25) / 24
-    _scaled(g, "NDVI", np.where(land, ndvi, np.nan), 0.0001, 0.0,
+def _fraction(ndvi: np.ndarray) -> np.ndarray:
+    """Fractional vegetation cover from NDVI (bare soil ~0.1, full cover ~0.8)."""
+    return np.clip((ndvi - 0.1) / 0.7, 0, 1)
+
+
+def _ancillary(g: NcGroup, fields: _Surface) -> None:
+    rows = np.indices((ROWS, COLUMNS))[0]
+    _scaled(g, "NDVI", fields.ndvi, 0.0001, 0.0,
             long_name="Normalised Difference Vegetation Index")  # fmt: skip
-    classes = np.array([14, 30, 50, 70, 110, 130, 190], dtype=np.uint8)
     variable(
         g,
         "biome",
         _IMAGE,
-        np.where(land, classes[(rows // 10 + cols // 12) % len(classes)], 0),
+        fields.biome,
         np.uint8,
         flag_values=np.array(list(BIOMES), dtype=np.uint8),
         flag_meanings=" ".join(BIOMES.values()),
         long_name="GlobCover surface classification",
     )
-    _scaled(g, "fraction", np.where(land, np.clip(ndvi * 1.1 - 0.1, 0, 1), np.nan), 0.0001,
-            0.0, long_name="Fractional vegetation cover")  # fmt: skip
+    _scaled(g, "fraction", _fraction(fields.ndvi), 0.0001, 0.0,
+            long_name="Fractional vegetation cover")  # fmt: skip
     _scaled(g, "TCWV", 12.0 + 0.1 * rows, 0.01, 0.0, long_name="Total column water vapour",
             units="kg.m-2")  # fmt: skip
 
@@ -302,23 +395,22 @@ def _cartesian(g: NcGroup, grid: str, across: np.ndarray, along: np.ndarray) -> 
         )
 
 
-def _flags(g: NcGroup, land: np.ndarray, night: bool) -> None:
-    rows, cols = np.indices((ROWS, COLUMNS))
-    coast = land & ~is_land(rows, cols + 1)
-    cloudy = (rows % 11 == 5) & (cols % 3 == 0)
+def _flags(g: NcGroup, fields: _Surface) -> None:
+    land, cloud = fields.land, fields.cloud
     confidence = (
         np.where(land, 1 << 3, 1 << 1)
-        | np.where(coast, 1, 0)
-        | (0 if night else 1 << 10)
-        | np.where(cloudy, 1 << 14, 0)
+        | np.where(_s3_pixels.coast(land), 1, 0)
+        | np.where(fields.day, 1 << 10, 0)
+        | np.where(fields.snow, 1 << 13, 0)
+        | np.where(cloud, 1 << 14, 0)
     )
     variable(g, "confidence_in", _IMAGE, confidence, np.uint16,
              flag_masks=np.array([1 << b for b in range(16)], dtype=np.uint16),
              flag_meanings=CONFIDENCE, long_name="Confidence flags")  # fmt: skip
-    variable(g, "cloud_in", _IMAGE, np.where(cloudy, 1 << 7, 0), np.uint16,
+    variable(g, "cloud_in", _IMAGE, np.where(cloud, 1 << 7, 0), np.uint16,
              flag_masks=np.array([1 << b for b in range(16)], dtype=np.uint16),
              flag_meanings=CLOUD, long_name="Cloud flags")  # fmt: skip
-    variable(g, "bayes_in", _IMAGE, np.where(cloudy, 2, 0), np.uint8,
+    variable(g, "bayes_in", _IMAGE, np.where(cloud, 2, 0), np.uint8,
              flag_masks=np.array([1, 2, 4, 8], dtype=np.uint8),
              flag_meanings="single_low single_moderate dual_low dual_moderate",
              long_name="Bayesian cloud flags")  # fmt: skip
@@ -372,14 +464,13 @@ def _met(g: NcGroup, lat: np.ndarray) -> None:
              long_name="Temperature profile", units="K")  # fmt: skip
 
 
-def _geometry(g: NcGroup, tcol: np.ndarray, lat: np.ndarray, night: bool) -> None:
+def _geometry(g: NcGroup, tcol: np.ndarray, sun: tuple[np.ndarray, np.ndarray]) -> None:
     across = TIE_STEP * (tcol - TIE_TRACK_OFFSET)  # km from nadir
-    sun_zenith = (120 if night else 30) + 0.4 * np.abs(lat)
     for name, values, long_name in (
         ("sat_azimuth_tn", np.where(across < 0, 100.0, 280.0), "Satellite azimuth angle"),
         ("sat_zenith_tn", np.abs(across) * 0.04, "Satellite zenith angle"),
-        ("solar_azimuth_tn", np.full(lat.shape, 150.0), "Solar azimuth angle"),
-        ("solar_zenith_tn", sun_zenith, "Solar zenith angle"),
+        ("solar_azimuth_tn", sun[1], "Solar azimuth angle"),
+        ("solar_zenith_tn", sun[0], "Solar zenith angle"),
     ):
         variable(g, name, _IMAGE, values, np.float32, long_name=long_name, units="degrees")
 
@@ -423,9 +514,9 @@ _UNITS = (
 
 
 def _info(product: Product) -> list[str]:
-    rows, cols = np.indices((ROWS, COLUMNS))
-    land = is_land(rows, cols)
-    coast = land & ~is_land(rows, cols + 1)
+    fields = _surface(_s3_pixels.look(product, ROWS, COLUMNS))
+    land, cloudy = fields.land, fields.cloud
+    coast = _s3_pixels.coast(land)
     start = _start_offset(product)
 
     def size(view: str, track: int, columns: int) -> list[str]:
@@ -441,7 +532,6 @@ def _info(product: Product) -> list[str]:
     def share(mask: np.ndarray) -> str:
         return f'percentage="{100 * mask.mean():.6f}"'
 
-    cloudy = (rows % 11 == 5) & (cols % 3 == 0)
     return _sen3.metadata_object(
         "slstrProductInformation",
         "Slstr Product Information",

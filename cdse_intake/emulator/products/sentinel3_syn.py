@@ -19,25 +19,43 @@ tie points as 1-D lists; the removed-pixel files on their own grid::
 
 Small: 50 rows x 65 columns spanning the catalogue footprint (row 0 acquired first), OLCI tie
 points every 64 columns as in the real products (2 per row), SLSTR tie points every 5 rows and
-~21 columns. Over the sea strip along the right edge (:func:`is_land`) reflectances are fill,
-as SYN retrieves land surfaces; elsewhere they are :func:`expected_sdr`. Scale factors, fill
-values and the tie-point and flag variable lists are of the real kind; exact values unverified.
+~21 columns.
+
+Reflectances are the synthetic Earth's surface (:mod:`..scene`) at each pixel on the sensing
+start (:mod:`._s3_pixels`), interpolated to the band centres as the OLCI EFR writer does (so the
+two agree on a place and date, and with Sentinel-2's), the oblique view 5 % darker; fill over
+the sea (:func:`is_land`, the scene's land mask), as SYN retrieves land surfaces, and under the
+clouds, which cover the record's ``cloudCover`` of the image (:func:`is_cloudy`).
+:func:`expected_sdr` gives the values as stored. The flags mark the same land and clouds.
+Reflectances and flags are written for each product, the other files once per family or site
+(:func:`._sen3.render`). Scale factors, fill values and the tie-point and flag variable lists
+are of the real kind; exact values unverified.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _sen3, _xml, sentinel3, sentinel3_slstr
+from . import _s3_pixels, _sen3, _xml, sentinel3, sentinel3_slstr
 from ._netcdf import NcGroup
 from ._sen3 import Product, Swath, Unit, degrees, variable
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
 
-__all__ = ["BANDS", "COLUMNS", "ROWS", "build_syn", "expected_sdr", "geolocation", "is_land"]
+__all__ = [
+    "BANDS",
+    "COLUMNS",
+    "ROWS",
+    "build_syn",
+    "expected_sdr",
+    "geolocation",
+    "is_cloudy",
+    "is_land",
+]
 
 ROWS = 50
 COLUMNS = 65
@@ -58,6 +76,9 @@ SYN_BANDS = (
 )  # fmt: skip
 BANDS = tuple(b for b, _, _ in SYN_BANDS)
 _WAVELENGTH = {b: w for b, w, _ in SYN_BANDS}
+_WAVELENGTHS = tuple(w for _, w, _ in SYN_BANDS)
+#: The oblique view sees the surface 5 % darker than the nadir ones (a stand-in for its BRDF).
+_VIEW = np.array([0.95 if b[0] == "S" and b[-1] == "O" else 1.0 for b in BANDS], np.float32)
 #: SLSTR bands of the manifest's slstrProductInformation (name, centre, width).
 SLSTR_BANDS = (
     ("S1", 554.27, 19.26), ("S2", 659.47, 19.25), ("S3", 868, 20.6), ("S4", 1374.8, 20.8),
@@ -73,18 +94,23 @@ _IMAGE = ("rows", "columns")
 _REM = ("rows", "removed_pixels")
 
 
-def is_land(row: Any, col: Any) -> np.ndarray:
-    """Land pixels: all but a strip along the right edge, its coast a diagonal."""
-    return np.asarray(col) + np.asarray(row) // 3 < COLUMNS - 13
+def is_land(entry: Entry, row: Any, col: Any) -> np.ndarray:
+    """Land pixels: the scene's land mask at the pixels' positions."""
+    return _s3_pixels.land(_product(entry).swath, ROWS, COLUMNS)[np.asarray(row), np.asarray(col)]
 
 
-def expected_sdr(band: str, row: Any, col: Any) -> np.ndarray:
-    """Surface reflectance of ``SDR_<band>`` at ``(row, col)`` as stored (1e-4 steps); NaN
-    over sea. A vegetation spectrum (low in the visible, high past the red edge, lower in the
-    SWIR) times a texture; oblique views 5 % darker."""
+def is_cloudy(entry: Entry, row: Any, col: Any) -> np.ndarray:
+    """Cloudy pixels: the scene's clouds at the sensing start, over ``cloudCover`` of the image."""
+    return _s3_pixels.clouds(_look(entry))[np.asarray(row), np.asarray(col)]
+
+
+def expected_sdr(entry: Entry, band: str, row: Any, col: Any) -> np.ndarray:
+    """Surface reflectance of ``SDR_<band>`` at ``(row, col)`` as stored (1e-4 steps); NaN over
+    the sea and under the clouds."""
     if band not in _WAVELENGTH:
         raise ValueError(f"SYN band must be one of {', '.join(BANDS)}; got {band!r}")
-    return np.where(is_land(row, col), _counts(band, row, col) * SCALE, np.nan)
+    counts = _counts(_look(entry))[BANDS.index(band)][np.asarray(row), np.asarray(col)]
+    return np.where(counts == FILL, np.nan, counts * SCALE)
 
 
 def geolocation(entry: Entry, row: Any, col: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -102,8 +128,9 @@ def build_syn(entry: Entry, cached: bool = True) -> dict[str, bytes]:
         "S3IPF DPM 004 - i1r9 - Detailed Processing Model - SYN",
         "source": "IPF-SY-2 06.20",
     }
-    files = _sen3.render(product, _write, attrs, ROWS, cached)
-    files["xfdumanifest.xml"] = _sen3.manifest(product, _SPEC, _UNITS, _info(), files).encode()
+    files = _sen3.render(product, _write, attrs, ROWS, cached, _measurements)
+    info = _info(_look(entry))
+    files["xfdumanifest.xml"] = _sen3.manifest(product, _SPEC, _UNITS, info, files).encode()
     return files
 
 
@@ -111,57 +138,44 @@ def _product(entry: Entry) -> Product:
     return Product(entry, "SY_2_SYN___", "SYNERGY SYN")
 
 
-def _counts(band: str, row: Any, col: Any) -> np.ndarray:
-    w = _WAVELENGTH[band]
-    spectrum = (
-        0.04
-        + 0.30 / (1 + np.exp(-(w - 715) / 15))
-        + 0.03 * np.exp(-(((w - 555) / 30) ** 2))
-        - 0.12 * (w > 1500)
-    )
-    texture = 0.8 + 0.4 * ((7 * np.asarray(row) + 3 * np.asarray(col)) % 20) / 19
-    oblique = 0.95 if band.endswith("O") and band.startswith("S") else 1.0
-    return np.round(spectrum * texture * oblique / SCALE).astype(np.int16)
+def _look(entry: Entry) -> _s3_pixels.Look:
+    return _s3_pixels.look(_product(entry), ROWS, COLUMNS)
+
+
+@functools.lru_cache(maxsize=4)
+def _counts(view: _s3_pixels.Look) -> np.ndarray:
+    """``(band, row, column)`` int16 counts of every SDR band, fill over sea and clouds."""
+    surface = _s3_pixels.at_wavelengths(_s3_pixels.surface(view), _WAVELENGTHS)
+    surface *= _VIEW[:, None, None]
+    valid = _s3_pixels.land(view.swath, ROWS, COLUMNS) & ~_s3_pixels.clouds(view)
+    counts = np.clip(np.rint(surface / SCALE), 0, 32767)
+    return _s3_pixels.frozen(np.where(valid, counts, FILL).astype(np.int16))
 
 
 # -- the files ---------------------------------------------------------------------------------
 
 
+def _nc(
+    attrs: dict[str, Any], dims: dict[str, int], title: str, body: Any, tie: bool = False
+) -> bytes:
+    resolution = "[ 16000 300 ]" if tie else "[ 300 300 ]"
+    return _sen3.nc(dims, body, {**attrs, "resolution": resolution, "title": f"SYN L2, {title}"})
+
+
 def _write(swath: Swath | None, attrs: dict[str, Any], stamps: np.ndarray) -> dict[str, bytes]:
     """The netCDF files on ``swath`` (geolocation, tie points), or with ``swath=None`` the
-    others."""
+    others that do not change from product to product."""
     image = {"rows": ROWS, "columns": COLUMNS}
 
     def nc(dims: dict[str, int], title: str, body: Any, tie: bool = False) -> bytes:
-        resolution = "[ 16000 300 ]" if tie else "[ 300 300 ]"
-        return _sen3.nc(
-            dims, body, {**attrs, "resolution": resolution, "title": f"SYN L2, {title}"}
-        )
+        return _nc(attrs, dims, title, body, tie)
 
-    rows, cols = np.indices((ROWS, COLUMNS))
     if swath is not None:
         return _on_swath(swath, nc)
-    land = is_land(rows, cols)
     files = {}
-    for band in BANDS:
-        if band.startswith("Oa"):
-            about = f"OLCI channel {band[2:]}"
-        else:
-            view = "nadir" if band.endswith("N") else "oblique"
-            about = f"SLSTR channel 0{band[1]} acquired in {view} view"
-        files[f"Syn_{band}_reflectance.nc"] = nc(
-            image,
-            f"surface directional reflectance associated with {about}",
-            lambda g, band=band, about=about: _sdr(g, band, about, land),
-        )
     files["Syn_AOT550.nc"] = nc(image, "aerosol optical thickness", _aot)
     files["Syn_Angstrom_exp550.nc"] = nc(image, "aerosol Angstrom exponent", _angstrom)
     files["Syn_AMIN.nc"] = nc(image, "aerosol index number", _amin)
-    files["flags.nc"] = nc(
-        image,
-        "classification and quality flags associated with OLCI, SLSTR and SYNERGY products",
-        lambda g: _flags(g, land),
-    )
     files["time.nc"] = nc({"rows": ROWS}, "time stamp annotations", lambda g: _time(g, stamps))
     removed = {"removed_pixels": REMOVED, "rows": ROWS}
     files["Syn_SDR_removed_pixel.nc"] = nc(
@@ -175,10 +189,37 @@ def _write(swath: Swath | None, attrs: dict[str, Any], stamps: np.ndarray) -> di
     return files
 
 
+def _measurements(product: Product, attrs: dict[str, Any]) -> dict[str, bytes]:
+    """The files of what the product sees: the reflectances and the flags."""
+    view = _s3_pixels.look(product, ROWS, COLUMNS)
+    counts = _counts(view)
+    image = {"rows": ROWS, "columns": COLUMNS}
+    files = {}
+    for i, band in enumerate(BANDS):
+        if band.startswith("Oa"):
+            about = f"OLCI channel {band[2:]}"
+        else:
+            v = "nadir" if band.endswith("N") else "oblique"
+            about = f"SLSTR channel 0{band[1]} acquired in {v} view"
+        files[f"Syn_{band}_reflectance.nc"] = _nc(
+            attrs,
+            image,
+            f"surface directional reflectance associated with {about}",
+            lambda g, i=i, band=band, about=about: _sdr(g, band, about, counts[i]),
+        )
+    land = _s3_pixels.land(view.swath, ROWS, COLUMNS)
+    files["flags.nc"] = _nc(
+        attrs,
+        image,
+        "classification and quality flags associated with OLCI, SLSTR and SYNERGY products",
+        lambda g: _flags(g, land, _s3_pixels.clouds(view)),
+    )
+    return files
+
+
 def _on_swath(swath: Swath, nc: Any) -> dict[str, bytes]:
     """The files of positions and angles: geolocation and the tie-point lists."""
-    rows, cols = np.indices((ROWS, COLUMNS))
-    lon, lat = swath.lonlat(rows, cols, ROWS, COLUMNS)
+    lon, lat = _s3_pixels.lonlat(swath, ROWS, COLUMNS)
     files = {
         "geolocation.nc": nc(
             {"rows": ROWS, "columns": COLUMNS},
@@ -213,10 +254,8 @@ def _int16(g: NcGroup, name: str, dims: tuple[str, ...], counts: Any, **attrs: A
              scale_factor=np.float32(SCALE), add_offset=np.float32(0))  # fmt: skip
 
 
-def _sdr(g: NcGroup, band: str, about: str, land: np.ndarray) -> None:
-    rows, cols = np.indices((ROWS, COLUMNS))
-    counts = np.where(land, _counts(band, rows, cols), FILL)
-    errors = np.where(land, 50 + counts // 50, FILL)
+def _sdr(g: NcGroup, band: str, about: str, counts: np.ndarray) -> None:
+    errors = np.where(counts != FILL, 50 + counts // 50, FILL)
     reflectance = f"Surface directional reflectance associated with {about}"
     _int16(g, f"SDR_{band}", _IMAGE, counts, long_name=reflectance, units="dl")
     _int16(g, f"SDR_{band}_err", _IMAGE, errors, long_name=f"Error estimate of {reflectance}",
@@ -243,9 +282,7 @@ def _amin(g: NcGroup) -> None:
              long_name="Aerosol model index number")  # fmt: skip
 
 
-def _flags(g: NcGroup, land: np.ndarray) -> None:
-    rows, cols = np.indices((ROWS, COLUMNS))
-    cloudy = (rows % 11 == 5) & (cols % 3 == 0)
+def _flags(g: NcGroup, land: np.ndarray, cloudy: np.ndarray) -> None:
     syn = np.where(land, 1 << 4, 1 << 8) | np.where(cloudy, 1, 0)
     slstr = np.where(land, 1 << 3, 1 << 1) | np.where(cloudy, 1 << 14, 0)
     for name, values, dtype, meanings in (
@@ -405,11 +442,10 @@ _UNITS = (
 )  # fmt: skip
 
 
-def _info() -> list[str]:
-    rows, cols = np.indices((ROWS, COLUMNS))
-    land = is_land(rows, cols)
-    coast = land & ~is_land(rows, cols + 1)
-    cloudy = (rows % 11 == 5) & (cols % 3 == 0)
+def _info(view: _s3_pixels.Look) -> list[str]:
+    land = _s3_pixels.land(view.swath, ROWS, COLUMNS)
+    coast = _s3_pixels.coast(land)
+    cloudy = _s3_pixels.clouds(view)
 
     def share(tag: str, mask: Any) -> str:
         return f'  <sentinel3:{tag} percentage="{100 * np.mean(mask):.6f}"/>'

@@ -14,11 +14,15 @@ the ``PRODUCT`` dimensions)::
 
 Small: 200 scanlines x 50 ground pixels (NO2) or 24 (CO, whose real swath is 215 pixels wide
 against NO2's 450). The swath spans the catalogue footprint: scanline 0 is its southern edge (S5P
-flies ascending), ground pixel 0 its western. Values follow :func:`expected_no2`,
-:func:`expected_co` and :func:`expected_qa`; positions follow :func:`geolocation`.
+flies ascending), ground pixel 0 its western. Positions follow :func:`geolocation`. The values
+are the synthetic Earth's air (:mod:`..scene`) at the pixel centres on the sensing start: NO2
+plumes over cities and industrial regions, CO from the hemispheres, seasons and fires, qa_value
+from its clouds; fill where the sun is too low (:func:`expected_no2`, :func:`expected_co`,
+:func:`expected_qa`, which take the catalogue entry).
 
 The writer shared by the product types is in ``_s5p_swath`` (grid and reused arrays in
-``_s5p_grid``), their variables in ``_s5p_no2`` and ``_s5p_co``.
+``_s5p_grid``, what the pixels see in ``_s5p_pixels``), their variables in ``_s5p_no2`` and
+``_s5p_co``.
 """
 
 from __future__ import annotations
@@ -31,11 +35,11 @@ from ._s5p_grid import (
     FILL_FLOAT,
     GROUND_PIXELS,
     SCANLINES,
-    expected_qa,
     geolocation,
     ground_pixels,
 )
 from ._s5p_no2 import LAYERS, MOLECULES_PER_CM2, No2Writer, expected_no2
+from ._s5p_pixels import expected_qa
 from ._s5p_swath import SwathWriter
 
 if TYPE_CHECKING:
