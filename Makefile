@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup browser-deps demo test test-latest lock lint format bench emulator clean
+.PHONY: setup browser-deps demo test test-latest lock lint format bench emulator sums clean
 
 # Installs are locked: requirements.lock (written by `make lock`) pins every package, for every
 # platform, and is what a fresh machine gets. uv (pinned in the lock itself) installs it; plain
@@ -82,6 +82,11 @@ bench: setup
 
 emulator: setup
 	$(BIN)/cdse-intake emulator
+
+# The emulator's shipped sizes and checksums (cdse_intake/emulator/data/sums/): rebuild the
+# packs a writer change made stale (tests/emulator/test_sums_pack.py says which).
+sums: setup
+	$(BIN)/python -m cdse_intake.emulator.sums_pack
 
 clean:
 	rm -rf $(VENV) $(LATEST) build dist *.egg-info .pytest_cache .ruff_cache

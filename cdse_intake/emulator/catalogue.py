@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .payloads import Derived, Payload, add_folders
-from .records import clms, sentinel1, sentinel2, sentinel3, sentinel5p
+from .records import clms, sentinel1, sentinel2, sentinel3, sentinel5p, table
 from .records.common import NEVER_EVICTED, SITES, fmt_time, mgrs, new_uuid
 from .records.delivery import DELIVER, FAULT_SHARES, SHOWCASE, make_deliverable
 from .records.sentinel1 import S1_UNITS
@@ -100,8 +100,8 @@ class Entry:
 
     @property
     def stem(self) -> str:
-        """Name without ``.SAFE``/``.SEN3``/``.zarr`` (STAC item id, zip file name)."""
-        for suffix in (".SAFE", ".SEN3", ".zarr"):
+        """Name without ``.SAFE``/``.SEN3``/``.SEN6``/``.zarr`` (STAC item id, zip file name)."""
+        for suffix in (".SAFE", ".SEN3", ".SEN6", ".zarr"):
             if self.name.endswith(suffix):
                 return self.name[: -len(suffix)]
         return self.name
@@ -234,8 +234,6 @@ GENERATORS: list[tuple[str, Callable[..., Entry], int, timedelta, int]] = [
     ("_s3_entry_efr", sentinel3.efr_entry, 60, timedelta(days=6), 48),
     ("_s3_entry_lst", sentinel3.lst_entry, 60, timedelta(days=6), 48),
     ("_s3_entry_syn", sentinel3.syn_entry, 50, timedelta(days=7), 48),
-    ("_s5p_entry_no2", sentinel5p.no2_entry, 1460, timedelta(hours=12), 2),
-    ("_s5p_entry_co", sentinel5p.co_entry, 1460, timedelta(hours=12), 2),
     ("_clms_entry", clms.ndvi_entry, 72, timedelta(days=10), 4),
 ]
 
@@ -245,11 +243,12 @@ def build_catalogue(
 ) -> Catalogue:
     """A deterministic catalogue; ``scale`` multiplies the number of metadata records.
 
-    At ``scale=1`` there are about 50,000 records: ~28,000 SENTINEL-2 (so a whole-collection query
-    exceeds the 10,000-offset limit several times over), ~7,000 SENTINEL-1, ~8,000 SENTINEL-3,
-    ~6,000 SENTINEL-5P and a few hundred CLMS. ``deliver``: see :data:`DELIVER`. Listing a
-    product of a deliverable family builds it (its size and checksums are those of its bytes),
-    so with ``"all"`` a listing of thousands of never-built products costs thousands of builds.
+    At ``scale=1`` there are about 65,000 records: ~28,000 SENTINEL-2 (so a whole-collection query
+    exceeds the 10,000-offset limit several times over), ~8,000 SENTINEL-1, ~8,000 SENTINEL-3,
+    ~21,000 SENTINEL-5P (one per orbit and type) and a few hundred CLMS. ``deliver``: see
+    :data:`DELIVER`. Listing a product of a deliverable family needs its size and checksums:
+    those of its bytes, shipped for this default catalogue (:mod:`.sums_pack`), else computed
+    by building it.
     ``materialise=False``: records only, nothing deliverable.
     """
     if deliver not in DELIVER:
@@ -271,11 +270,14 @@ def _cached_catalogue(seed: int, scale: float, materialise: bool, deliver: str) 
                 when = start + offset + k * step + timedelta(seconds=site_rng.randint(0, 600))
                 entries.append(gen(site_rng, when, lon, lat, tile, site_index, k))
     entries.extend(sentinel1.orbit_entries(seed, start, int(730 * scale)))
+    entries.extend(sentinel5p.orbit_entries(seed, start, int(730 * scale)))
     for entry in entries:
         entry.id = new_uuid(rng)
         entry.quicklook_id = new_uuid(rng) if entry.footprint else None
     entries.extend(sentinel2.eopf_entries(rng, start))
     entries.extend(sentinel2.legacy_entries(rng))
+    # Every other collection CDSE lists (catalogue_list): a few dozen records each.
+    entries.extend(table.table_entries(seed, scale))
     if materialise:
         make_deliverable(entries, everything=deliver == "all")
     else:

@@ -105,3 +105,32 @@ def test_footprints_have_the_size_of_the_missions_swath(catalogue, collection, p
         _west, south, _east, north = shape.bounds
         height_km = (north - south) * 111.0
         assert low <= height_km <= high, (entry.name, height_km)
+
+
+@pytest.mark.parametrize("product_type", ["L2__NO2___", "L2__CO____"])
+def test_sentinel5p_gives_one_product_per_orbit_and_type(catalogue, product_type):
+    """14.2 orbits a day, consecutive orbit numbers, each orbit's sunlit half centred where it
+    crosses the equator at 13:30 local solar time."""
+    import shapely
+
+    products = sorted(
+        (e for e in catalogue if e.product_type == product_type), key=lambda e: e.start
+    )
+    orbits = [e.attribute("orbitNumber") for e in products]
+    assert orbits == list(range(orbits[0], orbits[0] + len(orbits)))
+    per_day = defaultdict(int)
+    for entry in products:
+        per_day[entry.start.date()] += 1
+    whole_days = sorted(per_day)[1:-1]  # the first and last days of the period are partial
+    assert {per_day[day] for day in whole_days} <= {14, 15}
+    days = (products[-1].start - products[0].start).total_seconds() / 86400
+    assert abs(len(products) / days - 14.2) < 0.05
+    for entry in products[::97]:
+        shape = shapely.geometry.shape(entry.footprint)
+        crossing = entry.start + (entry.end - entry.start) / 4
+        hours = crossing.hour + crossing.minute / 60 + crossing.second / 3600
+        centre = shape.intersection(shapely.box(-180, -1, 180, 1)).centroid.x
+        local = (hours + centre / 15) % 24
+        if shape.geom_type == "Polygon":  # a strip split at the antimeridian has no one centre
+            assert abs(local - 13.5) < 0.1, entry.name
+        assert (shape.bounds[3] - shape.bounds[1]) > 160  # pole to pole

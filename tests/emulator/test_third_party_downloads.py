@@ -11,9 +11,12 @@ redirects, then GET ``$value``, four at a time). The one option set is ``downloa
 CDSETool sleeps about 60 s before every new attempt after a failed one.
 
 With ``deliver="all"`` every online product of a family with a writer downloads, and a few carry a
-fault (``extra["fault"]``). Nothing is excluded from the sample: a product with a fault must make
-CDSETool behave as the fault means. Each product is checked against the record the emulator lists
-for it (``GET /odata/v1/Products(<id>)``): size, MD5 and BLAKE3 of the file CDSETool wrote.
+fault (``extra["fault"]``). Records of the types no writer builds (Sentinel-6, Landsat, COP-DEM,
+mosaics ...: listed with their real structure, no bytes) answer as unavailable products do
+(``404 DAT-ZIP-915``). Nothing is excluded from the sample: a product with a fault or without
+bytes must make CDSETool behave as that means. Each product is checked against the record the
+emulator lists for it (``GET /odata/v1/Products(<id>)``): size, MD5 and BLAKE3 of the file
+CDSETool wrote.
 
 eodag, phidown and sentinelsat are not installed in this environment (and no dependency is added),
 so CDSETool is the only third-party CDSE client exercised here.
@@ -33,6 +36,8 @@ from typing import Any
 import blake3
 import pytest
 import requests
+
+from cdse_intake.emulator.payloads import deliverable
 
 cdsetool_credentials = pytest.importorskip("cdsetool.credentials", reason="needs cdsetool")
 cdsetool_download = pytest.importorskip("cdsetool.download", reason="needs cdsetool")
@@ -54,7 +59,7 @@ MAGIC = {".nc": (b"\x89HDF\r\n\x1a\n",), ".tif": (b"II*\x00", b"MM\x00*"), ".EOF
 def emu():
     from cdse_intake.emulator.server import Emulator
 
-    with Emulator(seed=42, scale=0.02, deliver="all", s3=False) as emulator:
+    with Emulator(seed=42, scale=0.03, deliver="all", s3=False) as emulator:
         yield emulator
 
 
@@ -150,7 +155,8 @@ def _check(emu, credentials, feature: dict, results: list, log: Log, folder: Pat
     """What CDSETool did with one product is what its record and fault mean; returns the fault
     kind ("" for none)."""
     pid, name = feature["Id"], feature["Name"]
-    fault = emu.catalogue.by_id[pid].extra.get("fault", "")
+    entry = emu.catalogue.by_id[pid]
+    fault = entry.extra.get("fault") or ("" if deliverable(entry) else "unavailable")
     assert fault in FAULTS | {""}
     record = _record(emu, pid)
     # The record CDSETool listed (with Attributes, and the Collection it adds) is the entity's.

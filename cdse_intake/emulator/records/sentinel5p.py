@@ -1,16 +1,20 @@
-"""Sentinel-5P TROPOMI records: level-2 NO2 and CO, one per half orbit.
+"""Sentinel-5P TROPOMI records: level-2 NO2 and CO, one per orbit and product type.
 
-Follows the real catalogue: names
-``S5P_<mode>_<type>_<start>_<stop>_<orbit>_03_020600_<processing>.nc`` (collection 03, processor
-02.06.00); mode OFFL (offline) for four products in five, else NRTI (near-real-time); processed
-between the orbit's end and publication; the attributes in the order CDSE lists them; the
-footprint a pole-to-pole strip ~2600 km wide, split at the antimeridian when it crosses it.
+Follows the real catalogue: Sentinel-5P flies 14.2 orbits a day (101.4 minutes each; orbit
+27000 began on 2023-01-01, as the real numbering has it within a few dozen), and each orbit
+gives one file per level-2 product type, named
+``S5P_<mode>_<type>_<start>_<stop>_<orbit>_03_020600_<processing>.nc`` (collection 03,
+processor 02.06.00); mode OFFL (offline) for four orbits in five, else NRTI (near-real-time);
+processed between the orbit's end and publication; the attributes in the order CDSE lists
+them. The footprint is the orbit's sunlit half: a pole-to-pole strip ~2600 km wide, centred
+where the orbit crosses the equator northwards at 13:30 local solar time (the mission's
+ascending node), split at the antimeridian when it crosses it.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .common import box, common_times, fmt_time, new_entry, stamp
@@ -18,29 +22,44 @@ from .common import box, common_times, fmt_time, new_entry, stamp
 if TYPE_CHECKING:
     from ..catalogue import Entry
 
+#: One orbit (14.2 a day), the first orbit of the catalogue's period, the product types.
+ORBIT_SECONDS = 6084
+FIRST_ORBIT = 27000
+PRODUCT_TYPES = ("L2__NO2___", "L2__CO____")
+#: Local solar time of the ascending node (13:30) in hours.
+ASCENDING_NODE_HOURS = 13.5
 
-def s5p_entry(
-    product_type: str,
-    rng: random.Random,
-    when: datetime,
-    lon: float,
-    lat: float,
-    tile: str,
-    site: int,
-    k: int,
-) -> Entry:
-    """One ``product_type`` record: half of the orbit flown at ``when`` (~101 minutes)."""
-    times = common_times(rng, when, 101 * 60)
-    orbit = 27000 + int((when - datetime(2023, 1, 1, tzinfo=UTC)).total_seconds() // 6060)
-    mode = "OFFL" if k % 5 else "NRTI"
+
+def orbit_entries(seed: int, start: datetime, days: int) -> list[Entry]:
+    """Every orbit flown in ``days`` days from ``start``, one record per product type."""
+    out: list[Entry] = []
+    for product_type in PRODUCT_TYPES:  # by type: the showcase takes the first NO2 ones
+        for k in range(int(days * 86400 // ORBIT_SECONDS)):
+            when = start + timedelta(seconds=k * ORBIT_SECONDS)
+            rng = random.Random(f"{seed}:s5p:{product_type}:{k}")
+            out.append(s5p_entry(product_type, rng, when, FIRST_ORBIT + k))
+    return out
+
+
+def equator_longitude(when: datetime) -> float:
+    """Where the orbit starting at ``when`` crosses the equator northwards (a quarter orbit
+    later, at 13:30 local solar time), in [-180, 180)."""
+    crossing = when + timedelta(seconds=ORBIT_SECONDS / 4)
+    hours = crossing.hour + crossing.minute / 60 + crossing.second / 3600
+    return ((ASCENDING_NODE_HOURS - hours) * 15 + 180) % 360 - 180
+
+
+def s5p_entry(product_type: str, rng: random.Random, when: datetime, orbit: int) -> Entry:
+    """One ``product_type`` record of the orbit flown from ``when`` (101.4 minutes)."""
+    times = common_times(rng, when, ORBIT_SECONDS)
+    mode = "OFFL" if orbit % 5 else "NRTI"
     # Processed after the orbit ends and before publication (origin is ~1-30 h after the end).
     processed = times["end"] + (times["origin"] - times["end"]) / 2
     name = (
         f"S5P_{mode}_{product_type}_{stamp(times['start'])}_{stamp(times['end'])}_{orbit:05d}"
         f"_03_020600_{stamp(processed)}.nc"
     )
-    # Half an orbit: a long strip from south to north, ~2600 km wide.
-    strip_lon = ((orbit * 24.7 + site * 180) % 340) - 170
+    strip_lon = round(equator_longitude(when), 4)
     attrs: list[tuple[str, str, Any]] = [
         ("orbitNumber", "Integer", orbit),
         ("processingDate", "DateTimeOffset", fmt_time(processed)),
@@ -93,11 +112,3 @@ def _strip(lon: float) -> dict:
     polys = [g for p in parts for g in getattr(p, "geoms", [p]) if not g.is_empty]
     rounded = shapely.set_precision(shapely.MultiPolygon(polys), 1e-4)
     return json.loads(shapely.to_geojson(rounded))  # plain lists, like every other footprint
-
-
-def no2_entry(*args: Any) -> Entry:
-    return s5p_entry("L2__NO2___", *args)
-
-
-def co_entry(*args: Any) -> Entry:
-    return s5p_entry("L2__CO____", *args)

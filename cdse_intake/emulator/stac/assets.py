@@ -15,11 +15,12 @@ describe), except a single-file product's one asset, which carries the record's 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
 from ..catalogue import Entry
+from ..payloads import Payload, deliverable, file_sums
+from ..products import BUILDERS
 from .common import S3_REFS, multihash_md5
 from .jsonb import jsonb_order, shallow_order
 from .layout_single import classify_single
@@ -70,12 +71,12 @@ class AssetBuilder:
         if entry.name.endswith(".zarr"):
             out["product"] = _href_first(self._zarr_store(entry))
         facts = file_facts(entry)
-        for rel, data, known in self._files(entry, family):
+        for rel, sums_of_file, known in self._files(entry, family):
             key, fields = known or self._describe(rel, family, entry, facts)
             while key in out:  # two unclassified files with the same derived name
                 key += "_"
             sums = layout.manifest_sums or key != "xfdumanifest"
-            out[key] = self._file_asset(entry, rel, data if sums else None, fields, sums)
+            out[key] = self._file_asset(entry, rel, sums_of_file if sums else None, fields, sums)
         if entry.quicklook_id and layout.thumbnail is not None:
             out["thumbnail"] = _href_first(self._thumbnail(entry, layout))
         if layout.product_asset is not None:
@@ -83,20 +84,20 @@ class AssetBuilder:
         return {key: out[key] for key in shallow_order(dict.fromkeys(out))}
 
     # -- files -----------------------------------------------------------------------------------
-    def _files(self, entry: Entry, family: str) -> list[tuple[str, bytes | None, Known | None]]:
-        """(path relative to the product folder, bytes or None, classification if known) of
-        the files to describe."""
-        payload = entry.payload
-        if payload is None:
+    def _files(
+        self, entry: Entry, family: str
+    ) -> list[tuple[str, tuple[int, str] | None, Known | None]]:
+        """(path relative to the product folder, (size, MD5) or None, classification if known)
+        of the files to describe."""
+        if deliverable(entry) and is_single_file(entry):
+            return [("", None, None)]  # described by the record's size and checksum: no build
+        files = file_sums(entry)
+        if files is None:
             return [(rel, None, known) for rel, known in virtual_files(entry, family)]
-        if payload.single_file:
-            ((_, data),) = payload.files.items()
-            return [("", data, None)]
-        files = sorted(payload.files.items())
         if entry.name.endswith(".zarr"):
             # The store is one asset; of its many files only the consolidated metadata is listed.
-            return [(rel, data, None) for rel, data in files if rel == ".zmetadata"]
-        return [(rel, data, None) for rel, data in files]
+            return [(rel, (size, md5), None) for rel, size, md5 in files if rel == ".zmetadata"]
+        return [(rel, (size, md5), None) for rel, size, md5 in files]
 
     def _describe(
         self, rel: str, family: str, entry: Entry, facts: Facts
@@ -119,9 +120,15 @@ class AssetBuilder:
         )
 
     def _file_asset(
-        self, entry: Entry, rel: str, data: bytes | None, fields: dict[str, Any], sums: bool
+        self,
+        entry: Entry,
+        rel: str,
+        file: tuple[int, str] | None,
+        fields: dict[str, Any],
+        sums: bool,
     ) -> dict[str, Any]:
-        """One file's asset; ``file:size``/``file:checksum`` from ``data`` when ``sums``."""
+        """One file's asset; ``file:size``/``file:checksum`` from ``file`` (size, MD5) when
+        ``sums``."""
         if rel:
             href = f"s3://eodata/{entry.s3_key}/{rel}"
             local = f"{entry.name}/{rel}"
@@ -150,11 +157,9 @@ class AssetBuilder:
             asset["file:size"] = entry.content_length
             if entry.md5:
                 asset["file:checksum"] = multihash_md5(entry.md5)
-        elif data is not None:
-            asset["file:size"] = len(data)
-            asset["file:checksum"] = multihash_md5(
-                hashlib.md5(data, usedforsecurity=False).hexdigest()
-            )
+        elif file is not None:
+            asset["file:size"], md5 = file
+            asset["file:checksum"] = multihash_md5(md5)
         return {"href": href, **shallow_order(asset)}
 
     def _node_href(self, entry: Entry, nodes: list[str]) -> str:
@@ -213,9 +218,14 @@ class AssetBuilder:
 
 
 def is_single_file(entry: Entry) -> bool:
-    """Whether the product is one file (netCDF, GeoTIFF, EOF) rather than a folder."""
-    if entry.payload is not None:
-        return entry.payload.single_file
+    """Whether the product is one file (netCDF, GeoTIFF, EOF) rather than a folder (told
+    without building it)."""
+    explicit = entry.__dict__.get("_payload")
+    if isinstance(explicit, Payload):
+        return explicit.single_file
+    builder = BUILDERS.get(entry.family or "")
+    if builder is not None and deliverable(entry):
+        return builder.single_file
     return entry.name.endswith((".nc", ".tif", ".EOF"))
 
 

@@ -1,0 +1,128 @@
+"""The shipped sums packs (emulator/sums_pack.py): fresh for the locked libraries, true to the
+bytes, and ignored when stale."""
+
+from __future__ import annotations
+
+import copy
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cdse_intake.emulator import sums_pack
+from cdse_intake.emulator.catalogue import build_catalogue
+from cdse_intake.emulator.payloads import Payload, deliverable
+from cdse_intake.emulator.products import BUILDERS
+
+
+@pytest.mark.parametrize("family", sorted(BUILDERS))
+def test_every_shipped_pack_is_fresh(family: str) -> None:
+    """A stale pack is never believed (listings build those products instead), but it must not
+    land: a writer change comes with ``make sums``. A family without a pack lists slowly; the
+    benchmark ``emulator_budgets.py`` names it."""
+    path = sums_pack.pack_path(family)
+    if not path.is_file():
+        pytest.skip(f"no sums pack shipped for {family} (`make sums` builds it)")
+    pack = sums_pack.Pack.read(path)
+    code, _, libraries = pack.fingerprint.partition(";")
+    if libraries != sums_pack.library_versions():
+        pytest.skip(f"pack built with {libraries}, not the installed libraries")
+    assert code == sums_pack.code_fingerprint(family), (
+        f"the {family} writer changed since its pack was built: run `make sums`"
+    )
+
+
+@pytest.mark.parametrize("family", sorted(BUILDERS))
+def test_packed_sums_are_those_of_the_bytes(family: str) -> None:
+    pack = sums_pack.fresh_pack(family)
+    if pack is None:
+        pytest.skip(f"{family}: no fresh pack (the test above says why)")
+    catalogue = build_catalogue(sums_pack.DEFAULT_SEED, sums_pack.DEFAULT_SCALE, deliver="all")
+    entries = sorted(
+        (e for e in catalogue.entries if e.family == family and deliverable(e)),
+        key=lambda e: e.id,
+    )
+    assert len(pack) == len(entries)
+    for entry in random.Random(family).sample(entries, min(3, len(entries))):
+        builder = BUILDERS[family]
+        payload = Payload.from_files(entry.name, builder(entry), builder.single_file)
+        assert pack.get(entry) == (payload.size, payload.md5, payload.blake3)
+
+
+def _an_entry():
+    catalogue = build_catalogue(sums_pack.DEFAULT_SEED, sums_pack.DEFAULT_SCALE, deliver="all")
+    return next(e for e in catalogue.entries if e.family == "clms_geotiff" and deliverable(e))
+
+
+def _tiny_pack(fingerprint: str, entry) -> sums_pack.Pack:
+    return sums_pack.Pack(
+        family="clms_geotiff",
+        fingerprint=fingerprint,
+        keys=np.array([sums_pack.record_key(entry)], dtype=np.uint64),
+        sizes=np.array([123], dtype=np.uint64),
+        md5=np.full((1, 16), 0xAB, dtype=np.uint8),
+        blake3=np.full((1, 32), 0xCD, dtype=np.uint8),
+    )
+
+
+def test_a_stale_pack_is_never_believed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = _an_entry()
+    monkeypatch.setattr(sums_pack, "PACK_DIR", tmp_path)
+    monkeypatch.setattr(sums_pack, "_loaded", {})
+    stale = "0000000000000000;" + sums_pack.library_versions()
+    _tiny_pack(stale, entry).write(sums_pack.pack_path("clms_geotiff"))
+    assert sums_pack.fresh_pack("clms_geotiff") is None
+    assert sums_pack.lookup(entry) is None
+
+    monkeypatch.setattr(sums_pack, "_loaded", {})
+    fresh = sums_pack.family_fingerprint("clms_geotiff")
+    _tiny_pack(fresh, entry).write(sums_pack.pack_path("clms_geotiff"))
+    assert sums_pack.lookup(entry) == (123, "ab" * 16, "cd" * 32)
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_a_changed_record_is_not_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a writer reads from the record is in its key; delivery state is not."""
+    entry = _an_entry()
+    monkeypatch.setattr(sums_pack, "PACK_DIR", tmp_path)
+    monkeypatch.setattr(sums_pack, "_loaded", {})
+    fresh = sums_pack.family_fingerprint("clms_geotiff")
+    _tiny_pack(fresh, entry).write(sums_pack.pack_path("clms_geotiff"))
+    offline = copy.copy(entry)
+    offline.online = False
+    offline.extra = {**entry.extra, "fault": "offline"}
+    assert sums_pack.lookup(offline) is not None
+    for change in (
+        {"start": entry.start + timedelta(seconds=1)},
+        {"attributes": [*entry.attributes, ("cloudCover", "Double", 1.0)]},
+        {"extra": {**entry.extra, "tile": "31UNE-moved"}},
+        {"name": entry.name + "x"},
+    ):
+        changed = copy.copy(entry)
+        for field, value in change.items():
+            setattr(changed, field, value)
+        assert sums_pack.lookup(changed) is None, change
+
+
+def test_a_broken_pack_file_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sums_pack, "PACK_DIR", tmp_path)
+    monkeypatch.setattr(sums_pack, "_loaded", {})
+    sums_pack.pack_path("clms_geotiff").write_bytes(b"not an npz")
+    assert sums_pack.fresh_pack("clms_geotiff") is None
+
+
+def test_a_family_fingerprint_covers_what_its_writer_imports() -> None:
+    here = sums_pack.HERE
+    closure = {
+        p.relative_to(here).as_posix() for p in sums_pack._closure(here / "products/sentinel1.py")
+    }
+    assert {"products/sentinel1.py", "products/_s1_common.py", "products/_raster.py"} <= closure
+    assert "products/sentinel2.py" not in closure
+    assert "products/__init__.py" not in closure
+
+
+def test_unknown_family_is_named() -> None:
+    with pytest.raises(ValueError, match="sentinel9"):
+        sums_pack.build_packs(["sentinel9"])
