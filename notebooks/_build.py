@@ -425,7 +425,7 @@ SEARCH: list[Cell] = [
                 {"query_id": "paris-s1", "collection": "sentinel-1-grd", "bbox": PARIS,
                  "start": "2023-01-01", "end": "2023-01-01"},
                 {"query_id": "no2-morning", "collection": "SENTINEL-5P", "product_type": "L2__NO2___",
-                 "start": "2023-01-01T04:00", "end": "2023-01-01T09:00"},
+                 "start": "2023-01-01T04:00", "end": "2023-01-01T06:00"},
             ]
         )  # fmt: skip
         batch = cdse_intake.search_many(queries)

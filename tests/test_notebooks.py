@@ -186,14 +186,14 @@ def test_search_and_download_runs(tmp_path, kernel_dir):
     assert "same from STAC: True" in text
     assert number(r"([\d,]+) products\n", text) > 10_000  # beyond CDSE's paging cap
     assert "unique: True | in order: True" in text
-    assert "5 products restored; same: True" in text
-    assert "5 verified, 0 skipped, 0 failed" in text  # every product, one after a reset
-    assert "0 verified, 5 skipped, 0 failed" in text  # the re-run skips what is verified
+    assert "4 products restored; same: True" in text  # 2 S2, 1 S1, 1 S5P (one per orbit)
+    assert "4 verified, 0 skipped, 0 failed" in text  # every product, one after a reset
+    assert "0 verified, 4 skipped, 0 failed" in text  # the re-run skips what is verified
     assert "latitude 116.2 is outside -90..90" in text
     assert "tile='31XYZ' is not a Sentinel-2 MGRS tile" in text
 
     manifest = pd.read_csv(tmp_path / "notebooks" / "output" / "paris.csv", comment="#")
-    assert sorted(manifest.Downloaded.fillna("")) == ["verified"] * 5
+    assert sorted(manifest.Downloaded.fillna("")) == ["verified"] * 4
     downloads = [
         o for c in nb.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})
     ]
