@@ -8,6 +8,8 @@ but real: every file opens with the plain library for its format.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -31,7 +33,11 @@ class Builder:
 
 def _registry() -> dict[str, Builder]:
     """Family key (``Entry.family``) -> builder. Family modules import their heavy libraries
-    (rasterio, h5netcdf, zarr) inside functions, so building the registry stays cheap."""
+    (rasterio, h5netcdf, zarr) inside functions, so building the registry stays cheap.
+
+    The first families are listed here; every other public module of this package that defines
+    ``FAMILY_BUILDERS`` (family key -> :class:`Builder`) adds its own: a new writer is a new
+    module."""
     from . import (
         eopf,
         geotiff,
@@ -57,7 +63,21 @@ def _registry() -> dict[str, Builder]:
         "eopf_zarr": Builder(eopf.build_zarr),
         "clms_geotiff": Builder(geotiff.build_ndvi, single_file=True),
         "sentinel1_orbit": Builder(orbits.build_orbit, single_file=True),
-    }
+    } | _discovered()
+
+
+def _discovered() -> dict[str, Builder]:
+    """The ``FAMILY_BUILDERS`` of this package's public modules, in module name order."""
+    found: dict[str, Builder] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for family, builder in getattr(module, "FAMILY_BUILDERS", {}).items():
+            if family in found:
+                raise RuntimeError(f"family {family!r} has two writers")
+            found[family] = builder
+    return found
 
 
 BUILDERS: dict[str, Builder] = _registry()

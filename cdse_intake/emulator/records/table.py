@@ -30,6 +30,7 @@ from . import (
     sentinel6,
 )
 from .common import SITES, new_uuid
+from .families import writer_family
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -100,4 +101,5 @@ def table_entries(seed: int, scale: float = 1.0) -> list[Entry]:
     for entry in entries:
         entry.id = new_uuid(rng)
         entry.quicklook_id = new_uuid(rng) if entry.footprint else None
+        entry.family = entry.family or writer_family(entry.collection)
     return entries

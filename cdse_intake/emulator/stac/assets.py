@@ -97,7 +97,9 @@ class AssetBuilder:
         if entry.name.endswith(".zarr"):
             # The store is one asset; of its many files only the consolidated metadata is listed.
             return [(rel, (size, md5), None) for rel, size, md5 in files if rel == ".zmetadata"]
-        return [(rel, (size, md5), None) for rel, size, md5 in files]
+        # Generic collections name their assets as their ``item_assets`` do, whatever the files.
+        known = dict(virtual_files(entry, family)) if family == "generic" else {}
+        return [(rel, (size, md5), known.get(rel)) for rel, size, md5 in files]
 
     def _describe(
         self, rel: str, family: str, entry: Entry, facts: Facts
