@@ -4,6 +4,11 @@ first byte of a never-built product, memory. Prints each figure with its ceiling
 
     python benchmarks/emulator_budgets.py            # deliver="all" (every product deliverable)
     python benchmarks/emulator_budgets.py showcase   # only the showcase products deliverable
+    python benchmarks/emulator_budgets.py realistic  # the realistic size profile's product
+
+``realistic`` builds one full-size Sentinel-2 L2A product of the ``sizes="realistic"`` profile
+(:mod:`cdse_intake.emulator.sizes`) and prints its size (floor: 100 MB, "hundreds of MB"), the
+seconds its first listing waits for the build, and the seconds a verified download of it takes.
 
 Cold means cold: the emulator's cache folder (``CDSE_EMULATOR_CACHE``: the memo of computed
 sums, the disk tier of built products) is a new empty one, so a listing finds sizes and
@@ -116,6 +121,45 @@ def run(deliver: str) -> dict[str, float]:
     return figures
 
 
+def realistic() -> dict[str, float]:
+    """The realistic profile: one full-size product listed (built), then downloaded."""
+    import tempfile
+    from pathlib import Path
+
+    from cdse_intake import Settings, download, search
+    from cdse_intake.emulator.server import Emulator
+
+    with Emulator(scale=0.02, sizes="realistic", s3=False) as emu:
+        entry = next(e for e in emu.catalogue.materialised if e.extra.get("sizes"))
+        settings = Settings(cache_dir=Path(tempfile.mkdtemp()) / "cache", query_cache_age=0)
+        started = time.perf_counter()
+        found = list(
+            search(
+                collection="SENTINEL-2",
+                name_contains=entry.stem,
+                endpoints=emu.endpoints,
+                settings=settings,
+            )
+        )  # a search is lazy: its pages are listed when iterated
+        listed = time.perf_counter() - started
+        started = time.perf_counter()
+        report = download(
+            found,
+            Path(tempfile.mkdtemp()),
+            endpoints=emu.endpoints,
+            settings=settings,
+            credentials=(emu.username, emu.password),
+            progress=False,
+        )
+        if report.failed:
+            raise RuntimeError(f"the full-size download failed: {report.failed[0].reason}")
+        return {
+            "full_size_product_mb": entry.content_length / 1e6,
+            "first_listing_with_build_s": listed,
+            "verified_download_s": time.perf_counter() - started,
+        }
+
+
 def main() -> int:
     # Before the emulator's modules are imported: no memo of sums from earlier runs, and a
     # disk tier of built products of its own (measured: it stays within its bound).
@@ -130,6 +174,15 @@ def main() -> int:
     from cdse_intake.emulator.sums_pack import fresh_pack
 
     deliver = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if deliver == "realistic":
+        figures = realistic()
+        print("emulator realistic size profile")
+        for name, value in figures.items():
+            print(f"  {name:28s} {value:10.3f}")
+        size_ok = figures["full_size_product_mb"] >= 100
+        print(f"  size floor 100 MB: {'ok' if size_ok else 'UNDER'}")
+        print("JSON:", json.dumps({k: round(v, 3) for k, v in figures.items()}))
+        return 0
     stale = [family for family in BUILDERS if fresh_pack(family) is None]
     figures = run(deliver)
     print(f"emulator budgets, deliver={deliver!r}")

@@ -34,6 +34,8 @@ ODATA_COLLECTIONS = (
     "S2GLC",
     "CCM",
     "CLMS",
+    "CEMS",
+    "CAMS",
 )
 
 

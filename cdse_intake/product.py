@@ -11,10 +11,27 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["FOLDER_SUFFIXES", "Asset", "Product", "is_product_id", "name_candidates"]
+__all__ = [
+    "FOLDER_SUFFIXES",
+    "SINGLE_FILE_SUFFIXES",
+    "Asset",
+    "Product",
+    "is_product_id",
+    "is_single_file_name",
+    "name_candidates",
+]
 
-FOLDER_SUFFIXES = (".SAFE", ".SEN3", ".zarr")
-"""Product names that are folders: CDSE delivers them as a zip (named ``<stem>.zip``)."""
+FOLDER_SUFFIXES = (".SAFE", ".SEN3", ".SEN6", ".zarr")
+"""Suffixes of folder products' names, left out of the zip's name (``<stem>.zip``)."""
+
+SINGLE_FILE_SUFFIXES = (
+    ".nc", ".nc4", ".tif", ".tiff", ".eof", ".n1", ".e1", ".e2", ".hdf", ".h5", ".he5",
+    ".grib", ".grib2", ".grb", ".grb2", ".jp2", ".zip", ".tar", ".tgz", ".gz", ".json",
+)  # fmt: skip
+"""Extensions (any case) of products CDSE stores and delivers as one file: S5P and CAMS netCDF,
+CLMS GeoTIFF, S1 orbit ``.EOF``, Envisat ``.N1``, MODIS ``.hdf``. Every other product is a
+folder, whether its name says so (``.SAFE``, ``.SEN3``) or not (Landsat ``LC08_…_02_T1``,
+COP-DEM ``Copernicus_DSM_COG_…_DEM``, SMOS ``SM_OPER_…_1``): one S3 prefix, delivered zipped."""
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -22,6 +39,16 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 def is_product_id(key: str) -> bool:
     """Whether ``key`` is a product id (a UUID) rather than a name."""
     return _UUID.fullmatch(key) is not None
+
+
+#: Sentinel-1 auxiliary products stored as one object without an extension
+#: (``/eodata/Sentinel-1/AUX/AUX_GNSSRD/2014/04/06/<Name>``, cdse-api.md §1.8).
+_BARE_FILES = re.compile(r"S1[A-D]_OPER_AUX_\w+")
+
+
+def is_single_file_name(name: str) -> bool:
+    """Whether a product named ``name`` is one file rather than a folder (by its extension)."""
+    return name.lower().endswith(SINGLE_FILE_SUFFIXES) or _BARE_FILES.fullmatch(name) is not None
 
 
 def name_candidates(key: str) -> tuple[str, ...]:

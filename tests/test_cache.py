@@ -83,6 +83,17 @@ def _store(cache: ProductCache, product: Product, data: bytes) -> Path:
         ),
         ("S1A_AUX_INS_V20190228.SAFE.zip", "S1A_AUX_INS_V20190228.SAFE.zip"),
         ("S1A_OPER_AUX_GNSSRD_20140406", "S1A_OPER_AUX_GNSSRD_20140406"),
+        # Folders whose names carry no suffix are delivered zipped too (Landsat, COP-DEM, SMOS)
+        (
+            "LC08_L1TP_195028_20230703_20230703_02_RT",
+            "LC08_L1TP_195028_20230703_20230703_02_RT.zip",
+        ),
+        (
+            "Copernicus_DSM_COG_10_N45_00_E006_00_DEM",
+            "Copernicus_DSM_COG_10_N45_00_E006_00_DEM.zip",
+        ),
+        ("S6A_P4_2__LR_____20240101T000000.SEN6", "S6A_P4_2__LR_____20240101T000000.zip"),
+        ("MER_RR__1PPEPA20080101_000000_000000.N1", "MER_RR__1PPEPA20080101_000000_000000.N1"),
     ],
 )
 def test_file_name_follows_content_disposition(name: str, expected: str) -> None:

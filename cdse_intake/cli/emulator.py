@@ -62,6 +62,16 @@ def _positive(text: str) -> float:
     return value
 
 
+def _faults(text: str) -> dict[str, float]:
+    """``name=share,...`` (or ``none``), checked as the emulator checks it."""
+    from ..emulator.records.delivery import parse_fault_shares
+
+    try:
+        return parse_fault_shares(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 #: The serving options, forwarded as they are from ``start`` to the background ``run``.
 _OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--host", {"default": "127.0.0.1", "help": "catalogue/identity/STAC host"}),
@@ -81,6 +91,23 @@ _OPTIONS: list[tuple[str, dict[str, Any]]] = [
             "default": "all",
             "help": "which products download: every one (each built when first listed or "
             "fetched) or a few per family (fast listings of thousands)",
+        },
+    ),
+    (
+        "--faults",
+        {
+            "type": _faults,
+            "help": "share of products carrying each fault, e.g. 'offline=0.05,unavailable=0' "
+            "(others at 0; 'none': no faults; default: a small realistic share)",
+        },
+    ),
+    (
+        "--sizes",
+        {
+            "choices": ("small", "realistic"),
+            "default": "small",
+            "help": "product sizes: small (every product a few hundred KB) or realistic (the "
+            "showcase's Sentinel-2 L2A products full-size, ~200 MB, built on first use)",
         },
     ),
 ]
@@ -141,8 +168,10 @@ def _serve(args: argparse.Namespace) -> int:
             s3=not args.no_s3,
             password=args.password,
             deliver=args.deliver,
+            sizes=args.sizes,
+            faults=args.faults,
         )
-    except (OSError, EmulatorStartError) as err:
+    except (OSError, ValueError, EmulatorStartError) as err:
         return _fail(f"cannot start the emulator: {err}")
     if args.throttle:
         emu.state.throttle = args.throttle * 1_000_000
@@ -187,6 +216,8 @@ def _forwarded(args: argparse.Namespace) -> list[str]:
     argv: list[str] = []
     for flag, _ in _OPTIONS:
         value = getattr(args, flag.lstrip("-").replace("-", "_"))
+        if isinstance(value, dict):  # --faults, parsed: back to its text
+            value = ",".join(f"{name}={share}" for name, share in value.items()) or "none"
         if value is not None:
             argv += [flag, str(value)]
     if args.no_s3:

@@ -26,7 +26,7 @@ from ..errors import (
     RateLimited,
     ServiceError,
 )
-from ..product import FOLDER_SUFFIXES, Product
+from ..product import Product, is_single_file_name
 from .accounts import Account
 from .partfile import CHUNK, PartFile
 from .retry import Restart, Stats, Truncated, transfer_verified
@@ -40,7 +40,7 @@ _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
 def is_single_object(product: Product) -> bool:
     """Whether CDSE stores the product as one S3 object (not a folder prefix)."""
-    return not product.name.endswith(FOLDER_SUFFIXES)
+    return is_single_file_name(product.name)
 
 
 def s3_key(product: Product) -> str:

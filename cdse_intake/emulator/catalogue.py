@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ import numpy as np
 from .payloads import Derived, Payload, add_folders
 from .records import clms, sentinel1, sentinel2, sentinel3, sentinel5p, table
 from .records.common import NEVER_EVICTED, SITES, fmt_time, mgrs, new_uuid
-from .records.delivery import DELIVER, FAULT_SHARES, SHOWCASE, make_deliverable
+from .records.delivery import DELIVER, FAULT_SHARES, SHOWCASE, fault_shares, make_deliverable
 from .records.sentinel1 import S1_UNITS
 from .records.sentinel2 import S2_ATTRS
 
@@ -136,6 +136,17 @@ class Catalogue:
         for name in ("geometries", "tree", "_attribute_columns"):
             self.__dict__.pop(name, None)
 
+    def replace(self, entry: Entry) -> None:
+        """Put ``entry`` in place of the entry with its id (same name, times and state: the
+        index stays valid), in this catalogue only."""
+        old = self.by_id[entry.id]
+        if (old.name, old.start, old.end, old.online) != (
+            entry.name, entry.start, entry.end, entry.online
+        ):  # fmt: skip
+            raise ValueError(f"{entry.name}: a replacement must keep the indexed fields")
+        self.entries = [entry if e is old else e for e in self.entries]
+        self.by_id[entry.id] = self.by_name[entry.name] = entry
+
     def _index(self, entries: list[Entry]) -> None:
         self.entries = entries
         self.by_id: dict[str, Entry] = {e.id: e for e in self.entries}
@@ -239,7 +250,11 @@ GENERATORS: list[tuple[str, Callable[..., Entry], int, timedelta, int]] = [
 
 
 def build_catalogue(
-    seed: int = 42, scale: float = 1.0, materialise: bool = True, deliver: str = "showcase"
+    seed: int = 42,
+    scale: float = 1.0,
+    materialise: bool = True,
+    deliver: str = "showcase",
+    faults: Mapping[str, float] | None = None,
 ) -> Catalogue:
     """A deterministic catalogue; ``scale`` multiplies the number of metadata records.
 
@@ -249,15 +264,24 @@ def build_catalogue(
     :data:`DELIVER`. Listing a product of a deliverable family needs its size and checksums:
     those of its bytes, shipped for this default catalogue (:mod:`.sums_pack`), else computed
     by building it.
-    ``materialise=False``: records only, nothing deliverable.
+    ``materialise=False``: records only, nothing deliverable. ``faults``: the share of the
+    deliverable products (outside the showcase) carrying each fault, the others at 0 (default
+    :data:`FAULT_SHARES`; ``{}``: none).
     """
     if deliver not in DELIVER:
         raise ValueError(f"deliver={deliver!r}: expected one of {', '.join(DELIVER)}")
-    return _cached_catalogue(seed, round(scale, 6), materialise, deliver)
+    shares = fault_shares(faults)
+    return _cached_catalogue(seed, round(scale, 6), materialise, deliver, shares)
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_catalogue(seed: int, scale: float, materialise: bool, deliver: str) -> Catalogue:
+def _cached_catalogue(
+    seed: int,
+    scale: float,
+    materialise: bool,
+    deliver: str,
+    shares: tuple[tuple[str, float], ...] = tuple(FAULT_SHARES.items()),
+) -> Catalogue:
     rng = random.Random(seed)
     start = datetime(2023, 1, 1, tzinfo=UTC)
     entries: list[Entry] = []
@@ -279,7 +303,7 @@ def _cached_catalogue(seed: int, scale: float, materialise: bool, deliver: str) 
     # Every other collection CDSE lists (catalogue_list): a few dozen records each.
     entries.extend(table.table_entries(seed, scale))
     if materialise:
-        make_deliverable(entries, everything=deliver == "all")
+        make_deliverable(entries, everything=deliver == "all", shares=shares)
     else:
         for entry in entries:
             entry.extra["metadata_only"] = True

@@ -12,8 +12,9 @@ Installed with cdse_intake (entry point ``pytest11``), so in any project:
 ``cdse_emulator`` is one emulator per test session; faults, the request log and counters are reset
 around each test. Every online product it lists downloads (built on first use; the ini option
 ``cdse_emulator_deliver = "showcase"`` limits that to a few per family, for suites that list
-tens of thousands of products). ``cdse_emulator_factory(**kw)`` starts a private one (e.g. with
-short token lifetimes), stopped at the end of the test.
+tens of thousands of products; ``cdse_emulator_faults = "offline=0.05"`` sets the share of
+products carrying each catalogue fault). ``cdse_emulator_factory(**kw)`` starts a private one
+(e.g. with short token lifetimes), stopped at the end of the test.
 
 The plugin is loaded by every pytest run in an environment where cdse_intake is installed, also
 without the ``emulator`` extra: it imports the emulator only when a fixture is used, and then says
@@ -53,12 +54,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         'listed or fetched) or "showcase" (a few per family: faster listings of thousands)',
         default="all",
     )
+    parser.addini(
+        "cdse_emulator_faults",
+        "share of the session emulator's products carrying each fault, e.g. "
+        '"offline=0.05,unavailable=0" (others at 0; "none": no faults; default: a small '
+        "realistic share)",
+        default="",
+    )
 
 
 @pytest.fixture(scope="session")
 def _cdse_emulator_session(request: pytest.FixtureRequest) -> Iterator[Emulator]:
     deliver = str(request.config.getini("cdse_emulator_deliver") or "all")
-    with _emulator_class()(deliver=deliver) as emu:
+    text = str(request.config.getini("cdse_emulator_faults") or "").strip()
+    faults = None
+    if text:
+        from .records.delivery import parse_fault_shares
+
+        faults = parse_fault_shares(text)
+    with _emulator_class()(deliver=deliver, faults=faults) as emu:
         yield emu
 
 

@@ -25,7 +25,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ from aiohttp import web
 
 from .catalogue import Catalogue, build_catalogue
 from .http import BYTES_SENT, GRANT_TYPE, STARTED, USER, request_id
+from .sizes import apply_sizes
 from .state import EmulatorState, FaultRegistry, RequestRecord
 from .tokens import TokenService
 
@@ -136,7 +137,11 @@ class Emulator:
     the read-only ``eodata`` bucket (every online product, built on request). The demo account
     is ``username``/``password``. ``deliver``: ``"all"`` (every product of a family with a
     writer, built when first listed or fetched) or ``"showcase"`` (a few per family; the rest
-    answer DAT-ZIP-915); see :data:`.catalogue.DELIVER`.
+    answer DAT-ZIP-915); see :data:`.catalogue.DELIVER`. ``sizes``: ``"small"`` (every product
+    a few hundred KB) or ``"realistic"`` (the showcase's Sentinel-2 L2A products full-size,
+    ~200 MB, built on first use); see :mod:`.sizes`. ``faults``: the share of products carrying
+    each fault (``{"offline": 0.05}``; others at 0; ``{}``: none; default
+    :data:`.catalogue.FAULT_SHARES`).
     """
 
     def __init__(
@@ -153,10 +158,15 @@ class Emulator:
         s3: bool = True,
         password: str | None = None,
         deliver: str = "all",
+        sizes: str = "small",
+        faults: Mapping[str, float] | None = None,
     ) -> None:
         # Built once per process and (seed, scale, deliver), copied so products added to one
-        # emulator (large benchmark products) do not appear in another.
-        self.catalogue = build_catalogue(seed=seed, scale=scale, deliver=deliver).copy()
+        # emulator (large benchmark products, full-size ones) do not appear in another.
+        self.catalogue = build_catalogue(
+            seed=seed, scale=scale, deliver=deliver, faults=faults
+        ).copy()
+        apply_sizes(self.catalogue, sizes)
         # The catalogue is ~500k long-lived objects; keep the garbage collector from rescanning
         # them on every collection (it tripled the cost of building STAC pages).
         gc.freeze()

@@ -87,10 +87,12 @@ def _emulator_imports(path: Path) -> set[Path]:
                 elif (target / "__init__.py").is_file():
                     if node.module:  # `from .package import name`: the package's __init__
                         found.add(target / "__init__.py")
-                    for alias in node.names:  # `from . import module`
+                    for alias in node.names:  # `from . import module` (or a subpackage)
                         module = target / f"{alias.name}.py"
                         if module.is_file():
                             found.add(module)
+                        elif (target / alias.name / "__init__.py").is_file():
+                            found.add(target / alias.name / "__init__.py")
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.stmt):
                     visit([child])

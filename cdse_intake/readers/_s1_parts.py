@@ -28,7 +28,7 @@ from ._s1_safe import ImageFiles, Sentinel1Metadata
 from .raster import RasterInfo, raster_info
 from .source import ProductSource
 
-__all__ = ["Part", "read_parts", "select_images"]
+__all__ = ["Part", "read_parts", "select_images", "select_imagettes"]
 
 
 def select_images(
@@ -93,6 +93,34 @@ def select_images(
             stacklevel=3,
         )
     return chosen
+
+
+def select_imagettes(
+    images: list[ImageFiles], wanted: object, source: ProductSource
+) -> list[ImageFiles]:
+    """The wave-mode images of the imagettes ``wanted`` (numbers such as ``1``, ``"003"``, or a
+    list of them; None: all)."""
+    if wanted is None:
+        return images
+    items = wanted if isinstance(wanted, (list, tuple, set, range)) else [wanted]
+    numbers = []
+    for item in items:
+        try:
+            if isinstance(item, bool):
+                raise ValueError(item)
+            numbers.append(f"{int(str(item).strip()):03d}")
+        except ValueError:
+            raise ValueError(
+                f"imagettes={wanted!r}: {item!r} is not an imagette number (e.g. 1 or '001')"
+            ) from None
+    have = sorted({i.number for i in images})
+    absent = [n for n in numbers if n not in have]
+    if absent or not numbers:
+        raise ValueError(
+            f"imagettes={wanted!r}: {', '.join(absent) or 'none asked'} not in "
+            f"{source.name}; it has {', '.join(have[:3])}..{have[-1] if have else ''}"
+        )
+    return [i for i in images if i.number in numbers]
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The files of one Sentinel-3 grid merged into one Dataset with its coordinates.
 
-Latitude/longitude (and altitude or elevation) become 2-D coordinates and the per-row time
-stamps a ``time`` coordinate; OLCI tie points get the image's row times. Attributes are those
-every file of the grid shares.
+Latitude/longitude (and altitude or elevation) become 2-D coordinates (on regular grids the
+1-D ``lat``/``lon`` index their dimensions) and the per-row time stamps a ``time`` coordinate;
+OLCI tie points get the image's row times. Attributes are those every file of the grid shares.
 """
 
 from __future__ import annotations
@@ -61,6 +61,11 @@ def _coordinates(ds: xr.Dataset) -> xr.Dataset:
     ]
     names.update(stamps)
     ds = ds.set_coords(sorted(n for n in names if n in ds.data_vars))
+    for axis, dim in (("lat", "latitude"), ("lon", "longitude")):
+        # regular grids (SYNERGY VEGETATION): index the ``latitude`` dimension by ``lat``
+        var = ds.variables.get(axis)
+        if var is not None and var.dims == (dim,) and dim not in ds.variables:
+            ds = ds.swap_dims({dim: axis})
     if len(stamps) == 1 and stamps[0] != "time" and "time" not in ds.variables:
         ds = ds.rename({stamps[0]: "time"})
     for var in ds.variables.values():

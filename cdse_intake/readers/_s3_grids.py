@@ -1,9 +1,11 @@
 """Which grid of a Sentinel-3 product each of its files lies on.
 
 OLCI and SYNERGY files are placed by name (image grid ``measurements``, ``tie_points``,
-``removed_pixels``, SYNERGY's ``tiepoints_*`` lists); SLSTR files by their grid suffix
-(stripe + view: ``_in``, ``_tx``...). A file the names do not place joins the grid whose
-dimension sizes it shares (see :mod:`.sentinel3` for the grids of each instrument).
+``removed_pixels``, SYNERGY's ``tiepoints_*`` lists, the VEGETATION products' ``ancillary``);
+SLSTR files by their grid suffix (stripe + view: ``_in``, ``_tx``...), the GHRSST file of WST
+as ``L2P``; SRAL files each on their own (split by rate later, :mod:`._s3_altimetry`). A file
+the names do not place joins the grid whose dimension sizes it shares (see :mod:`.sentinel3`
+for the grids of each instrument).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ __all__ = ["bad_grid", "grid_order", "place", "planned_grid"]
 
 #: SLSTR grid codes: stripe (a, b: 500 m; i: 1 km; f: fire; t: tie points) + view (n, o, x).
 _SLSTR_GRID = re.compile(r"_([abcfit][nox])$")
+#: The atmosphere and angle files of the SYNERGY VEGETATION products (``SY_2_V10``, ``VG1``,
+#: ``VGP``): in VGP on a coarser longitude grid than the reflectances.
+_VGT_ANCILLARY = frozenset({"ag", "og", "saa", "sza", "vaa", "vza", "wvg"})
 
 
 def planned_grid(kind: str, obj: DataObject) -> str | None:
@@ -36,10 +41,16 @@ def planned_grid(kind: str, obj: DataObject) -> str | None:
             return stem
         if "removed_pixel" in low or low.endswith("_rem"):
             return "removed_pixels"
+        if low in _VGT_ANCILLARY:
+            return "ancillary"
         return "measurements"
     if kind == "SL":
+        if "L2P_GHRSST" in stem:
+            return "L2P"
         match = _SLSTR_GRID.search(stem)
         return match.group(1) if match else None
+    if kind == "SR":
+        return stem
     return None
 
 

@@ -75,7 +75,7 @@ FAMILIES: tuple[Family, ...] = (
         "sentinel-1",
         "Sentinel-1 SAR GRD/SLC SAFE",
         "sentinel1",
-        re.compile(r"^S1[A-D]_(IW|EW|WV|S[1-6])_(GRD[FHM]|SLC_)"),
+        re.compile(r"^S1[A-D]_(IW|EW|WV|S[1-6])_(GRD[FHM]|SLC_)(?!.*_RTC$)"),  # RTC: gridded
         markers=("annotation/s1?-*.xml",),
     ),
     Family(
@@ -87,17 +87,82 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family(
         "sentinel-3",
-        "Sentinel-3 OLCI/SLSTR/SYN SEN3",
+        "Sentinel-3 OLCI/SLSTR/SYN/SRAL SEN3",
         "sentinel3",
-        re.compile(r"^S3[A-D]_(OL|SL|SY)_"),
+        re.compile(r"^S3[A-D]_(OL|SL|SY|SR)_"),
         markers=("xfdumanifest.xml",),
     ),
     Family(
         "sentinel-5p",
-        "Sentinel-5P TROPOMI Level-2 netCDF",
+        "Sentinel-5P TROPOMI Level-1B/Level-2 netCDF",
         "sentinel5p",
-        re.compile(r"^S5P_(OFFL|NRTI|RPRO|PAL_)_L2__"),
+        re.compile(r"^S5P_(OFFL|NRTI|RPRO|PAL_)_(L2__|L1B_)"),
         magic=(_HDF5,),
+    ),
+    Family(
+        "ccm",
+        "Copernicus Contributing Missions DEM tiles, optical (DIMAP) and SAR scenes",
+        "ccm",
+        re.compile(
+            r"^[A-Z][A-Z0-9]{3}_(SAR|PHR|GIS|WV3|HRS|AIS)_[A-Z0-9_]{6}_\d{8}T\d{6}_\d{8}T\d{6}_"
+        ),
+        markers=("*DEM/*_DEM.tif", "*DEM/*_DEM.dt2", "DIM_*.XML", "IMAGEDATA/*.tif"),
+    ),
+    Family(
+        "gridded",
+        "Gridded rasters: COP-DEM, global mosaics, CLMS NDVI/CLCplus, S2GLC, CEMS GFM, S1 RTC",
+        "gridded",
+        re.compile(
+            r"^(Copernicus_DSM_COG_|Sentinel-[12]_(IW_|DH_)?mosaic_|Landsat_mosaic_|CLMS_CLCPLUS_"
+            r"|c_gls_\w+_\d{12}_.*_(nc|cog)$|S2GLC_T|GFM_\w+_FLOOD$|S1[A-D]_\w+_RTC$)"
+        ),
+        markers=(
+            "userdata.json",
+            "clear_sky_mask.tif",
+            "Copernicus_DSM_COG_*.tif",
+            "c_gls_*.nc",
+            "c_gls_*_NDVI.tif",
+            "ENSEMBLE_FLOOD_*.tif",
+            "S2GLC_*.tif",
+            "CLMS_CLCPLUS_*.tif",
+            "*_RTC_VV.tif",
+        ),
+    ),
+    Family(
+        "envisat",
+        "Envisat MERIS Level-1b MER_FRS_1P/MER_RR__1P (ENVISAT format .N1)",
+        "envisat",
+        re.compile(r"^MER_(FRS|RR_)_1P.*\.N1$"),
+        markers=("MER_*.N1",),
+        magic=(b"PRODUCT=",),
+    ),
+    Family(
+        "sentinel-6",
+        "Sentinel-6 Poseidon-4 L1B/L2 LR altimetry and AMR-C L2 radiometry SEN6",
+        "sentinel6",
+        re.compile(r"^S6[AB]_(MW|P4)_"),
+        markers=("S6?_P4_*.nc", "S6?_MW_*.nc"),
+    ),
+    Family(
+        "landsat",
+        "Landsat Collection 2 Level-1/Level-2 (USGS GeoTIFF bundle with _MTL.txt)",
+        "landsat",
+        re.compile(r"^L[CTEO]0[4-9]_L(1TP|1GT|1GS|2SP|2SR)_"),
+        markers=("*_MTL.txt",),
+    ),
+    Family(
+        "cams",
+        "CAMS global fields GLOBAL/GFAS (netCDF)",
+        "cams",
+        re.compile(r"^z_cams_c_ecmf_\d{14}_prod_(fc|an)_"),
+        markers=("z_cams_c_ecmf_*.nc",),
+    ),
+    Family(
+        "smos",
+        "SMOS L2 soil moisture/ocean salinity and L1C swaths (Earth Explorer .HDR + .DBL)",
+        "smos",
+        re.compile(r"^SM_(OPER|REPR)_(MIR|AUX)_"),
+        markers=("*.HDR",),
     ),
     Family(
         "geotiff",

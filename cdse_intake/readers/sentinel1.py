@@ -11,7 +11,9 @@ A SAFE product is a folder (zipped by CDSE with ``<Name>.SAFE/`` on top)::
 
 GRD has one image per polarisation (swath ``IW``/``EW``, uint16 detected amplitude, ground
 range); IW SLC has one per swath and polarisation (``s1a-iw1-slc-vv-...``, complex int16, slant
-range, ~9 bursts of ~1500 lines stacked along azimuth).
+range, ~9 bursts of ~1500 lines stacked along azimuth); wave mode (WV) SLC has one small
+vignette per imagette (``s1a-wv1-slc-vv-...-001``, odd numbers WV1, even WV2, no bursts), each
+its own node ``/WV1_001``, ``/WV2_002``... (``imagettes=`` picks some).
 
 How it maps to xarray (:func:`open` returns a :class:`xarray.DataTree`):
 
@@ -75,7 +77,7 @@ from ._s1_lazy import CalibratedArray as CalibratedArray
 from ._s1_lazy import GridInterpolator as GridInterpolator
 from ._s1_lazy import InterpolatedArray as InterpolatedArray
 from ._s1_lazy import lazy as lazy
-from ._s1_parts import Part, read_parts, select_images
+from ._s1_parts import Part, read_parts, select_images, select_imagettes
 from ._s1_safe import ImageFiles, Sentinel1Metadata, parse_manifest
 from .source import ProductSource
 
@@ -104,6 +106,7 @@ def open(
     chunks: Any = "auto",
     calibration: str | None = None,
     polarisations: str | Sequence[str] | None = None,
+    imagettes: int | str | Sequence[int | str] | None = None,
 ) -> xr.DataTree:
     """Open a Sentinel-1 GRD or SLC SAFE product lazily as a DataTree (see the module doc).
 
@@ -111,6 +114,8 @@ def open(
     (``line``/``pixel`` also accepted), or None (lazy, no dask). ``calibration``: None (digital
     numbers) or ``"sigma0"``, ``"beta0"``, ``"gamma0"`` (float32 linear backscatter).
     ``polarisations``: e.g. ``"VV"`` or ``["VV", "VH"]``; default all in the product.
+    ``imagettes`` (wave mode only): image numbers such as ``1``, ``"003"`` or ``[1, 2]``;
+    default all.
     """
     lut_name = _check_calibration(calibration)
     wanted = _check_polarisations(polarisations)
@@ -118,21 +123,24 @@ def open(
     if source.single_file:
         raise UnsupportedProduct(f"{source.location}: a Sentinel-1 SAFE product is a folder")
     md = read_metadata(source)
-    if md.mode == "WV":
-        raise UnsupportedProduct(
-            f"{source.location}: Wave mode (WV) vignettes are not supported; GRD and SLC of "
-            "IW, EW and SM products are"
-        )
     if md.product_type not in ("GRD", "SLC"):
         raise UnsupportedProduct(
             f"{source.location}: product type {md.product_type!r}; only GRD and SLC open"
         )
+    if imagettes is not None and md.mode != "WV":
+        raise ValueError(f"imagettes={imagettes!r}: only wave-mode (WV) products have imagettes")
     images = select_images(md, wanted, lut_name, source)
+    if md.mode == "WV":
+        images = select_imagettes(images, imagettes, source)
     parts = read_parts(source, images, lut_name is not None)
 
     swaths: dict[str, list[Part]] = {}
     for part in parts:
-        swaths.setdefault(part.files.swath, []).append(part)
+        # wave mode: one node per imagette (WV1_001, WV2_002...), its swath alternating
+        key = part.files.swath
+        if md.mode == "WV":
+            key = f"{part.files.swath}_{part.files.number}"
+        swaths.setdefault(key, []).append(part)
     time = np.datetime64(md.start.replace(tzinfo=None), "ns")
     nodes: dict[str, xr.Dataset] = {}
     root = xr.Dataset(attrs=md.attrs(), coords={"time": time})
@@ -140,6 +148,8 @@ def open(
         node = "" if md.product_type == "GRD" else swath
         image = image_dataset(source, members, lut_name, calibration, chunks)
         image = image.assign_coords(time=time)
+        if md.mode == "WV":
+            image.attrs["image_number"] = members[0].files.number
         if node:
             nodes[node] = image
         else:

@@ -1,4 +1,4 @@
-"""Sentinel-3 OLCI, SLSTR and SYNERGY products (``.SEN3``) as lazy xarray DataTrees.
+"""Sentinel-3 OLCI, SLSTR, SYNERGY and SRAL products (``.SEN3``) as lazy xarray DataTrees.
 
 A SEN3 product is a folder of netCDF-4 files, one or a few variables each, listed by
 ``xfdumanifest.xml``: every ``dataObject`` names a file (``byteStream/fileLocation@href``, with
@@ -22,7 +22,15 @@ The files of one product lie on several grids, and variables only make sense on 
   dimension sizes they share.
 - SYNERGY (``SY_2_*``): ``Syn_*_reflectance``, ``flags``, ``time`` on the ``geolocation`` grid
   (``lat``, ``lon``); each ``tiepoints_*`` file is its own list of tie points; the
-  ``removed_pixels`` files a group of their own.
+  ``removed_pixels`` files a group of their own. The VEGETATION products (``SY_2_V10``,
+  ``VG1``, ``VGP``) lie on a regular grid indexed by 1-D ``lat``/``lon``: ``measurements``
+  (``B0``... ``NDVI``, ``SM``) and ``ancillary`` (angles, aerosol, ozone, water vapour).
+- SLSTR Level 2 single-file products: WST's GHRSST file is the grid ``L2P``; AOD's
+  ``NRT_AOD``/``NTC_AOD`` a grid of its own.
+- SRAL (``SR_1_*``, ``SR_2_*``): along-track series, one per file and rate:
+  ``standard_measurement/01`` (1 Hz), ``standard_measurement/20_ku`` (20 Hz Ku band),
+  ``measurement_l1b/l1b_echo_sar_ku``..., each with the dimension ``time`` and the coordinates
+  ``time``, ``lat`` and ``lon`` (:mod:`._s3_altimetry`).
 
 :func:`open` returns an :class:`xarray.DataTree`: the root holds the product attributes, each
 child one grid (``measurements``, ``tie_points``, ``removed_pixels`` for OLCI; ``in``, ``tx``,
@@ -42,6 +50,7 @@ import xarray as xr
 
 from ..errors import UnsupportedProduct
 from ._closing import closing
+from ._s3_altimetry import split_rates
 from ._s3_coordinates import merge, tie_point_times
 from ._s3_files import locate, open_file
 from ._s3_grids import bad_grid, grid_order, place, planned_grid
@@ -88,6 +97,7 @@ def open(
         )
     meta = read_metadata(source)
     kind = meta.product_type[:2]
+    series, grid = grid, _file_grid(kind, grid)  # SRAL: "<file>/<rate>" lies in "<file>"
     objects = [o for o in meta.data_objects if o.is_netcdf]
     if not objects:
         raise UnsupportedProduct(f"{source.location}: {MANIFEST} lists no netCDF file to open")
@@ -119,6 +129,11 @@ def open(
 
     names = [grid] if grid is not None else order
     datasets = {name: merge(name, groups[name], source) for name in names}
+    if kind == "SR":
+        datasets = {k: v for n, ds in datasets.items() for k, v in split_rates(n, ds).items()}
+        if series is not None and series not in datasets:
+            raise ValueError(bad_grid(series, list(datasets), meta.name))
+        grid = series
     tie_point_times(datasets, planned, source, rels, chunks, parts)
     for ds in datasets.values():
         _describe_bands(ds, meta)
@@ -132,6 +147,14 @@ def open(
         return closing(ds, parts)
     tree = xr.DataTree.from_dict({"/": xr.Dataset(attrs=root_attrs), **datasets})
     return closing(tree, parts)
+
+
+def _file_grid(kind: str, grid: str | None) -> str | None:
+    """The grid of the files holding ``grid``: a SRAL series ``<file>/<rate>`` lies in
+    ``<file>``."""
+    if kind == "SR" and grid is not None:
+        return grid.split("/", 1)[0]
+    return grid
 
 
 def _describe_bands(ds: xr.Dataset, meta: Sentinel3Metadata) -> None:

@@ -1,4 +1,4 @@
-"""Sentinel-5P TROPOMI Level-2 products: one netCDF-4 file of groups, opened as a DataTree.
+"""Sentinel-5P TROPOMI Level-1B and Level-2 products: one netCDF-4 file of groups, a DataTree.
 
 An L2 product (``S5P_OFFL_L2__NO2____<start>_<end>_<orbit>_<collection>_<processor>_<made>.nc``)
 is a single netCDF-4 file::
@@ -10,18 +10,24 @@ is a single netCDF-4 file::
     METADATA/          GRANULE_DESCRIPTION, QA_STATISTICS, ALGORITHM_SETTINGS and the ISO/EOP/ESA
                        metadata trees as group attributes (hundreds of groups in real files)
 
-The main data group is ``PRODUCT`` in the TROPOMI L2 products and ``BAND3_NPPC`` (with
-``STANDARD_MODE`` under it) in the NPP-VIIRS cloud product ``L2__NP_BD3``: the reader takes
-whichever top-level group is not ``METADATA``.
+The main data group is ``PRODUCT`` in the TROPOMI L2 products, ``BAND<n>_NPPC`` (with
+``STANDARD_MODE`` under it) in the NPP-VIIRS cloud products ``L2__NP_BD3/6/7`` and
+``BAND<n>_RADIANCE`` (``STANDARD_MODE/OBSERVATIONS|GEODATA|INSTRUMENT``) in the L1B radiance
+products ``L1B_RA_BD1..8``: the reader takes whichever top-level group is not ``METADATA``.
+The gridded tropospheric ozone ``L2__O3_TCL`` has no swath: its ``PRODUCT`` is on the 1-D
+coordinates ``latitude_ccd``/``longitude_ccd`` (and ``latitude_csa``/``longitude_csa``).
 
 As xarray: the DataTree of the file, one node per group, root attributes the global attributes.
 Every swath variable carries a leading ``time`` dimension of length 1 (the orbit's reference
 day); it is dropped, so variables are ``(scanline, ground_pixel, …)``, the reference day becomes
 the scalar coordinate ``time_reference`` and ``time`` is the per-scanline measurement time
 (``time_reference + delta_time``). ``latitude``/``longitude`` (pixel centres) are 2-D
-coordinates; the SUPPORT_DATA groups carry them (and ``time``) too. ``qa_value`` is decoded to
-0..1 (the file stores uint8 with ``scale_factor`` 0.01); ESA recommends ignoring pixels below a
-product-specific threshold (0.75 for NO2, 0.5 for CO and most others), which ``min_qa`` applies.
+coordinates; the SUPPORT_DATA groups carry them (and ``time``) too. In L1B and NPP files the
+positions are in ``GEODATA`` and the scanline times in ``OBSERVATIONS`` (L1B) or ``GEODATA``
+(NPP): every group of the mode gets the swath coordinates of its sibling groups. ``qa_value``
+is decoded to 0..1 (the file stores uint8 with ``scale_factor`` 0.01); ESA recommends ignoring
+pixels below a product-specific threshold (0.75 for NO2, 0.5 for CO and most others), which
+``min_qa`` applies.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ METADATA_GROUP = "METADATA"
 
 #: ``S5P_<mode>_<product type>_<start>_<end>_<orbit>_<collection>_<processor>_<made>``
 NAME = re.compile(
-    r"^S5P_(?P<mode>OFFL|NRTI|RPRO|PAL_)_(?P<product_type>L2__.{6})_(?P<start>\d{8}T\d{6})_"
+    r"^S5P_(?P<mode>OFFL|NRTI|RPRO|PAL_)_(?P<product_type>(?:L2__|L1B_).{6})_(?P<start>\d{8}T\d{6})_"
     r"(?P<end>\d{8}T\d{6})_(?P<orbit>\d{5})_(?P<collection>\d{2})_(?P<processor>\d{6})_"
     r"(?P<made>\d{8}T\d{6})"
 )
@@ -67,7 +73,7 @@ class S5PMetadata:
     name: str
     """The product's identifier (the file name without ``.nc``)."""
     product_type: str
-    """E.g. ``L2__NO2___``, ``L2__CO____``, ``L2__NP_BD3``."""
+    """E.g. ``L2__NO2___``, ``L2__CO____``, ``L2__NP_BD3``, ``L1B_RA_BD3``."""
     processing_mode: str | None
     """``OFFL``, ``NRTI``, ``RPRO`` or ``PAL_`` (from the name, else the metadata)."""
     orbit: int | None
@@ -80,7 +86,8 @@ class S5PMetadata:
     """The data collection (``01``, ``02``, ``03``…), from the product name."""
     title: str | None
     main_group: str
-    """The group holding the swath: ``PRODUCT`` (``BAND3_NPPC`` in NPP-VIIRS cloud products)."""
+    """The group holding the data: ``PRODUCT`` (``BAND<n>_NPPC`` in NPP-VIIRS cloud products,
+    ``BAND<n>_RADIANCE`` in L1B products)."""
     attributes: dict[str, Any] = field(default_factory=dict, repr=False)
     """Every global attribute, as xarray decodes them."""
     granule: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -121,6 +128,7 @@ def open(
                 ds = _mask(ds, threshold)
                 masked = True
         datasets[node.path] = ds
+    _share_siblings(datasets, main)
     if threshold is not None and not masked:
         raise UnsupportedProduct(
             f"min_qa={min_qa!r}: {source.location} has no qa_value variable in its {main} "
@@ -173,15 +181,17 @@ def read_metadata(source: ProductSource) -> S5PMetadata:
 
 
 def main_group(paths: list[str], source: ProductSource | None = None) -> str:
-    """The swath group among the file's ``paths``: the first top-level group that is not
-    ``METADATA`` (``PRODUCT``; ``BAND3_NPPC`` in NPP-VIIRS cloud products)."""
+    """The data group among the file's ``paths``: the first top-level group that is not
+    ``METADATA`` (``PRODUCT``; ``BAND<n>_NPPC`` in NPP-VIIRS cloud products,
+    ``BAND<n>_RADIANCE`` in L1B products)."""
     for path in paths:
         parts = path.strip("/").split("/")
         if len(parts) == 1 and parts[0] and parts[0] != METADATA_GROUP:
             return parts[0]
     where = source.location if source is not None else "the file"
     raise UnsupportedProduct(
-        f"{where} has no data group (expected PRODUCT, or BAND3_NPPC for NP_BD3 products); "
+        f"{where} has no data group (expected PRODUCT, BAND<n>_NPPC for NP_BD* products or "
+        "BAND<n>_RADIANCE for L1B products); "
         f"groups: {', '.join(paths)}"
     )
 
@@ -267,6 +277,33 @@ def _decode_swath(
     return ds, {**inherited, **shared}
 
 
+def _share_siblings(datasets: dict[str, xr.Dataset], main: str) -> None:
+    """Give each group of the ``main`` tree the swath coordinates (:data:`SWATH_COORDS`) its
+    sibling groups have and it lacks (L1B/NPP: positions in ``GEODATA``, scanline times in
+    ``OBSERVATIONS``), where the sizes agree. In place."""
+    families: dict[str, list[str]] = {}
+    for path in datasets:
+        if _in_group(path, main) and path.strip("/") != main:
+            families.setdefault(path.rstrip("/").rsplit("/", 1)[0], []).append(path)
+    for paths in families.values():
+        offered: dict[str, xr.Variable] = {}
+        for path in paths:
+            for name in SWATH_COORDS:
+                if name in datasets[path].coords:
+                    offered.setdefault(name, datasets[path][name].variable)
+        for path in paths:
+            ds = datasets[path]
+            extra = {
+                name: var
+                for name, var in offered.items()
+                if name not in ds.variables
+                and "scanline" in ds.dims
+                and all(ds.sizes.get(d) == n for d, n in var.sizes.items())
+            }
+            if extra:
+                datasets[path] = ds.assign_coords(extra)
+
+
 def _scanline_times(delta: xr.DataArray, reference: Any) -> xr.DataArray | None:
     """``delta_time`` as datetimes: decoded by xarray when its units name an epoch
     (``milliseconds since 2020-03-03 00:00:00``), else added to the reference time."""
@@ -286,9 +323,11 @@ def _scanline_times(delta: xr.DataArray, reference: Any) -> xr.DataArray | None:
 
 
 def _mask(ds: xr.Dataset, threshold: float) -> xr.Dataset:
-    """NaN where ``qa_value < threshold`` in every pixel variable (qa_value itself kept)."""
+    """NaN where ``qa_value < threshold`` in every pixel variable (qa_value itself kept): the
+    variables over qa_value's dimensions (scanline and ground_pixel; the O3_TCL grid's
+    latitude_ccd and longitude_ccd)."""
     keep = ds["qa_value"] >= threshold - _QA_SLACK
-    pixel = {"scanline", "ground_pixel"}
+    pixel = set(ds["qa_value"].dims)
     masked = {}
     for name, var in ds.data_vars.items():
         if name != "qa_value" and pixel <= set(var.dims):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ProductNotFound, UnsupportedProduct
-from ..product import FOLDER_SUFFIXES
+from ..product import FOLDER_SUFFIXES, is_single_file_name
 
 __all__ = ["ProductSource", "from_local", "from_remote"]
 
@@ -56,9 +56,7 @@ class ProductSource:
     @property
     def single_file(self) -> bool:
         """Whether the product is one file (S5P netCDF, GeoTIFF) rather than a folder."""
-        return self.origin == "file" or (
-            self.origin == "remote" and not self.name.endswith(FOLDER_SUFFIXES)
-        )
+        return self.origin == "file" or (self.origin == "remote" and is_single_file_name(self.name))
 
     def __repr__(self) -> str:
         return f"ProductSource({self.name!r}, {self.origin}: {self.location!r})"
@@ -146,7 +144,8 @@ class ProductSource:
         if local is not None:
             return local, {}
         if self.origin == "zip":
-            return f"/vsizip/{self.archive}/{self.path(rel)}", {}
+            # Braces: GDAL finds the archive whatever its name (a zip saved without ``.zip``).
+            return f"/vsizip/{{{self.archive}}}/{self.path(rel)}", {}
         return self.path(rel), {"opener": self.fs}
 
     def mapper(self, rel: str = "") -> Any:

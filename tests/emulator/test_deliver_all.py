@@ -36,8 +36,7 @@ def _sample(emu) -> list:
     rng = random.Random(SEED)
     kinds: dict[tuple[str, str, str], list] = {}
     for entry in emu.catalogue:
-        faulty = entry.extra.get("fault") or entry.extra.get("showcase")
-        if entry.online and deliverable(entry) and not faulty:
+        if entry.online and deliverable(entry) and not entry.extra.get("fault"):
             kinds.setdefault((entry.collection, entry.product_type, entry.family), []).append(entry)
     return [rng.choice(entries) for _, entries in sorted(kinds.items())]
 

@@ -542,3 +542,18 @@ def test_swaths_split_at_the_antimeridian_stay_in_their_footprint(catalogue):
         lon, lat = module.geolocation(entry, rows, cols)
         assert lon.min() < -179 and lon.max() > 179  # it does cross
         assert inside_footprint(entry, lon, lat)
+
+
+def test_the_clients_single_file_rule_agrees_with_every_writer():
+    """The client tells a one-file product from a folder by its name (S3 object or prefix, zip
+    or raw download); every writer's products must be named so."""
+    from cdse_intake.emulator.catalogue import build_catalogue
+    from cdse_intake.emulator.products import BUILDERS
+    from cdse_intake.product import is_single_file_name
+
+    wrong = {
+        (e.family, e.name)
+        for e in build_catalogue(scale=0.05, deliver="all")
+        if e.family in BUILDERS and is_single_file_name(e.name) != BUILDERS[e.family].single_file
+    }
+    assert not wrong, sorted(wrong)[:5]

@@ -126,3 +126,22 @@ def test_a_family_fingerprint_covers_what_its_writer_imports() -> None:
 def test_unknown_family_is_named() -> None:
     with pytest.raises(ValueError, match="sentinel9"):
         sums_pack.build_packs(["sentinel9"])
+
+
+def test_writers_import_only_writers_and_the_scene():
+    """A writer's fingerprint covers the modules it imports: a writer importing the records or
+    the catalogue would make its shipped pack stale at every change to them."""
+    import sys
+    from pathlib import Path
+
+    from cdse_intake.emulator.products import BUILDERS
+    from cdse_intake.emulator.sums_pack import HERE, _closure
+
+    outside = {}
+    for family, builder in BUILDERS.items():
+        start = Path(sys.modules[builder.build.__module__].__file__ or "").resolve()
+        names = {str(p.relative_to(HERE)) for p in _closure(start)}
+        wrong = sorted(n for n in names if not n.startswith(("products/", "scene/")))
+        if wrong:
+            outside[family] = wrong
+    assert outside == {}

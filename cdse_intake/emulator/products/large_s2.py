@@ -55,6 +55,7 @@ __all__ = [
     "CodestreamTiles",
     "add_large_s2",
     "codestream_tiles",
+    "ensure_zip",
     "expected_dn",
     "expected_scl",
     "expected_tci",
@@ -169,7 +170,7 @@ def add_large_s2(
     if entry.id in catalogue.by_id:
         return catalogue.by_id[entry.id]
     path = Path(directory) / f"{entry.stem}.zip"
-    sums = _ensure_zip(entry, path, tlm)
+    sums = ensure_zip(entry, path, tlm)
     entry.payload = _payload(entry.name, path)
     entry.content_length = entry.payload.size
     entry.md5, entry.blake3 = sums["md5"], sums["blake3"]
@@ -267,9 +268,9 @@ def _footprint(window: UtmWindow) -> dict[str, Any]:
 class _LargeProduct(sentinel2._Product):  # the S2 writer's metadata code, reused
     """The S2 writer's names and metadata over a ``size``-pixel window."""
 
-    def __init__(self, entry: Entry) -> None:
+    def __init__(self, entry: Entry, window: UtmWindow | None = None) -> None:
         super().__init__(entry, "L2A")
-        self.window = _window(entry.extra["size"])
+        self.window = window or _window(entry.extra["size"])
 
     def image_names(self) -> dict[str, tuple[str, int]]:
         """``path -> (image name, resolution)`` of IMG_DATA, as :meth:`images` lays them out."""
@@ -282,8 +283,11 @@ class _LargeProduct(sentinel2._Product):  # the S2 writer's metadata code, reuse
         }
 
 
-def _ensure_zip(entry: Entry, path: Path, tlm: bool) -> dict[str, str]:
-    """Build the zip (atomically) unless a complete one of this version is there; its sums."""
+def ensure_zip(
+    entry: Entry, path: Path, tlm: bool = False, window: UtmWindow | None = None
+) -> dict[str, str]:
+    """Build ``entry``'s product over ``window`` (default: the benchmark product's) as the zip
+    ``path`` (atomically), unless a complete one of this version is there; its sums."""
     sidecar = path.with_name(path.name + ".json")
     if path.is_file() and sidecar.is_file():
         sums = json.loads(sidecar.read_text())
@@ -294,7 +298,7 @@ def _ensure_zip(entry: Entry, path: Path, tlm: bool) -> dict[str, str]:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        product = _LargeProduct(entry)
+        product = _LargeProduct(entry, window)
         names = product.image_names()
         for rel, (name, res) in names.items():
             target = staging / rel

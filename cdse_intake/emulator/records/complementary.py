@@ -83,7 +83,7 @@ def _envisat(c: ODataOnly, rng: random.Random, when: datetime, lon: float, lat: 
         (when - datetime.fromisoformat(c.start).replace(tzinfo=when.tzinfo)).days * 14.3
     )
     name = (
-        f"{product_type}PEPA{times['start']:%Y%m%d_%H%M%S}_000000{rng.randint(1000, 9999)}"
+        f"{product_type}PEPA{times['start']:%Y%m%d_%H%M%S}_00000{rng.randint(1000, 9999)}"
         f"{rng.randint(0, 999):03d}_{orbit % 501:05d}_{orbit:05d}_{rng.randint(0, 9999):04d}.N1"
     )
     values = {

@@ -8,6 +8,7 @@ As on the real service, a few records cannot be served as listed (:data:`FAULT_S
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..payloads import LAZY, deliverable
@@ -35,6 +36,16 @@ SHOWCASE = {
     "sentinel5p_l2": 2,
     "eopf_zarr": 1,
     "clms_geotiff": 1,
+    "sentinel3_more": 1,
+    "sentinel5p_more": 1,
+    "sentinel6": 1,
+    "sentinel1_wv": 1,
+    "gridded": 1,
+    "landsat": 1,
+    "ccm": 1,
+    "envisat": 1,
+    "smos": 1,
+    "cams": 1,
 }
 
 #: Shares of the catalogue's deliverable products (outside the showcase) that carry a fault,
@@ -50,21 +61,63 @@ FAULT_SHARES = {
 }
 
 
-def _fault_of(entry: Entry) -> str | None:
+def fault_shares(shares: Mapping[str, float] | None) -> tuple[tuple[str, float], ...]:
+    """``shares`` checked and complete (the missing faults at 0; None: :data:`FAULT_SHARES`),
+    as a hashable tuple in :data:`FAULT_SHARES`' order."""
+    if shares is None:
+        return tuple(FAULT_SHARES.items())
+    if not isinstance(shares, Mapping):
+        raise ValueError(f"faults={shares!r}: expected a mapping of fault name to share")
+    unknown = sorted(set(shares) - set(FAULT_SHARES))
+    if unknown:
+        raise ValueError(
+            f"faults: {', '.join(map(repr, unknown))} is not a fault; expected some of "
+            + ", ".join(map(repr, FAULT_SHARES))
+        )
+    for name, share in shares.items():
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise ValueError(f"faults[{name!r}]={share!r}: expected a share between 0 and 1")
+    if sum(shares.values()) > 1:
+        raise ValueError(f"faults={dict(shares)!r}: the shares add up to more than 1")
+    return tuple((name, float(shares.get(name, 0.0))) for name in FAULT_SHARES)
+
+
+def parse_fault_shares(text: str) -> dict[str, float]:
+    """``"offline=0.05,unavailable=0"`` (or ``"none"``) as a mapping for :func:`fault_shares`."""
+    if text.strip().lower() == "none":
+        return {}
+    shares: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        try:
+            shares[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise ValueError(f"fault share {part!r}: expected name=share, e.g. offline=0.05")
+    fault_shares(shares)
+    return shares
+
+
+def _fault_of(entry: Entry, shares: tuple[tuple[str, float], ...]) -> str | None:
     """The fault ``entry`` carries (None for most): a uniform draw from its id."""
     draw = int(entry.id.replace("-", "")[:8], 16) / 0x1_0000_0000
-    for name, share in FAULT_SHARES.items():
+    for name, share in shares:
         if draw < share:
             return name
         draw -= share
     return None
 
 
-def make_deliverable(entries: list[Entry], everything: bool) -> None:
+def make_deliverable(
+    entries: list[Entry],
+    everything: bool,
+    shares: tuple[tuple[str, float], ...] = tuple(FAULT_SHARES.items()),
+) -> None:
     """Sizes and checksums of deliverable entries come from their bytes (computed when first
     read); the first few of each family in :data:`SHOWCASE` are marked as the showcase; without
-    ``everything`` the others are records only, with it a few carry a fault
-    (:data:`FAULT_SHARES`, recorded in ``extra["fault"]``)."""
+    ``everything`` the others are records only, with it a few carry a fault (``shares``, see
+    :func:`fault_shares`; recorded in ``extra["fault"]``)."""
     counts = dict.fromkeys(SHOWCASE, 0)
     for entry in entries:
         if not deliverable(entry):
@@ -77,7 +130,7 @@ def make_deliverable(entries: list[Entry], everything: bool) -> None:
         if not (everything or entry.extra.get("showcase")):
             entry.extra["metadata_only"] = True
             continue
-        fault = None if entry.extra.get("showcase") else _fault_of(entry)
+        fault = None if entry.extra.get("showcase") else _fault_of(entry, shares)
         if fault is not None:
             entry.extra["fault"] = fault
         if fault == "unavailable":
