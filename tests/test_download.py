@@ -436,7 +436,7 @@ def test_via_s3_single_objects_from_the_bucket(cdse_emulator, cdse_env, settings
     products = materialised(cdse_emulator)
     report = run(products, settings, via="s3")
     assert_all_verified(report, len(products))
-    single = {p.id for p in products if not p.name.endswith((".SAFE", ".SEN3", ".zarr"))}
+    single = {p.id for p in products if cdse_emulator.catalogue.by_id[p.id].payload.single_file}
     assert single
     over_https = {r.path.split("(")[1].split(")")[0] for r in value_requests(cdse_emulator)}
     assert over_https == {p.id for p in products} - single

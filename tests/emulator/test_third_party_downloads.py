@@ -51,8 +51,12 @@ SENTINELS = {"SENTINEL-1", "SENTINEL-2", "SENTINEL-3", "SENTINEL-5P"}
 FAULTS = {"unavailable", "offline", "no_checksum", "wrong_checksum"}
 #: Folder products are delivered as a zip holding ``<Name>/`` (cdse-api.md §2.2); single-file
 #: products raw, whatever CDSETool names the file (it always writes ``<Name>.zip``).
-FOLDERS = (".SAFE", ".SEN3", ".zarr")
-MAGIC = {".nc": (b"\x89HDF\r\n\x1a\n",), ".tif": (b"II*\x00", b"MM\x00*"), ".EOF": (b"<?xml",)}
+MAGIC = {
+    ".nc": (b"\x89HDF\r\n\x1a\n",),
+    ".tif": (b"II*\x00", b"MM\x00*"),
+    ".EOF": (b"<?xml",),
+    ".N1": (b"PRODUCT=",),  # Envisat
+}
 
 
 @pytest.fixture(scope="module")
@@ -139,9 +143,10 @@ def _record(emu, product_id: str) -> dict[str, Any]:
     return answer.json()
 
 
-def _check_container(name: str, data: bytes) -> None:
-    """A folder product is a zip of ``<Name>/``; a single-file product its raw file."""
-    if name.endswith(FOLDERS):
+def _check_container(name: str, data: bytes, single_file: bool) -> None:
+    """A folder product is a zip of ``<Name>/`` (whether its name ends in ``.SAFE`` or, as
+    Landsat's and COP-DEM's, in nothing); a single-file product its raw file."""
+    if not single_file:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             members = zf.namelist()
             assert members and all(m.startswith(f"{name}/") for m in members), members[:3]
@@ -192,7 +197,7 @@ def _check(emu, credentials, feature: dict, results: list, log: Log, folder: Pat
     # In every case the bytes are the product's own (not a truncated or foreign body).
     payload = emu.catalogue.by_id[pid].payload
     assert (md5, b3) == (payload.md5, payload.blake3)
-    _check_container(name, data)
+    _check_container(name, data, payload.single_file)
     return fault
 
 
