@@ -117,7 +117,10 @@ def parse_header(f: Any, where: str) -> Header:
     sph_size, num_dsd, dsd_size = (int(mph.get(k, 0)) for k in ("SPH_SIZE", "NUM_DSD", "DSD_SIZE"))
     if sph_size <= 0 or dsd_size <= 0:
         raise UnsupportedProduct(f"{where}: MPH has SPH_SIZE={sph_size}, DSD_SIZE={dsd_size}")
-    sph_text = f.read(sph_size).decode("ascii", "replace")
+    sph_bytes = f.read(sph_size)
+    if len(sph_bytes) < sph_size:
+        raise UnsupportedProduct(f"{where}: truncated SPH ({len(sph_bytes)} of {sph_size} bytes)")
+    sph_text = sph_bytes.decode("ascii", "replace")
     first = sph_text.find("DS_NAME=")
     if first < 0:
         raise UnsupportedProduct(f"{where}: the SPH has no data set descriptors")
@@ -136,4 +139,11 @@ def parse_header(f: Any, where: str) -> Header:
             int(values.get("NUM_DSR", 0)),
             int(values.get("DSR_SIZE", 0)),
         )
+    length = f.seek(0, 2)
+    for ds in datasets.values():
+        if ds.size and ds.offset + ds.size > length:
+            raise UnsupportedProduct(
+                f"{where}: truncated: data set {ds.name!r} ends at byte {ds.offset + ds.size}, "
+                f"the file has {length} bytes"
+            )
     return Header(mph, parse_values(sph_text[:first]), datasets)

@@ -55,7 +55,18 @@ def open_product(
     source = resolve_source(product, context, remote=remote, progress=progress)
     reader = family_named(family) if family else detect(source)
     _check_options(reader, options)
-    result = reader.opener()(source, chunks=chunks, **options)
+    try:
+        result = reader.opener()(source, chunks=chunks, **options)
+    except ProductNotFound:
+        raise
+    except OSError as err:
+        if source.origin == "remote":
+            raise  # a network failure stays one: it may pass on a retry
+        # A damaged local file (cut short, corrupt): say which product, as which family.
+        raise UnsupportedProduct(
+            f"cannot read {source.location} as {reader.title}: {err}; the file is damaged "
+            "(an interrupted copy?): download it again"
+        ) from err
     _describe(result, source, reader)
     return select_group(result, group) if group is not None else result
 

@@ -102,3 +102,14 @@ def test_detection_and_errors(written, tmp_path):
     other.write_bytes(b"not envisat" * 200)
     with pytest.raises(UnsupportedProduct, match="PRODUCT="):
         envisat.open(from_local(other))
+
+
+@pytest.mark.parametrize("keep", [1500, 3000, -100])
+def test_a_truncated_file_is_named_truncated(written, tmp_path, keep):
+    """A file cut short (an interrupted copy) says so, not that a data set is missing."""
+    _, path = written
+    cut = tmp_path / path.name
+    data = path.read_bytes()
+    cut.write_bytes(data[:keep])
+    with pytest.raises(UnsupportedProduct, match="truncated"):
+        envisat.open(from_local(cut))

@@ -224,3 +224,18 @@ def test_datasets_pickle_and_compute_on_dask_workers(entries, process_cluster):
         # with the credentials it inherited): nothing but the task graph travels
         on_workers = process_cluster.compute(ds["B04"][:32, :32]).result()
         np.testing.assert_array_equal(on_workers.values, local)
+
+
+def test_a_damaged_local_product_names_itself(tmp_path):
+    """A product cut short gets an UnsupportedProduct naming the file and its family, not a
+    bare library error (here a netCDF file whose second half is missing)."""
+    from cdse_intake.emulator.products import BUILDERS
+    from cdse_intake.emulator.records.table import table_entries
+    from cdse_intake.errors import UnsupportedProduct
+
+    entry = next(e for e in table_entries(2026, 0.05) if e.collection == "CAMS")
+    data = BUILDERS["cams"](entry)[entry.name]
+    path = tmp_path / entry.name
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(UnsupportedProduct, match=rf"cannot read .*{entry.name}.* damaged"):
+        open_product(path)
