@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from .jsonb import jsonb_order
@@ -69,6 +70,55 @@ S3_FILES: dict[str, tuple[str, ...]] = {
         "tiepoints_slstr_o.nc",
     ),
 }
+
+
+def _more_files() -> dict[str, tuple[str, ...]]:
+    """The files of the other Sentinel-3 types (``products.sentinel3_more``), sorted; WST's one
+    file is named after the product (``virtual_files`` lists only its manifest)."""
+    olci = ("geo_coordinates", "instrument_data", "time_coordinates", "tie_geo_coordinates",
+            "tie_geometries", "tie_meteo")  # fmt: skip
+    water_bands = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 17, 18, 21)
+    water = (*olci, *(f"Oa{b:02d}_reflectance" for b in water_bands), "chl_nn", "chl_oc4me",
+             "iop_nn", "iwv", "par", "trsp", "tsm_nn", "w_aer", "wqsf")  # fmt: skip
+    land = (*olci, "gifapar", "iwv", "lqsf", "otci", "rc_gifapar")
+    err = (*olci, *(f"Oa{i:02d}_radiance" for i in range(1, 22)), "qualityFlags",
+           "removed_pixels")  # fmt: skip
+    rbt = ["viscal", "met_tx", "geometry_tn", "geometry_to", "geodetic_tx", "cartesian_tx",
+           "time_an", "time_bn", "time_in"]  # fmt: skip
+    rbt += [f"{kind}_{g}" for kind in ("geodetic", "cartesian", "indices", "flags")
+            for g in ("an", "ao", "bn", "bo", "in", "io", "fn", "fo")]  # fmt: skip
+    views = {"S1": "an ao", "S2": "an ao", "S3": "an ao", "S4": "an ao bn bo",
+             "S5": "an ao bn bo", "S6": "an ao bn bo"}  # fmt: skip
+    rbt += [f"{b}_{part}_{c}" for b, cs in views.items() for c in cs.split()
+            for part in ("radiance", "quality")]  # fmt: skip
+    thermal = {"S7": "in io", "S8": "in io", "S9": "in io", "F1": "fn fo", "F2": "in io"}
+    rbt += [f"{b}_{part}_{c}" for b, cs in thermal.items() for c in cs.split()
+            for part in ("BT", "quality")]  # fmt: skip
+    frp = ["FRP_in", "time_in", "met_tx", "geometry_tn", "geodetic_tx", "cartesian_tx"]
+    frp += [f"{kind}_{g}" for kind in ("geodetic", "cartesian", "indices", "flags")
+            for g in ("in", "fn")]  # fmt: skip
+    vgt = ("B0", "B2", "B3", "MIR", "ag", "og", "saa", "sm", "sza", "vaa", "vza", "wvg")
+    sral = ("enhanced_measurement", "reduced_measurement", "standard_measurement")
+    stems: dict[str, Sequence[str]] = {
+        "OL_1_ERR___": err,
+        "OL_2_LFR___": land,
+        "OL_2_LRR___": land,
+        "OL_2_WFR___": water,
+        "OL_2_WRR___": water,
+        "SL_1_RBT___": rbt,
+        "SL_2_FRP___": frp,
+        "SY_2_V10___": (*vgt, "NDVI", "tg"),
+        "SY_2_VG1___": (*vgt, "NDVI", "tg"),
+        "SY_2_VGP___": vgt,
+        "SR_1_SRA___": ("measurement_l1b",),
+        "SR_1_SRA_A_": ("measurement_l1a",),
+        **{t: sral for t in ("SR_2_LAN___", "SR_2_LAN_HY", "SR_2_LAN_LI", "SR_2_LAN_SI")},
+        "SR_2_WAT___": sral,
+    }
+    return {t: tuple(sorted(f"{stem}.nc" for stem in names)) for t, names in stems.items()}
+
+
+S3_FILES.update(_more_files())
 
 #: ``stac_bands.OLCI_Bands``: description, centre and FWHM (µm).
 OLCI_BANDS: dict[str, tuple[str, float, float]] = {
