@@ -39,6 +39,7 @@ _LAZY = {
     "ServiceError": "cdse_intake.errors",
     "UnsafePathError": "cdse_intake.errors",
     "UnsupportedProduct": "cdse_intake.errors",
+    "PartialProductWarning": "cdse_intake.errors",
     "open_product": "cdse_intake.readers",
     "SearchPanel": "cdse_intake.widgets",
 }
@@ -54,6 +55,7 @@ __all__ = [
     "DownloadError",
     "DownloadReport",
     "Endpoints",
+    "PartialProductWarning",
     "Product",
     "ProductNotFound",
     "ProductOffline",
@@ -87,6 +89,7 @@ if TYPE_CHECKING:
         ConfigurationError,
         CredentialsMissing,
         DownloadError,
+        PartialProductWarning,
         ProductNotFound,
         ProductOffline,
         QueryError,

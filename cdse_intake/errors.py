@@ -143,3 +143,9 @@ class UnsafePathError(CDSEError, ValueError):
 
 class UnsupportedProduct(CDSEError, ValueError):
     """A product (or file) whose format no reader of :func:`cdse_intake.open_product` knows."""
+
+
+class PartialProductWarning(UserWarning):
+    """A product opened without some of its files (they are absent): the dataset holds what
+    exists, and the warning names what is missing. Not raised for files left out on purpose
+    (``bands=``/``variables=``)."""

@@ -2,9 +2,10 @@
 
 Digital numbers or calibrated backscatter (``|DN|² / A²``, lazily per chunk), the 1-D
 coordinates (``line``, ``pixel``, ``azimuth_time``, ``ground_range`` or ``slant_range_time``,
-SLC ``burst``), lazy 2-D latitude/longitude from the geolocation grid, ``spatial_ref`` with the
-grid as GCPs, the image attributes, and the default chunks (full-width bands of whole TIFF
-strips: the measurement TIFFs are striped).
+SLC ``burst``), lazy 2-D latitude/longitude from the geolocation grid, the grid itself on
+``gcp_line`` x ``gcp_pixel`` (no CRS: see :mod:`._s1_geocoding`), the image attributes, and
+the default chunks (full-width bands of whole TIFF strips: the measurement TIFFs are striped).
+A metadata-only node (no measurement file) has the grid and the attributes, no image.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import xarray as xr
 
 from ..errors import UnsupportedProduct
 from ._s1_annotation import Annotation
+from ._s1_geocoding import grid_coords
 from ._s1_lazy import CalibratedArray, GridInterpolator, InterpolatedArray, lazy
 from ._s1_parts import Part
 from .raster import RasterInfo, open_raster, tile_chunks
 from .source import ProductSource
 
-__all__ = ["AUTO_CHUNK_BYTES", "image_dataset"]
+__all__ = ["AUTO_CHUNK_BYTES", "image_dataset", "metadata_dataset"]
 
 #: Long names of the calibrated variables, by ``calibration=`` value.
 _CALIBRATION_NAMES = {
@@ -41,6 +43,8 @@ def image_dataset(
     chunks: Any,
 ) -> xr.Dataset:
     """The polarisations of one swath on ``(y, x)`` with their coordinates."""
+    import rioxarray  # noqa: F401  (registers .rio, as every raster reader does)
+
     first = parts[0].annotation
     for part in parts[1:]:
         a = part.annotation
@@ -60,6 +64,7 @@ def image_dataset(
     ds = xr.Dataset(variables, coords={"latitude": latitude, "longitude": longitude})
     if chunks is not None:
         if chunks == "auto":
+            assert parts[0].info is not None
             chunks = _auto_chunks(parts[0].info)
         ds = ds.chunk(chunks)
     range_name, range_values, range_attrs = first.range_coordinate()
@@ -71,9 +76,16 @@ def image_dataset(
     }
     if first.burst_times:
         coords["burst"] = ("y", np.arange(first.lines) // first.lines_per_burst)
-    ds = ds.assign_coords(coords)
-    ds = _write_gcps(ds, first)
+    ds = ds.assign_coords({**coords, **grid_coords(first)})
     ds.attrs = _image_attrs(first, [p.files.polarisation for p in parts], calibration)
+    return ds
+
+
+def metadata_dataset(parts: list[Part]) -> xr.Dataset:
+    """The node of a swath whose images have no measurement file: attributes and grid only."""
+    first = parts[0].annotation
+    ds = xr.Dataset(coords=grid_coords(first))
+    ds.attrs = _image_attrs(first, [p.files.polarisation for p in parts], None)
     return ds
 
 
@@ -139,28 +151,6 @@ def _geolocation(annotation: Annotation, azimuth_time: np.ndarray) -> tuple[xr.V
         {"standard_name": "longitude", "units": "degrees_east", "comment": comment},
     )
     return latitude, longitude
-
-
-def _write_gcps(ds: xr.Dataset, annotation: Annotation) -> xr.Dataset:
-    """``spatial_ref`` with EPSG:4326 and the geolocation grid as GCPs (rioxarray's way)."""
-    import rioxarray  # noqa: F401  (registers .rio)
-    from rasterio.control import GroundControlPoint
-    from rasterio.crs import CRS
-
-    grid = annotation.grid
-    gcps = [
-        GroundControlPoint(
-            row=float(line),
-            col=float(pixel),
-            x=float(grid.longitude[i, j]),
-            y=float(grid.latitude[i, j]),
-            z=float(grid.height[i, j]),
-            id=str(i * grid.pixels.size + j + 1),
-        )
-        for i, line in enumerate(grid.lines)
-        for j, pixel in enumerate(grid.pixels)
-    ]
-    return ds.rio.write_gcps(gcps, CRS.from_epsg(4326))
 
 
 def _image_attrs(

@@ -1,9 +1,11 @@
 """The images of a Sentinel-1 SAFE product to open, and what their files say.
 
 Picks the images (swath, polarisation) asked for with their paths as the product spells them,
-skipping with a warning those whose files are missing (a partial download, trimmed samples);
-then reads each image's annotation, calibration and noise XML and its measurement TIFF header
-(remote ones in parallel) into a :class:`Part`.
+leaving out with a :class:`~cdse_intake.errors.PartialProductWarning` those whose files are
+missing (a partial download, trimmed samples), or keeping their annotations only when the
+product has no measurement file at all; then reads each image's annotation, calibration and
+noise XML and its measurement TIFF header, checked first (remote ones in parallel), into a
+:class:`Part`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import xarray as xr
 
 from ..errors import UnsupportedProduct
 from . import xml
+from ._partial import listed, warn_missing
 from ._s1_annotation import Annotation, parse_annotation
 from ._s1_lazy import GridInterpolator
+from ._s1_members import checked_raster_info, checked_xml
 from ._s1_metadata import (
     annotation_groups,
     calibration_groups,
@@ -25,17 +29,27 @@ from ._s1_metadata import (
     noise_groups,
 )
 from ._s1_safe import ImageFiles, Sentinel1Metadata
-from .raster import RasterInfo, raster_info
+from .raster import RasterInfo
 from .source import ProductSource
 
-__all__ = ["Part", "read_parts", "select_images", "select_imagettes"]
+__all__ = ["Part", "Selection", "read_parts", "select_images", "select_imagettes"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The images to open, with their paths as the product spells them."""
+
+    images: list[ImageFiles]
+    metadata_only: bool = False
+    """The product has no measurement file at all: the images have annotations only."""
 
 
 def select_images(
     md: Sentinel1Metadata, wanted: list[str] | None, lut_name: str | None, source: ProductSource
-) -> list[ImageFiles]:
-    """The images to open with their paths as the product spells them; missing files skipped
-    (with a warning) unless asked for."""
+) -> Selection:
+    """The images to open; those lacking their annotation or measurement are left out with a
+    :class:`PartialProductWarning` naming every missing file of the images asked (an error when
+    asked by ``polarisations=``). A product without any measurement file opens as metadata."""
     available = list(dict.fromkeys([*md.polarisations, *(i.polarisation for i in md.images)]))
     if wanted is not None:
         absent = [p for p in wanted if p not in available]
@@ -46,53 +60,63 @@ def select_images(
             )
     actual = {f.lower(): f for f in source.files()}
     order = {p: k for k, p in enumerate(available)}
-    chosen: list[ImageFiles] = []
-    skipped: list[str] = []
+    pairs: list[tuple[ImageFiles, ImageFiles]] = []  # (as listed, as found)
+    missing: list[str] = []
     for image in sorted(md.images, key=lambda i: (i.swath, order[i.polarisation], i.number)):
         if wanted is not None and image.polarisation not in wanted:
             continue
-        paths = {
-            role: actual.get(rel.lower()) if rel else None
-            for role, rel in (
-                ("annotation", image.annotation),
-                ("calibration", image.calibration),
-                ("noise", image.noise),
-                ("rfi", image.rfi),
-                ("measurement", image.measurement),
-            )
-        }
-        lacking = [
-            getattr(image, role) or f"the {role} file of {image.swath}/{image.polarisation}"
+        paths = {role: actual.get(rel.lower()) if rel else None for role, rel in _paths(image)}
+        missing += [rel for role, rel in _paths(image) if rel and paths[role] is None]
+        missing += [
+            f"the {role} file of {image.swath}/{image.polarisation}"
             for role in ("annotation", "measurement")
-            if paths[role] is None
+            if not getattr(image, role)
         ]
-        if lacking:
-            skipped.extend(lacking)
-            continue
-        if lut_name is not None and paths["calibration"] is None:
-            raise UnsupportedProduct(
-                f"{source.location}: calibration needs "
-                f"{image.calibration or 'the calibration annotation'} of "
-                f"{image.swath}/{image.polarisation}, which the product lacks"
-            )
-        chosen.append(replace(image, **paths))
-    if not chosen or (wanted and {i.polarisation for i in chosen} != set(wanted)):
-        what = ", ".join(skipped[:4]) + (
-            f" and {len(skipped) - 4} more" if len(skipped) > 4 else ""
+        pairs.append((image, replace(image, **paths)))
+    if not pairs:
+        raise UnsupportedProduct(
+            f"{source.location}: its manifest lists no image"
+            + (f" of {', '.join(wanted)}" if wanted else "")
+            + "; expected measurement and annotation data objects (s1Level1MeasurementSchema...)"
         )
+    measured = [i.measurement for i in md.images if i.measurement]
+    if not any(m.lower() in actual for m in measured):
+        warn_missing(
+            source.location,
+            missing,
+            "files (no measurement file at all: opened as metadata only, no image variables)",
+        )
+        return Selection([i for _, i in pairs if i.annotation], metadata_only=True)
+    chosen = [(listed_as, i) for listed_as, i in pairs if i.annotation and i.measurement]
+    if not chosen or (wanted and {i.polarisation for _, i in chosen} != set(wanted)):
+        lacking = [
+            getattr(listed_as, role) or f"the {role} file of {i.swath}/{i.polarisation}"
+            for listed_as, i in pairs
+            for role in ("annotation", "measurement")
+            if getattr(i, role) is None
+        ]
         raise UnsupportedProduct(
             f"{source.location}: the product lacks the files of the images to open: "
-            f"{what or 'its manifest lists no image'}"
+            f"{listed(lacking)}"
         )
-    if skipped:
-        warnings.warn(
-            f"{source.location}: skipping images whose files are missing: "
-            + ", ".join(skipped[:6])
-            + (f" and {len(skipped) - 6} more" if len(skipped) > 6 else ""),
-            UserWarning,
-            stacklevel=3,
-        )
-    return chosen
+    for listed_as, image in chosen:
+        if lut_name is not None and image.calibration is None:
+            raise UnsupportedProduct(
+                f"{source.location}: calibration needs "
+                f"{listed_as.calibration or 'the calibration annotation'} of "
+                f"{image.swath}/{image.polarisation}, which the product lacks"
+            )
+    warn_missing(
+        source.location, missing, "files (images lacking annotation or measurement left out)"
+    )
+    return Selection([i for _, i in chosen])
+
+
+def _paths(image: ImageFiles) -> list[tuple[str, str | None]]:
+    return [(role, getattr(image, role)) for role in _ROLES]
+
+
+_ROLES = ("annotation", "calibration", "noise", "rfi", "measurement")
 
 
 def select_imagettes(
@@ -129,7 +153,8 @@ class Part:
 
     files: ImageFiles
     annotation: Annotation
-    info: RasterInfo
+    info: RasterInfo | None
+    """The measurement TIFF's header; None for a metadata-only image."""
     luts: dict[str, GridInterpolator] | None
     """The calibration LUTs by name (sigmaNought...), when calibrating."""
     groups: dict[str, xr.Dataset]
@@ -140,13 +165,20 @@ def read_parts(source: ProductSource, images: list[ImageFiles], calibrate: bool)
     parallel: each costs a round trip or two)."""
     xml_paths = [p for i in images for p in (i.annotation, i.calibration, i.noise) if p is not None]
     tiffs = [i.measurement for i in images if i.measurement is not None]
-    if source.origin == "remote":
+
+    def read_xml(rel: str) -> bytes:
+        return checked_xml(source, rel, source.read_bytes(rel))
+
+    def read_info(rel: str) -> RasterInfo:
+        return checked_raster_info(source, rel)
+
+    if source.origin == "remote" and xml_paths:
         with ThreadPoolExecutor(max_workers=min(8, len(xml_paths) + len(tiffs))) as pool:
-            data = dict(zip(xml_paths, pool.map(source.read_bytes, xml_paths), strict=True))
-            infos = dict(zip(tiffs, pool.map(lambda p: raster_info(source, p), tiffs), strict=True))
+            data = dict(zip(xml_paths, pool.map(read_xml, xml_paths), strict=True))
+            infos = dict(zip(tiffs, pool.map(read_info, tiffs), strict=True))
     else:
-        data = {p: source.read_bytes(p) for p in xml_paths}
-        infos = {p: raster_info(source, p) for p in tiffs}
+        data = {p: read_xml(p) for p in xml_paths}
+        infos = {p: read_info(p) for p in tiffs}
     return [_part(source, image, data, infos, calibrate) for image in images]
 
 
@@ -158,10 +190,11 @@ def _part(
     calibrate: bool,
 ) -> Part:
     assert image.annotation is not None
-    assert image.measurement is not None
     where = f"{source.location}: {image.annotation}"
     annotation, root = parse_annotation(data[image.annotation], where)
-    info = _checked_info(infos[image.measurement], annotation, image, source)
+    info = None
+    if image.measurement is not None:
+        info = _checked_info(infos[image.measurement], annotation, image, source)
     groups, failed = annotation_groups(root, annotation.grid, annotation.projection)
     luts = None
     if image.calibration is not None:

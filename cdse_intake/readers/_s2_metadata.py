@@ -1,8 +1,9 @@
 """What a Sentinel-2 SAFE product's metadata says, as one record (:class:`Sentinel2Metadata`).
 
 Filled by :func:`._s2_mtd.read_metadata` from ``MTD_MSIL1C.xml``/``MTD_MSIL2A.xml`` and
-``MTD_TL.xml``; :meth:`Sentinel2Metadata.attrs` gives the product attributes of the DataTree
-root.
+``MTD_TL.xml`` (or, when the product MTD is absent, from ``manifest.safe``:
+:mod:`._s2_manifest`); :meth:`Sentinel2Metadata.attrs` gives the product attributes of the
+DataTree root.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class Sentinel2Metadata:
     """Per-band radiometric offsets in DN as the MTD gives them; None before baseline 04.00."""
     bands: dict[str, BandInfo]
     images: tuple[Image, ...]
-    geocoding: TileGeocoding
+    geocoding: TileGeocoding | None
+    """None when ``MTD_TL.xml`` is absent (the reader then takes the grid from the images)."""
     reflectance_conversion_u: float | None = None
     nodata_value: int = 0
     saturated_value: int = 65535
@@ -65,6 +67,10 @@ class Sentinel2Metadata:
     """WKT polygon (lon lat) of the product footprint."""
     quality: dict[str, float] = field(default_factory=dict)
     """Numeric ``Image_Content_QI`` indicators (L2A: class percentages, mean AOT...)."""
+    absent: tuple[str, ...] = ()
+    """Metadata files the product lacks (``MTD_MSIL2A.xml``, ``GRANULE/<g>/MTD_TL.xml``)."""
+    radiometry_note: str | None = None
+    """How the radiometry was assumed when the product MTD is absent."""
 
     @property
     def offset_name(self) -> str:
@@ -99,7 +105,7 @@ class Sentinel2Metadata:
             "tile_id": self.tile,
             "granule_id": self.granule_id,
             "datastrip_id": self.datastrip_id,
-            "crs": f"EPSG:{self.geocoding.epsg}",
+            "crs": f"EPSG:{self.geocoding.epsg}" if self.geocoding else None,
             "cloud_cover": self.cloud_cover,
             "quantification_value": self.quantification,
             "aot_quantification_value": self.aot_quantification,

@@ -2,8 +2,10 @@
 
 The product MTD gives times, baseline, radiometry (quantification values and, from processing
 baseline 04.00 on, per-band offsets: ``RADIO_ADD_OFFSET`` for L1C, ``BOA_ADD_OFFSET`` for L2A),
-band descriptions, scene classes and the image list; the tile MTD gives the sensing time, the
-sun angles and where the tile is. No pixel is read.
+band descriptions, scene classes and the image list; the tile MTD (:mod:`._s2_tile`) gives the
+sensing time, the sun angles and where the tile is. No pixel is read. A partial product may lack
+either: without the product MTD the record comes from ``manifest.safe`` (:mod:`._s2_manifest`),
+without the tile MTD it has no geocoding (the reader takes the grid from the images).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import Any
 from ..errors import UnsupportedProduct
 from . import xml
 from ._s2_bands import BANDS, NATIVE, SCL_CLASSES, BandInfo, band_name, find_images
-from ._s2_geocoding import TileGeocoding
+from ._s2_manifest import footprint, from_manifest
+from ._s2_members import read_xml
 from ._s2_metadata import Sentinel2Metadata
+from ._s2_tile import granule_of, mgrs_tile, read_tile, to_float, to_int
 from ._times import parse_utc
 from .source import ProductSource
 
@@ -23,19 +27,27 @@ __all__ = ["read_metadata"]
 
 
 def read_metadata(source: ProductSource) -> Sentinel2Metadata:
-    """Parse the product and tile metadata of a Sentinel-2 SAFE product (no pixel read)."""
-    mtd = source.find_one("MTD_MSIL[12][CA].xml", "Sentinel-2 product metadata file (MTD_MSIL*)")
-    level = "L1C" if "1C" in mtd.upper() else "L2A"
-    root = xml.parse(source.read_bytes(mtd), f"{source.location}: {mtd}")
-    tiles = source.find("GRANULE/*/MTD_TL.xml")
-    if len(tiles) != 1:
-        found = "none" if not tiles else ", ".join(tiles)
+    """Parse the product and tile metadata of a Sentinel-2 SAFE product (no pixel read).
+
+    Without ``MTD_MSIL*.xml`` the record comes from ``manifest.safe`` (:mod:`._s2_manifest`);
+    without ``MTD_TL.xml`` its ``geocoding`` is None. ``absent`` names the files it lacks.
+    """
+    mtds = source.find("MTD_MSIL[12][CA].xml")
+    if len(mtds) > 1:
         raise UnsupportedProduct(
-            f"{source.location}: expected one granule with GRANULE/<granule>/MTD_TL.xml, found "
-            f"{found}; only single-tile (compact SAFE) products are supported"
+            f"{source.location}: expected one product metadata file, found {', '.join(mtds)}"
         )
-    tile_xml = xml.parse(source.read_bytes(tiles[0]), f"{source.location}: {tiles[0]}")
-    granule = tiles[0].rsplit("/", 1)[0]
+    tile = read_tile(source)
+    if not mtds:
+        if not source.find("manifest.safe"):
+            raise UnsupportedProduct(
+                f"{source.location}: has neither MTD_MSIL1C.xml/MTD_MSIL2A.xml (Sentinel-2 "
+                "product metadata) nor manifest.safe; expected a Sentinel-2 SAFE product"
+            )
+        return from_manifest(source, tile)
+    mtd = mtds[0]
+    level = "L1C" if "1C" in mtd.upper() else "L2A"
+    root = read_xml(source, mtd)
 
     info = xml.find(root, "General_Info/Product_Info")
     if info is None:
@@ -47,15 +59,15 @@ def read_metadata(source: ProductSource) -> Sentinel2Metadata:
         )
 
     if level == "L1C":
-        quantification = _float(xml.text(chars, "QUANTIFICATION_VALUE"))
+        quantification = to_float(xml.text(chars, "QUANTIFICATION_VALUE"))
         aot_q = wvp_q = None
         offset_elements = xml.findall(chars, "Radiometric_Offset_List/RADIO_ADD_OFFSET")
     else:
-        quantification = _float(
+        quantification = to_float(
             xml.text(chars, "QUANTIFICATION_VALUES_LIST/BOA_QUANTIFICATION_VALUE")
         )
-        aot_q = _float(xml.text(chars, "QUANTIFICATION_VALUES_LIST/AOT_QUANTIFICATION_VALUE"))
-        wvp_q = _float(xml.text(chars, "QUANTIFICATION_VALUES_LIST/WVP_QUANTIFICATION_VALUE"))
+        aot_q = to_float(xml.text(chars, "QUANTIFICATION_VALUES_LIST/AOT_QUANTIFICATION_VALUE"))
+        wvp_q = to_float(xml.text(chars, "QUANTIFICATION_VALUES_LIST/WVP_QUANTIFICATION_VALUE"))
         offset_elements = xml.findall(chars, "BOA_ADD_OFFSET_VALUES_LIST/BOA_ADD_OFFSET")
     if not quantification:
         raise UnsupportedProduct(
@@ -93,13 +105,13 @@ def read_metadata(source: ProductSource) -> Sentinel2Metadata:
         element = spectral.get(band_id)
         wavelength = (
             {
-                key: _float(xml.text(element, f"Wavelength/{key}"))
+                key: to_float(xml.text(element, f"Wavelength/{key}"))
                 for key in ("MIN", "MAX", "CENTRAL")
             }
             if element is not None
             else {}
         )
-        resolution = _int(xml.text(element, "RESOLUTION")) if element is not None else None
+        resolution = to_int(xml.text(element, "RESOLUTION")) if element is not None else None
         bands[name] = BandInfo(
             name=name,
             band_id=band_id,
@@ -113,13 +125,15 @@ def read_metadata(source: ProductSource) -> Sentinel2Metadata:
         )
 
     special = {
-        (xml.text(e, "SPECIAL_VALUE_TEXT") or "").upper(): _int(xml.text(e, "SPECIAL_VALUE_INDEX"))
+        (xml.text(e, "SPECIAL_VALUE_TEXT") or "").upper(): to_int(
+            xml.text(e, "SPECIAL_VALUE_INDEX")
+        )
         for e in xml.findall(chars, "Special_Values")
     }
     classes = {
         index: (xml.text(e, "SCENE_CLASSIFICATION_TEXT") or "").removeprefix("SC_")
         for e in xml.findall(chars, "Scene_Classification_List/Scene_Classification_ID")
-        if (index := _int(xml.text(e, "SCENE_CLASSIFICATION_INDEX"))) is not None
+        if (index := to_int(xml.text(e, "SCENE_CLASSIFICATION_INDEX"))) is not None
     }
     if level == "L2A" and not classes:
         classes = dict(enumerate(SCL_CLASSES))
@@ -131,21 +145,21 @@ def read_metadata(source: ProductSource) -> Sentinel2Metadata:
         for e in xml.findall(info, "Product_Organisation/Granule_List/Granule/IMAGE_FILE")
         if e.text and e.text.strip()
     ]
+    granule = tile.granule if tile else granule_of(source, listed)
     images = find_images(source, listed, image_format, bands, granule)
 
     datatake = xml.find(info, "Datatake")
     datatake_id = datatake.get("datatakeIdentifier") if datatake is not None else None
     product_start = parse_utc(xml.text(info, "PRODUCT_START_TIME"))
-    sensing = parse_utc(xml.text(tile_xml, "General_Info/SENSING_TIME")) or product_start
-    tile_id = xml.text(tile_xml, "General_Info/TILE_ID")
+    sensing = (tile.sensing_time if tile else None) or product_start
+    tile_id = tile.tile_id if tile else None
     product_uri = xml.text(info, "PRODUCT_URI")
 
-    sun = xml.find(tile_xml, "Geometric_Info/Tile_Angles/Mean_Sun_Angle")
     quality_element = xml.find(root, "Quality_Indicators_Info/Image_Content_QI")
     quality = {}
     if quality_element is not None:
         for child in quality_element:
-            value = _float(child.text)
+            value = to_float(child.text)
             if value is not None:
                 quality[xml.local(child.tag)] = value
 
@@ -161,58 +175,31 @@ def read_metadata(source: ProductSource) -> Sentinel2Metadata:
         generation_time=parse_utc(xml.text(info, "GENERATION_TIME")),
         sensing_time=sensing,
         datatake_id=datatake_id,
-        relative_orbit=_int(xml.text(info, "Datatake/SENSING_ORBIT_NUMBER")),
+        relative_orbit=to_int(xml.text(info, "Datatake/SENSING_ORBIT_NUMBER")),
         absolute_orbit=_absolute_orbit(datatake_id, tile_id, granule),
         orbit_direction=xml.text(info, "Datatake/SENSING_ORBIT_DIRECTION"),
-        tile=_tile(tile_id, product_uri, granule),
+        tile=mgrs_tile(tile_id, product_uri, granule),
         granule=granule,
         granule_id=tile_id,
-        datastrip_id=xml.text(tile_xml, "General_Info/DATASTRIP_ID"),
+        datastrip_id=tile.datastrip_id if tile else None,
         image_format=image_format,
-        cloud_cover=_float(xml.text(root, "Quality_Indicators_Info/Cloud_Coverage_Assessment")),
+        cloud_cover=to_float(xml.text(root, "Quality_Indicators_Info/Cloud_Coverage_Assessment")),
         quantification=quantification,
         aot_quantification=aot_q,
         wvp_quantification=wvp_q,
         offsets=offsets,
         bands=bands,
         images=images,
-        geocoding=_geocoding(tile_xml, f"{source.location}: {tiles[0]}"),
-        reflectance_conversion_u=_float(xml.text(chars, "Reflectance_Conversion/U")),
+        geocoding=tile.geocoding if tile else None,
+        reflectance_conversion_u=to_float(xml.text(chars, "Reflectance_Conversion/U")),
         nodata_value=special.get("NODATA", 0) or 0,
         saturated_value=special.get("SATURATED", 65535) or 65535,
         scene_classes=classes,
-        mean_sun_zenith=_float(xml.text(sun, "ZENITH_ANGLE")) if sun is not None else None,
-        mean_sun_azimuth=_float(xml.text(sun, "AZIMUTH_ANGLE")) if sun is not None else None,
-        footprint=_footprint(xml.text(root, "//Global_Footprint/EXT_POS_LIST")),
+        mean_sun_zenith=tile.mean_sun_zenith if tile else None,
+        mean_sun_azimuth=tile.mean_sun_azimuth if tile else None,
+        footprint=footprint(xml.text(root, "//Global_Footprint/EXT_POS_LIST")),
         quality=quality,
-    )
-
-
-def _geocoding(tile_xml: Any, where: str) -> TileGeocoding:
-    geocoding = xml.find(tile_xml, "Geometric_Info/Tile_Geocoding")
-    if geocoding is None:
-        raise UnsupportedProduct(f"{where} has no Geometric_Info/Tile_Geocoding")
-    code = xml.text(geocoding, "HORIZONTAL_CS_CODE") or ""
-    match = re.search(r"(\d+)$", code)
-    if match is None:
-        raise UnsupportedProduct(f"{where}: HORIZONTAL_CS_CODE {code!r} is not an EPSG code")
-    sizes = {}
-    for element in xml.findall(geocoding, "Size"):
-        res = _int(element.get("resolution"))
-        rows, cols = _int(xml.text(element, "NROWS")), _int(xml.text(element, "NCOLS"))
-        if res and rows and cols:
-            sizes[res] = (rows, cols)
-    origins = {}
-    for element in xml.findall(geocoding, "Geoposition"):
-        res = _int(element.get("resolution"))
-        values = [_float(xml.text(element, k)) for k in ("ULX", "ULY", "XDIM", "YDIM")]
-        if res and all(v is not None for v in values):
-            origins[res] = tuple(values)
-    return TileGeocoding(
-        epsg=int(match.group(1)),
-        name=xml.text(geocoding, "HORIZONTAL_CS_NAME"),
-        sizes=sizes,
-        origins=origins,  # type: ignore[arg-type]
+        absent=() if tile else (f"{granule}/MTD_TL.xml",),
     )
 
 
@@ -220,29 +207,17 @@ def _geocoding(tile_xml: Any, where: str) -> TileGeocoding:
 
 
 def _band_id(element: Any) -> int | None:
-    return _int(element.get("bandId", element.get("band_id")))
+    return to_int(element.get("bandId", element.get("band_id")))
 
 
 def _by_band(elements: list[Any], names_by_id: dict[int, str]) -> dict[str, float]:
     out = {}
     for element in elements:
         band_id = _band_id(element)
-        value = _float(element.text)
+        value = to_float(element.text)
         if band_id in names_by_id and value is not None:
             out[names_by_id[band_id]] = value
     return out
-
-
-def _float(text: str | None) -> float | None:
-    try:
-        return float(text) if text is not None else None
-    except ValueError:
-        return None
-
-
-def _int(text: str | None) -> int | None:
-    value = _float(text)
-    return int(value) if value is not None else None
 
 
 def _absolute_orbit(*texts: str | None) -> int | None:
@@ -254,25 +229,3 @@ def _absolute_orbit(*texts: str | None) -> int | None:
         if m:
             return int(m.group(1))
     return None
-
-
-def _tile(*texts: str | None) -> str | None:
-    for text in texts:
-        if text and (m := re.search(r"_T(\d{2}[A-Z]{3})(?:_|$)", text)):
-            return m.group(1)
-    return None
-
-
-def _footprint(text: str | None) -> str | None:
-    """``EXT_POS_LIST`` (lat lon pairs) as a WKT polygon in lon lat order."""
-    if not text:
-        return None
-    values = text.split()
-    if len(values) < 8 or len(values) % 2:
-        return None
-    try:
-        numbers = [float(v) for v in values]
-    except ValueError:
-        return None
-    pairs = [f"{lon!r} {lat!r}" for lat, lon in zip(numbers[::2], numbers[1::2], strict=True)]
-    return f"POLYGON (({', '.join(pairs)}))"

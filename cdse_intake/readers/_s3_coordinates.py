@@ -84,7 +84,8 @@ def tie_point_times(
     parts: list[xr.Dataset],
 ) -> None:
     """OLCI tie points lie on every ``al_subsampling_factor``-th image row: give them the
-    image's row times (from ``time_coordinates``, opened for ``grid="tie_points"`` too)."""
+    image's row times (from ``time_coordinates``, opened for ``grid="tie_points"`` too, when
+    its file is present)."""
     tie = datasets.get("tie_points")
     if tie is None or "time" in tie.variables or "tie_rows" not in tie.dims:
         return
@@ -92,9 +93,9 @@ def tie_point_times(
         times = datasets["measurements"].get("time")
     else:
         found = [o for o in planned.get("measurements", []) if o.stem == "time_coordinates"]
-        if not found:
+        rels.update(locate(source, found)[0])
+        if not found or found[0].href not in rels:  # none listed, or its file is absent
             return
-        rels.update(locate(source, found))
         part = _coordinates(open_file(source, rels[found[0].href], chunks, parts))
         times = part.get("time")
     if times is None or times.dims != ("rows",):

@@ -16,19 +16,32 @@ from typing import Any
 
 from ..errors import UnsupportedProduct
 from . import xml
+from ._s3_members import check_xml
 from ._s3_metadata import Band, DataObject, Sentinel3Metadata
 from ._times import parse_utc
 from .source import ProductSource
 
-__all__ = ["MANIFEST", "as_int", "parse_manifest", "read_metadata"]
+__all__ = [
+    "MANIFEST",
+    "as_int",
+    "manifest_path",
+    "parse_manifest",
+    "read_metadata",
+    "type_from_name",
+]
 
 MANIFEST = "xfdumanifest.xml"
 
 
 def read_metadata(source: ProductSource) -> Sentinel3Metadata:
-    """Parse the product's ``xfdumanifest.xml``."""
-    rel = _manifest_path(source)
-    meta = parse_manifest(source.read_bytes(rel), f"{source.location}: {rel}")
+    """Parse the product's ``xfdumanifest.xml`` (refused, named, if absent, empty or broken)."""
+    rel = manifest_path(source)
+    if rel is None:
+        raise UnsupportedProduct(
+            f"{source.location} holds no {MANIFEST}: not a Sentinel-3 SEN3 product"
+        )
+    data = check_xml(source, rel, source.read_bytes(rel))
+    meta = parse_manifest(data, f"{source.location}: {rel}")
     folder = posixpath.dirname(rel)
     if not folder:
         return meta
@@ -51,7 +64,7 @@ def parse_manifest(data: bytes, where: str = MANIFEST) -> Sentinel3Metadata:
         raise UnsupportedProduct(f"{where} is not an XFDU manifest (root {xml.local(root.tag)!r})")
     general = xml.find(root, "//generalProductInformation")
     name = _text(general, "productName") or ""
-    product_type = _text(general, "productType") or _type_from_name(name)
+    product_type = _text(general, "productType") or type_from_name(name)
     if not product_type:
         raise UnsupportedProduct(f"{where}: no productType, not a Sentinel-3 manifest")
     platform = xml.find(root, "//platform")
@@ -87,15 +100,12 @@ def parse_manifest(data: bytes, where: str = MANIFEST) -> Sentinel3Metadata:
     )
 
 
-def _manifest_path(source: ProductSource) -> str:
+def manifest_path(source: ProductSource) -> str | None:
+    """Where the product's ``xfdumanifest.xml`` is (the shallowest one), None if absent."""
     if source.exists(MANIFEST):
         return MANIFEST
     found = sorted(source.find(f"*{MANIFEST}"), key=lambda p: (p.count("/"), p))
-    if not found:
-        raise UnsupportedProduct(
-            f"{source.location} holds no {MANIFEST}: not a Sentinel-3 SEN3 product"
-        )
-    return found[0]
+    return found[0] if found else None
 
 
 def _data_objects(root: Any, where: str) -> tuple[DataObject, ...]:
@@ -208,7 +218,7 @@ def _instrument(platform: Any) -> str | None:
     return family.get("abbreviation") or (family.text or "").strip() or None
 
 
-def _type_from_name(name: str) -> str | None:
+def type_from_name(name: str) -> str | None:
     match = re.match(r"^S3[A-D]_(\w{2}_\w_\w{6})", name)
     return match.group(1) if match else None
 

@@ -25,11 +25,21 @@ How it maps to xarray (:func:`open` returns a :class:`xarray.DataTree`):
   ``longitude`` bilinearly interpolated from the annotation's geolocation grid (for SLC along
   azimuth *time*, since bursts overlap). ``time`` is the acquisition start.
   ``ds.swap_dims(y="azimuth_time", x="ground_range")`` gives xarray-sentinel's layout.
-- ``spatial_ref`` carries EPSG:4326 and the geolocation grid as GCPs, rioxarray-style (GDAL's
-  GCPs of the TIFF), so the image geocodes with rioxarray once the 1-D coordinates, which
-  rioxarray cannot carry over, are dropped:
-  ``ds.VV.drop_vars(["line", "pixel", "azimuth_time", "ground_range", "latitude",
-  "longitude"]).rio.reproject("EPSG:32631")``.
+- Radar geometry, honestly: the image axes are lines and pixels, not map coordinates, so the
+  image node has no ``spatial_ref``, no CRS, no transform (``ds.rio.crs`` is None and
+  ``ds.rio.bounds()`` raises). The annotation's geolocation grid (the TIFFs' GCPs) is kept on
+  its own dims ``gcp_line`` x ``gcp_pixel``: coordinates ``gcp_latitude``, ``gcp_longitude``,
+  ``gcp_height``, ``gcp_incidence_angle``, ``gcp_elevation_angle``, ``gcp_azimuth_time``,
+  ``gcp_slant_range_time``. To geocode, :func:`ground_control_points` gives rasterio GCPs and
+  :func:`with_gcps` the image variables with the GCPs written the rioxarray way
+  (EPSG:4326 points)::
+
+      from cdse_intake.readers.sentinel1 import with_gcps
+      tree = cdse_intake.open_product(path, calibration="sigma0")
+      utm = with_gcps(tree).VV.rio.reproject("EPSG:32631", resolution=20)  # SLC: tree["IW1"]
+
+  or, without rioxarray, interpolate ``gcp_latitude``/``gcp_longitude`` (or use the lazy
+  per-pixel ``latitude``/``longitude``).
 - Why ``y``/``x`` and not ``line``/``pixel`` as dims: every group below the image node inherits
   its dimensions, and the metadata groups use ``line``/``pixel``/``azimuth_time`` for their own,
   smaller grids.
@@ -57,8 +67,14 @@ Format facts that matter:
   remotely).
 - Newer products (IPF >= 3.40) add ``annotation/rfi/`` files; very old ones (IPF < 2.90) name
   the range noise LUT ``noiseLut`` and the FM rate polynomial ``c0 c1 c2``: both are read.
-- Files the manifest lists but the product lacks (a partial download, trimmed samples) are
-  skipped with a warning; asking for them explicitly is an error.
+- Partial products (the shared way, :mod:`._partial`): images whose annotation or measurement
+  is missing are left out, and one :class:`~cdse_intake.errors.PartialProductWarning` names
+  every missing file of the images asked (``polarisations=`` leaves the others out silently;
+  asking for an image whose files are missing is an error). A product without any measurement
+  file opens as metadata only: the manifest's attributes, each swath's geolocation grid and
+  metadata groups from the annotations present, no image variables. Broken members (an empty
+  or non-TIFF measurement, a truncated one, an empty or non-XML annotation) are refused with
+  :class:`~cdse_intake.errors.UnsupportedProduct` naming the file.
 """
 
 from __future__ import annotations
@@ -71,12 +87,15 @@ import numpy as np
 import xarray as xr
 
 from ..errors import UnsupportedProduct
+from ._s1_geocoding import GCP_CRS as GCP_CRS
+from ._s1_geocoding import ground_control_points, with_gcps
 from ._s1_image import AUTO_CHUNK_BYTES as AUTO_CHUNK_BYTES
-from ._s1_image import image_dataset
+from ._s1_image import image_dataset, metadata_dataset
 from ._s1_lazy import CalibratedArray as CalibratedArray
 from ._s1_lazy import GridInterpolator as GridInterpolator
 from ._s1_lazy import InterpolatedArray as InterpolatedArray
 from ._s1_lazy import lazy as lazy
+from ._s1_members import checked_xml
 from ._s1_parts import Part, read_parts, select_images, select_imagettes
 from ._s1_safe import ImageFiles, Sentinel1Metadata, parse_manifest
 from .source import ProductSource
@@ -85,9 +104,11 @@ __all__ = [
     "CALIBRATIONS",
     "ImageFiles",
     "Sentinel1Metadata",
+    "ground_control_points",
     "open",
     "parse_manifest",
     "read_metadata",
+    "with_gcps",
 ]
 
 #: ``calibration=`` values -> the calibration LUT (calibration XML element) they divide by.
@@ -97,7 +118,8 @@ CALIBRATIONS = {"sigma0": "sigmaNought", "beta0": "betaNought", "gamma0": "gamma
 def read_metadata(source: ProductSource) -> Sentinel1Metadata:
     """Parse ``manifest.safe`` of a Sentinel-1 SAFE product (no pixel data read)."""
     rel = source.find_one("manifest.safe", "SAFE manifest (manifest.safe)")
-    return parse_manifest(source.read_bytes(rel), f"{source.location}: {rel}", name=source.name)
+    data = checked_xml(source, rel, source.read_bytes(rel))
+    return parse_manifest(data, f"{source.location}: {rel}", name=source.name)
 
 
 def open(
@@ -107,6 +129,7 @@ def open(
     calibration: str | None = None,
     polarisations: str | Sequence[str] | None = None,
     imagettes: int | str | Sequence[int | str] | None = None,
+    variables: str | Sequence[str] | None = None,
 ) -> xr.DataTree:
     """Open a Sentinel-1 GRD or SLC SAFE product lazily as a DataTree (see the module doc).
 
@@ -114,10 +137,18 @@ def open(
     (``line``/``pixel`` also accepted), or None (lazy, no dask). ``calibration``: None (digital
     numbers) or ``"sigma0"``, ``"beta0"``, ``"gamma0"`` (float32 linear backscatter).
     ``polarisations``: e.g. ``"VV"`` or ``["VV", "VH"]``; default all in the product.
-    ``imagettes`` (wave mode only): image numbers such as ``1``, ``"003"`` or ``[1, 2]``;
-    default all.
+    ``variables``: the project-wide name of the same choice (the image variables are the
+    polarisations), accepted instead of ``polarisations``. ``imagettes`` (wave mode only): image
+    numbers such as ``1``, ``"003"`` or ``[1, 2]``; default all.
     """
     lut_name = _check_calibration(calibration)
+    if variables is not None:
+        if polarisations is not None:
+            raise ValueError(
+                f"polarisations={polarisations!r} and variables={variables!r}: give one "
+                "(variables= is another name for polarisations=)"
+            )
+        polarisations = variables
     wanted = _check_polarisations(polarisations)
     chunks = _check_chunks(chunks)
     if source.single_file:
@@ -129,10 +160,11 @@ def open(
         )
     if imagettes is not None and md.mode != "WV":
         raise ValueError(f"imagettes={imagettes!r}: only wave-mode (WV) products have imagettes")
-    images = select_images(md, wanted, lut_name, source)
+    selection = select_images(md, wanted, lut_name, source)
+    images = selection.images
     if md.mode == "WV":
         images = select_imagettes(images, imagettes, source)
-    parts = read_parts(source, images, lut_name is not None)
+    parts = read_parts(source, images, lut_name is not None and not selection.metadata_only)
 
     swaths: dict[str, list[Part]] = {}
     for part in parts:
@@ -146,7 +178,10 @@ def open(
     root = xr.Dataset(attrs=md.attrs(), coords={"time": time})
     for swath, members in swaths.items():
         node = "" if md.product_type == "GRD" else swath
-        image = image_dataset(source, members, lut_name, calibration, chunks)
+        if selection.metadata_only:
+            image = metadata_dataset(members)
+        else:
+            image = image_dataset(source, members, lut_name, calibration, chunks)
         image = image.assign_coords(time=time)
         if md.mode == "WV":
             image.attrs["image_number"] = members[0].files.number

@@ -33,10 +33,25 @@ Format facts that matter:
   has none.
 - ``IMAGE_FILE`` entries in the MTD name the images without extension: ``.jp2`` in ESA/CDSE
   products, ``.tif`` in some re-processed archives (``imageFormat="GeoTIFF"``).
+
+Partial and broken products (:mod:`._s2_partial`):
+
+- Image files absent: the result holds the images present and one
+  :class:`~cdse_intake.errors.PartialProductWarning` names the absent files (``opened without 2
+  missing band files: …``); with none present it is metadata only (attributes, and ``x``/``y``
+  when the grid is known). Images left out by ``bands=``/``resolution=`` are not reported; a band
+  asked for by ``bands=`` whose file is absent is an :class:`~cdse_intake.errors.
+  UnsupportedProduct` error naming it and the bands present.
+- ``MTD_MSIL1C.xml``/``MTD_MSIL2A.xml`` absent: the metadata come from ``manifest.safe``
+  (:mod:`._s2_manifest`; the radiometry from the processing baseline in the product name);
+  ``MTD_TL.xml`` absent: the grid comes from the images themselves. One warning says which files
+  are absent and what was assumed.
+- An empty or foreign image or XML file, or one GDAL cannot open, is refused naming the file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -46,14 +61,17 @@ import numpy as np
 import xarray as xr
 
 from ..errors import UnsupportedProduct
+from ._partial import warn_missing
 from ._s2_bands import AUXILIARY, BANDS, RESOLUTIONS, BandInfo, Image, band_name
 from ._s2_bands import COMMON_NAMES as COMMON_NAMES
 from ._s2_bands import SCL_CLASSES as SCL_CLASSES
-from ._s2_geocoding import TileGeocoding, georeferenced
+from ._s2_geocoding import TileGeocoding, from_images, georeferenced
+from ._s2_members import image_info
 from ._s2_metadata import Sentinel2Metadata
 from ._s2_mtd import read_metadata
+from ._s2_partial import METADATA_ONLY, empty_grid, present_images, warn_absent_metadata
 from ._s2_variables import variable
-from .raster import RasterInfo, raster_info
+from .raster import RasterInfo
 from .source import ProductSource
 
 __all__ = [
@@ -91,20 +109,18 @@ def open(
     chunks = _check_chunks(chunks)
     md = read_metadata(source)
     selected = _select(md, wanted_res, _check_bands(bands), source)
-    missing = [i.expected for i in selected if i.path is None]
-    if missing:
-        shown = ", ".join(missing[:6]) + (
-            f" and {len(missing) - 6} more" if len(missing) > 6 else ""
-        )
-        raise UnsupportedProduct(
-            f"{source.location}: the product lacks {len(missing)} image file(s) its metadata "
-            f"lists: {shown}"
-        )
-    infos = _raster_infos(source, [i.path for i in selected if i.path is not None])
+    available = [i for i in md.images if wanted_res is None or i.resolution == wanted_res]
+    images, missing = present_images(source, selected, available, asked=bands is not None)
+    warn_missing(source.location, missing, "band files" if images else METADATA_ONLY)
+    warn_absent_metadata(source.location, md, grid_from_images=bool(images))
+    infos = _raster_infos(source, [i.path for i in images if i.path is not None])
+    if md.geocoding is None and infos:
+        first = {i.resolution: infos[i.path] for i in reversed(images) if i.path is not None}
+        md = dataclasses.replace(md, geocoding=from_images(first, source.location))
     time = np.datetime64(md.sensing_time.replace(tzinfo=None), "ns") if md.sensing_time else None
 
     groups: dict[int, dict[str, xr.DataArray]] = {}
-    for image in selected:
+    for image in images:
         assert image.path is not None
         info = georeferenced(infos[image.path], image, md, source)
         groups.setdefault(image.resolution, {})[image.name] = variable(
@@ -116,6 +132,11 @@ def open(
     datasets = {
         res: _dataset(groups[res], res, source).assign_coords(times) for res in sorted(groups)
     }
+    if not images:  # metadata only: the grids (when known) without data variables
+        grids = [wanted_res] if wanted_res else sorted({i.resolution for i in selected})
+        datasets = {res: empty_grid(md.geocoding, res).assign_coords(times) for res in grids}
+        if wanted_res is None:  # a tree without the groups whose grid is unknown
+            datasets = {r: d for r, d in datasets.items() if "x" in d.coords}
     attrs = md.attrs()
     if wanted_res is not None:
         ds = datasets[wanted_res]
@@ -208,11 +229,12 @@ def _ordered(names: set[str]) -> list[str]:
 
 
 def _raster_infos(source: ProductSource, paths: list[str]) -> dict[str, RasterInfo]:
-    """Headers of the images; remote ones read in parallel (each costs a round trip or two)."""
+    """Headers of the images, each checked first (an empty or foreign file is named); remote
+    ones read in parallel (each costs a round trip or two)."""
     if source.origin != "remote" or len(paths) < 2:
-        return {p: raster_info(source, p) for p in paths}
+        return {p: image_info(source, p) for p in paths}
     with ThreadPoolExecutor(max_workers=min(8, len(paths))) as pool:
-        return dict(zip(paths, pool.map(lambda p: raster_info(source, p), paths), strict=True))
+        return dict(zip(paths, pool.map(lambda p: image_info(source, p), paths), strict=True))
 
 
 def _dataset(variables: dict[str, xr.DataArray], resolution: int, source: ProductSource) -> Any:

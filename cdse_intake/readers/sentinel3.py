@@ -38,6 +38,13 @@ child one grid (``measurements``, ``tie_points``, ``removed_pixels`` for OLCI; `
 elevation) as 2-D coordinates and the per-row time stamps as a ``time`` coordinate; ``grid=...``
 returns one of them as a Dataset. Files are opened with :func:`.netcdf.open_netcdf` (zips,
 folders and ``cdse://`` alike; dask chunks on the files' HDF5 chunking; the result pickles).
+
+Partial products open with what is present, with one :class:`PartialProductWarning` naming what
+is absent (:mod:`._s3_partial`): absent netCDF files are left out (an absent geolocation file
+leaves its grid on its pixel axes, without latitude/longitude); without ``xfdumanifest.xml`` the
+product is described from its netCDF files (:mod:`._s3_nomanifest`); without any netCDF file it
+opens as metadata only. Empty, foreign or truncated files are refused naming the file
+(:mod:`._s3_members`).
 """
 
 from __future__ import annotations
@@ -50,12 +57,16 @@ import xarray as xr
 
 from ..errors import UnsupportedProduct
 from ._closing import closing
+from ._partial import warn_missing
 from ._s3_altimetry import split_rates
 from ._s3_coordinates import merge, tie_point_times
 from ._s3_files import locate, open_file
 from ._s3_grids import bad_grid, grid_order, place, planned_grid
-from ._s3_manifest import MANIFEST, parse_manifest, read_metadata
+from ._s3_manifest import MANIFEST, manifest_path, parse_manifest, read_metadata
 from ._s3_metadata import Band, DataObject, Sentinel3Metadata
+from ._s3_nomanifest import NOTE, metadata_from_files
+from ._s3_partial import report
+from ._s3_select import band_variables, check_names, select
 from .source import ProductSource
 
 __all__ = ["Band", "DataObject", "Sentinel3Metadata", "open", "parse_manifest", "read_metadata"]
@@ -70,13 +81,16 @@ def open(
     chunks: Any = "auto",
     grid: str | None = None,
     variables: str | Iterable[str] | None = None,
+    bands: str | Iterable[str] | None = None,
 ) -> xr.DataTree | xr.Dataset:
     """Open a Sentinel-3 SEN3 product lazily.
 
     Returns a DataTree whose root holds the product attributes (from the manifest) and whose
     children are the product's grids (see the module docstring), or with ``grid="..."`` that
     grid's Dataset (product attributes included). ``variables``: keep only these variables
-    (names as in the files, e.g. ``["Oa08_radiance", "Oa17_radiance"]``); coordinates stay.
+    (names as in the files, e.g. ``["Oa08_radiance", "Oa17_radiance"]``); ``bands``: keep every
+    variable of these bands (``["Oa08"]``: ``Oa08_radiance``; ``S1N`` for SYNERGY, ``S3`` for
+    SLSTR); both may be given; coordinates stay.
 
     Values are decoded as the files' CF attributes say (xarray's decoding): OLCI radiances are
     stored as uint16 counts with ``scale_factor``/``add_offset``, so they read as float32
@@ -86,8 +100,13 @@ def open(
     variables (``quality_flags``, ``WQSF``...) stay unsigned integers, their ``_FillValue`` an
     attribute, so that bit tests work. A variable found in two files of a grid is read from the
     first (in manifest order).
+
+    Absent files: one :class:`~cdse_intake.errors.PartialProductWarning` names them (with a
+    subset asked, only the geolocation/time files of the grids kept); a variable or band asked
+    for whose file is absent is an :class:`~cdse_intake.errors.UnsupportedProduct`.
     """
-    wanted = _check_variables(variables)
+    wanted = check_names(variables, "variables", "['Oa08_radiance']")
+    asked_bands = check_names(bands, "bands", "['Oa08', 'Oa17']")
     if grid is not None and not isinstance(grid, str):
         raise ValueError(f"grid={grid!r}: expected a grid name (str) or None")
     if source.single_file:
@@ -95,7 +114,9 @@ def open(
             f"{source.location} is a single file; a Sentinel-3 SEN3 product is a folder "
             f"(or zip) holding {MANIFEST} and netCDF files"
         )
-    meta = read_metadata(source)
+    parts: list[xr.Dataset] = []  # every Dataset opened: closing the result closes their files
+    has_manifest = manifest_path(source) is not None
+    meta = read_metadata(source) if has_manifest else metadata_from_files(source, chunks, parts)
     kind = meta.product_type[:2]
     series, grid = grid, _file_grid(kind, grid)  # SRAL: "<file>/<rate>" lies in "<file>"
     objects = [o for o in meta.data_objects if o.is_netcdf]
@@ -113,40 +134,57 @@ def open(
         known = grid_order({n: [(o, None) for o in objs] for n, objs in planned.items()})
         raise ValueError(bad_grid(grid, known, meta.name))
     needed = [o for o in objects if grid is None or unplaced or o in planned.get(grid, [])]
-    rels = locate(source, needed)
+    rels, missing = locate(source, needed)
+    absent = [o for o in needed if o.href in missing]
 
-    parts: list[xr.Dataset] = []  # every Dataset opened: closing the result closes their files
-    opened = {o.href: open_file(source, rels[o.href], chunks, parts) for o in needed}
+    opened = {
+        o.href: open_file(source, rels[o.href], chunks, parts) for o in needed if o.href in rels
+    }
     groups: dict[str, list[tuple[DataObject, xr.Dataset]]] = {
         name: [(o, opened[o.href]) for o in objs if o.href in opened]
         for name, objs in planned.items()
     }
+    groups = {name: found for name, found in groups.items() if found}  # no file: no grid
     for obj in unplaced:
-        place(groups, obj, opened[obj.href])
+        if obj.href in opened:
+            place(groups, obj, opened[obj.href])
     order = grid_order(groups)
-    if grid is not None and grid not in groups:
+    if grid is not None and grid not in groups and not _absent_grid(grid, planned, absent):
         raise ValueError(bad_grid(grid, order, meta.name))
 
-    names = [grid] if grid is not None else order
+    names = order if grid is None else [n for n in (grid,) if n in groups]
     datasets = {name: merge(name, groups[name], source) for name in names}
     if kind == "SR":
         datasets = {k: v for n, ds in datasets.items() for k, v in split_rates(n, ds).items()}
-        if series is not None and series not in datasets:
+        if series is not None and series not in datasets and datasets:
             raise ValueError(bad_grid(series, list(datasets), meta.name))
         grid = series
     tie_point_times(datasets, planned, source, rels, chunks, parts)
     for ds in datasets.values():
         _describe_bands(ds, meta)
+    if asked_bands:
+        wanted += band_variables(datasets, asked_bands, meta.name, source.location, absent)
     if wanted:
-        datasets = _select(datasets, wanted, meta.name, grid)
+        wanted = list(dict.fromkeys(wanted))
+        datasets = select(datasets, wanted, meta.name, grid, source.location, absent)
 
+    if has_manifest:
+        where = [(o, planned_grid(kind, o)) for o in absent]
+        report(source.location, where, datasets, bool(wanted), metadata_only=not opened)
+    else:
+        warn_missing(source.location, [MANIFEST], f"files ({NOTE})")
     root_attrs = meta.attrs()
     if grid is not None:
-        ds = datasets[grid]
+        ds = datasets.get(grid, xr.Dataset())
         ds.attrs = {**root_attrs, **ds.attrs}
         return closing(ds, parts)
     tree = xr.DataTree.from_dict({"/": xr.Dataset(attrs=root_attrs), **datasets})
     return closing(tree, parts)
+
+
+def _absent_grid(grid: str, planned: dict[str, list[DataObject]], absent: list[DataObject]) -> bool:
+    """Whether ``grid`` is a grid of the product all of whose files are absent."""
+    return grid in planned or any(o.stem == grid for o in absent)
 
 
 def _file_grid(kind: str, grid: str | None) -> str | None:
@@ -168,41 +206,3 @@ def _describe_bands(ds: xr.Dataset, meta: Sentinel3Metadata) -> None:
             var.attrs.setdefault("central_wavelength_nm", band.central_wavelength)
         if band.bandwidth is not None:
             var.attrs.setdefault("bandwidth_nm", band.bandwidth)
-
-
-def _select(
-    datasets: dict[str, xr.Dataset], wanted: list[str], product: str, grid: str | None
-) -> dict[str, xr.Dataset]:
-    available = {str(n) for ds in datasets.values() for n in ds.variables}
-    unknown = [n for n in wanted if n not in available]
-    if unknown:
-        data = sorted({str(n) for ds in datasets.values() for n in ds.data_vars})
-        where = f"grid {grid!r} of {product}" if grid else product
-        raise ValueError(
-            f"variables={unknown!r}: not in {where}; available: "
-            + (", ".join(data) if data else "none (the files hold no variables)")
-        )
-    out = {}
-    for name, ds in datasets.items():
-        if not any(n in ds.variables for n in wanted) and grid is None:
-            continue
-        drop = [n for n in ds.data_vars if n not in wanted]
-        out[name] = ds.drop_vars(drop)
-    return out
-
-
-def _check_variables(variables: Any) -> list[str]:
-    if variables is None:
-        return []
-    if isinstance(variables, str):
-        return [variables]
-    try:
-        names = list(variables)
-    except TypeError:
-        names = None
-    if names is None or not all(isinstance(n, str) for n in names) or not names:
-        raise ValueError(
-            f"variables={variables!r}: expected a variable name or a non-empty list of names "
-            "(e.g. ['Oa08_radiance'])"
-        )
-    return names

@@ -12,7 +12,7 @@ import rasterio
 import xarray as xr
 
 from cdse_intake.emulator.products import sentinel1 as emu
-from cdse_intake.errors import UnsupportedProduct
+from cdse_intake.errors import PartialProductWarning, UnsupportedProduct
 from cdse_intake.readers import open_product, sentinel1
 from cdse_intake.readers.sentinel1 import GridInterpolator, InterpolatedArray, lazy
 from cdse_intake.readers.source import from_local
@@ -92,10 +92,11 @@ def test_latitude_longitude_follow_the_geolocation_grid(entries, local_source, w
     np.testing.assert_allclose(_at(ds.longitude), lon, atol=1e-7)
     assert ds.latitude.chunks == ds.VV.chunks
     assert ds.latitude.attrs["units"] == "degrees_north"
-    # the same points as GCPs, rioxarray-style
-    gcps = ds.VV.rio.get_gcps()
+    # radar axes: no CRS; the same points as GCPs, rioxarray-style, on request
+    assert ds.rio.crs is None and "spatial_ref" not in ds.variables
+    gcps = sentinel1.with_gcps(ds).VV.rio.get_gcps()
     assert len(gcps) == len(emu.GRID_LINES) * len(emu.GRID_PIXELS)
-    assert ds.rio.crs.to_epsg() == 4326
+    assert sentinel1.with_gcps(ds).rio.crs.to_epsg() == 4326
     g = gcps[len(emu.GRID_PIXELS) + 3]
     glon, glat = emu.geolocation(entry, g.row, g.col)
     assert (g.x, g.y) == pytest.approx((float(glon), float(glat)), abs=1e-9)
@@ -104,10 +105,7 @@ def test_latitude_longitude_follow_the_geolocation_grid(entries, local_source, w
 def test_gcps_geocode_the_image_with_rioxarray(entries, local_source):
     entry = entries("sentinel1_grd")[1]
     ds = sentinel1.open(local_source(entry)).to_dataset()
-    image = ds.VV.drop_vars(
-        ["line", "pixel", "azimuth_time", "ground_range", "latitude", "longitude"]
-    )
-    geocoded = image.rio.reproject("EPSG:4326")
+    geocoded = sentinel1.with_gcps(ds).VV.rio.reproject("EPSG:4326")
     for line, pixel in [(200, 250), (50, 60), (350, 420)]:
         lon, lat = emu.geolocation(entry, line, pixel)
         value = geocoded.sel(x=float(lon), y=float(lat), method="nearest").item()
@@ -275,7 +273,7 @@ def test_missing_files(entries, tmp_path):
     folder = write_product(entry, tmp_path, "folder")
     (tiff,) = folder.glob("measurement/*-vh-*.tiff")
     tiff.unlink()
-    with pytest.warns(UserWarning, match=rf"skipping .*{tiff.name}"):
+    with pytest.warns(PartialProductWarning, match=rf"opened without 1 missing files.*{tiff.name}"):
         tree = sentinel1.open(from_local(folder))
     assert list(tree.data_vars) == ["VV"]
     with pytest.raises(UnsupportedProduct, match=rf"lacks .*{tiff.name}"):
@@ -334,7 +332,7 @@ def test_real_grd_metadata_and_data(reference_dir):
     assert md.ipf_version == "003.31"
     assert md.footprint[0] == (12.040968, 45.614502)
     # the sample has real annotations but only the VV image (constant synthetic values)
-    with pytest.warns(UserWarning, match="skipping images whose files are missing"):
+    with pytest.warns(PartialProductWarning, match=r"opened without 5 missing files \(images"):
         tree = sentinel1.open(source)
     assert list(tree.data_vars) == ["VV"]
     (tiff,) = path.glob("measurement/*-vv-*.tiff")

@@ -14,7 +14,7 @@ import xarray as xr
 
 from cdse_intake.emulator.products import sentinel2 as s2
 from cdse_intake.emulator.products._raster import raster_bytes
-from cdse_intake.errors import UnsupportedProduct
+from cdse_intake.errors import PartialProductWarning, UnsupportedProduct
 from cdse_intake.readers import open_product
 from cdse_intake.readers import sentinel2 as reader
 from cdse_intake.readers._s2_bands import NATIVE
@@ -371,8 +371,13 @@ def test_a_missing_image_is_named(entries, tmp_path):
     folder = write_product(entry, tmp_path, "folder")
     (scl,) = folder.glob("GRANULE/*/IMG_DATA/R20m/*_SCL_20m.jp2")
     scl.unlink()
-    with pytest.raises(UnsupportedProduct, match=r"lacks 1 image.*SCL_20m\.jp2"):
-        reader.open(from_local(folder))
+    with pytest.warns(
+        PartialProductWarning, match=r"without 1 missing band files: .*_SCL_20m\.jp2"
+    ):
+        tree = reader.open(from_local(folder))
+    assert "SCL" not in tree["r20m"].data_vars and "SCL" in tree["r60m"].data_vars
+    with pytest.raises(UnsupportedProduct, match=r"band SCL was asked for .*SCL_20m\.jp2 at 20 m"):
+        reader.open(from_local(folder), resolution=20, bands=["SCL"])
     ds = reader.open(from_local(folder), resolution=20, bands=["B05"])  # not needed: opens
     _check_band(ds["B05"], "B05", 20, entry)
 
@@ -393,10 +398,11 @@ def test_hostile_metadata_is_refused(entries, tmp_path, target):
 def test_a_product_without_metadata_is_refused(entries, tmp_path):
     folder = write_product(_by_baseline(entries, "sentinel2_l1c", False), tmp_path, "folder")
     (folder / "MTD_MSIL1C.xml").unlink()
-    with pytest.raises(UnsupportedProduct, match=r"MTD_MSIL"):
+    (folder / "manifest.safe").unlink()  # with it, the product opens (test_sentinel2_partial)
+    with pytest.raises(UnsupportedProduct, match=r"neither MTD_MSIL1C\.xml/MTD_MSIL2A\.xml .*nor"):
         reader.open(from_local(folder))
     shutil.rmtree(next(folder.glob("GRANULE")))
-    with pytest.raises(UnsupportedProduct):
+    with pytest.raises(UnsupportedProduct, match=r"manifest\.safe"):
         reader.read_metadata(from_local(folder))
 
 
@@ -492,9 +498,14 @@ def test_real_sample_metadata(reference_dir, name):
     attrs = md.attrs()
     assert attrs["processing_baseline"] == want["baseline"]
     assert attrs["band_names"] == list(reader.BANDS)
-    # the samples carry no image: opening names what is missing
+    # the samples carry no image: they open as metadata only, naming what is missing
     missing = md.missing()
     assert len(missing) == want["images"]
     assert all(m.endswith(want["ext"]) for m in missing)
-    with pytest.raises(UnsupportedProduct, match=rf"{name}.*lacks {want['images']} image"):
-        reader.open(from_local(path))
+    with pytest.warns(PartialProductWarning, match=rf"{name}: opened without {want['images']} "):
+        tree = reader.open(from_local(path))
+    assert tree.attrs["processing_baseline"] == want["baseline"]
+    assert set(tree.children) == {"r10m", "r20m", "r60m"}
+    r60 = tree["r60m"].to_dataset()
+    assert not r60.data_vars and r60.sizes == {"y": 1830, "x": 1830}
+    assert r60.x.values[0] == want["origin"][0] + 30 and r60.rio.crs.to_epsg() == want["epsg"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 import re
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import xarray as xr
 
 from cdse_intake.emulator.products import sentinel3 as emulated
 from cdse_intake.emulator.scene import is_land
-from cdse_intake.errors import UnsupportedProduct
+from cdse_intake.errors import PartialProductWarning, UnsupportedProduct
 from cdse_intake.readers import open_product
 from cdse_intake.readers import sentinel3 as reader
 from cdse_intake.readers.source import from_local
@@ -204,23 +205,28 @@ def test_open_product_detects_the_family(efr, tmp_path):
     assert list(tree["measurements"].data_vars) == ["Oa02_radiance"]
 
 
-def test_missing_files_are_named(efr, tmp_path):
+def test_missing_files_are_named_in_one_warning(efr, tmp_path):
     folder = write_product(efr, tmp_path, "folder")
     (folder / "Oa05_radiance.nc").unlink()
     (folder / "geo_coordinates.nc").unlink()
     source = from_local(folder)
-    with pytest.raises(UnsupportedProduct, match=r"Oa05_radiance\.nc, geo_coordinates\.nc"):
-        reader.open(source)
-    with pytest.raises(UnsupportedProduct, match=re.escape(str(tmp_path))):
+    with pytest.warns(PartialProductWarning, match=r"Oa05_radiance\.nc, geo_coordinates\.nc$"):
+        tree = reader.open(source)
+    assert "Oa05_radiance" not in tree["measurements"] and "Oa06_radiance" in tree["measurements"]
+    with pytest.warns(PartialProductWarning, match=re.escape(str(tmp_path))):
         reader.open(source, grid="measurements")
-    # the tie-point grid needs neither
-    assert "SZA" in reader.open(source, grid="tie_points")
+    # the tie-point grid needs neither: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PartialProductWarning)
+        assert "SZA" in reader.open(source, grid="tie_points")
 
 
-def test_a_folder_without_manifest_is_not_sen3(efr, tmp_path):
+def test_a_folder_without_manifest_nor_netcdf_is_not_sen3(efr, tmp_path):
     folder = write_product(efr, tmp_path, "folder")
-    (folder / "xfdumanifest.xml").unlink()
-    with pytest.raises(UnsupportedProduct, match=r"no xfdumanifest\.xml"):
+    for path in folder.iterdir():
+        if path.suffix in (".xml", ".nc"):
+            path.unlink()
+    with pytest.raises(UnsupportedProduct, match=r"no xfdumanifest\.xml and no netCDF file"):
         reader.open(from_local(folder))
 
 
@@ -337,6 +343,30 @@ def test_real_samples_open_with_their_attributes_and_no_variables(real_product, 
     archive = shutil.make_archive(str(tmp_path / folder.stem), "zip", folder.parent, folder.name)
     zipped = reader.open(from_local(archive), grid=sorted(grids)[0])
     assert zipped.attrs["product_name"] == folder.name
+
+
+def test_real_samples_open_without_their_manifest(real_product, tmp_path):
+    kind, folder = real_product
+    _, grids, _ = REAL[kind]
+    copy = shutil.copytree(
+        folder, tmp_path / folder.name, ignore=shutil.ignore_patterns("xfdumanifest.xml")
+    )
+    with pytest.warns(
+        PartialProductWarning,
+        match=r"1 missing files \(opened from the netCDF files present.*\): xfdumanifest\.xml$",
+    ):
+        tree = reader.open(from_local(copy))
+    assert set(tree.children) == grids
+    meta = reader.read_metadata(from_local(folder))
+    assert tree.attrs["product_name"] == folder.name
+    assert tree.attrs["product_type"] == meta.product_type
+    assert (tree.attrs["platform"], tree.attrs["instrument"]) == (meta.platform, meta.instrument)
+    assert tree.attrs["absolute_orbit_number"] == meta.orbit
+    assert (tree.attrs["relative_orbit_number"], tree.attrs["cycle_number"]) == (
+        meta.relative_orbit,
+        meta.cycle,
+    )
+    assert tree.attrs["start_time"][:19] == meta.start.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def test_real_olci_details(reference_dir):
