@@ -20,6 +20,7 @@ from .source import ProductSource
 __all__ = ["FAMILIES", "Family", "detect", "family_named"]
 
 _HDF5 = b"\x89HDF\r\n\x1a\n"
+_HDF4 = b"\x0e\x03\x13\x01"
 _TIFF = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 
 
@@ -163,6 +164,14 @@ FAMILIES: tuple[Family, ...] = (
         "smos",
         re.compile(r"^SM_(OPER|REPR)_(MIR|AUX)_"),
         markers=("*.HDR",),
+    ),
+    Family(
+        "modis",
+        "TerraAqua MODIS land tiles MCD43A4/MCD15A2H/MCD12Q1/MCD64A1 (HDF-EOS2 grid, HDF4 .hdf)",
+        "modis",
+        re.compile(r"^M[COY]D\w+\.A\d{7}\.h\d\dv\d\d\.\d{3}\.\d+\.hdf$"),
+        markers=("M*.A*.h*v*.hdf",),
+        magic=(_HDF4,),
     ),
     Family(
         "geotiff",

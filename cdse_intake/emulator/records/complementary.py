@@ -18,6 +18,7 @@ import random
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from . import modis_tiles
 from .attributes import typed
 from .common import common_times, fmt_time, footprint, hex_digits, mgrs, new_entry, stamp
 from .sentinel1 import S1_ORBIT_EPOCH
@@ -152,14 +153,16 @@ def _gridded(c: ODataOnly, rng: random.Random, when: datetime, lon: float, lat: 
     values: dict[str, Any] = {"productType": product_type, "platformShortName": c.platform}
     values["instrumentShortName"] = c.instrument
     if c.odata == "TERRAAQUA":
-        times = common_times(rng, when, 86400 - 1)
-        h, v = int((lon + 180) // 10), int((90 - lat) // 10)
+        short = product_type.split(".")[0]
+        times = common_times(rng, *modis_tiles.period(short, when))
+        h, v = modis_tiles.tile_of(lon, lat)
+        rng.randint(0, 999999)  # drawn as before: the records after it stay the same
         name = (
-            f"{product_type.split('.')[0]}.A{times['start']:%Y%j}.h{h:02d}v{v:02d}.061."
-            f"{stamp(times['origin'])[:8]}{rng.randint(0, 999999):06d}.hdf"
+            f"{short}.A{times['start']:%Y%j}.h{h:02d}v{v:02d}.061."
+            f"{modis_tiles.production_stamp(times['origin'])}.hdf"
         )
         values |= {"processingLevel": "L3", "spatialResolution": 500, "tileId": f"h{h:02d}v{v:02d}"}
-        shape = footprint((h * 10 - 175) * 1.0, 85 - v * 10.0, 5.0, 5.0)
+        shape = modis_tiles.tile_footprint(h, v)
         folder = f"/eodata/Terra-Aqua/MODIS/{product_type}"
     elif c.odata == "S2GLC":
         tile_id = mgrs(lon, lat)

@@ -46,6 +46,7 @@ SHOWCASE = {
     "envisat": 1,
     "smos": 1,
     "cams": 1,
+    "modis": 1,
 }
 
 #: Shares of the catalogue's deliverable products (outside the showcase) that carry a fault,
