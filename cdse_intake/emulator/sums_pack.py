@@ -43,10 +43,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .sums_files import FileRows, Listings
+
 if TYPE_CHECKING:
     from .catalogue import Entry
 
-__all__ = ["PACK_DIR", "Pack", "build_packs", "family_fingerprint", "lookup"]
+__all__ = ["PACK_DIR", "Pack", "build_packs", "family_fingerprint", "lookup", "lookup_files"]
 
 HERE = Path(__file__).resolve().parent
 PACK_DIR = HERE / "data" / "sums"
@@ -56,10 +58,14 @@ DEFAULT_SEED, DEFAULT_SCALE = 42, 1.0
 LIBRARIES = ("numpy", "rasterio", "h5py", "h5netcdf", "zarr", "numcodecs", "blake3")
 
 
-def library_versions() -> str:
-    """``name==version`` of the encoding libraries, in a fixed order."""
+#: Encoders only some families use (a release of one stales only their packs).
+FAMILY_LIBRARIES = {"modis": ("pyhdf",)}
+
+
+def library_versions(family: str | None = None) -> str:
+    """``name==version`` of the encoding libraries (of ``family``), in a fixed order."""
     versions = []
-    for name in LIBRARIES:
+    for name in (*LIBRARIES, *FAMILY_LIBRARIES.get(family or "", ())):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             versions.append(f"{name}=={importlib.metadata.version(name)}")
     return ";".join(versions)
@@ -134,7 +140,7 @@ def code_fingerprint(family: str) -> str:
 
 def family_fingerprint(family: str) -> str:
     """Code fingerprint and library versions: what a pack must match to be believed."""
-    return f"{code_fingerprint(family)};{library_versions()}"
+    return f"{code_fingerprint(family)};{library_versions(family)}"
 
 
 #: Entry fields a writer does not see (delivery state, the sums themselves).
@@ -167,6 +173,9 @@ class Pack:
     sizes: np.ndarray  # uint64
     md5: np.ndarray  # (n, 16) uint8
     blake3: np.ndarray  # (n, 32) uint8
+    files: Listings | None = None
+    """Each folder product's files (path, size, MD5), what STAC items list; None for a family
+    of single-file products."""
 
     @classmethod
     def read(cls, path: Path) -> Pack:
@@ -178,13 +187,14 @@ class Pack:
                 sizes=data["sizes"],
                 md5=data["md5"],
                 blake3=data["blake3"],
+                files=Listings.from_arrays(data),
             )
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
         with open(tmp, "wb") as f:
-            np.savez(
+            np.savez_compressed(
                 f,
                 family=np.array(self.family),
                 fingerprint=np.array(self.fingerprint),
@@ -192,15 +202,25 @@ class Pack:
                 sizes=self.sizes,
                 md5=self.md5,
                 blake3=self.blake3,
+                **(self.files.arrays() if self.files is not None else {}),
             )
         os.replace(tmp, path)
 
-    def get(self, entry: Entry) -> tuple[int, str, str] | None:
+    def _index(self, entry: Entry) -> int | None:
         key = np.uint64(record_key(entry))
         i = int(np.searchsorted(self.keys, key))
-        if i == len(self.keys) or self.keys[i] != key:
+        return None if i == len(self.keys) or self.keys[i] != key else i
+
+    def get(self, entry: Entry) -> tuple[int, str, str] | None:
+        i = self._index(entry)
+        if i is None:
             return None
         return int(self.sizes[i]), self.md5[i].tobytes().hex(), self.blake3[i].tobytes().hex()
+
+    def get_files(self, entry: Entry) -> FileRows | None:
+        """``(path, size, MD5)`` of each of ``entry``'s files, sorted by path, if packed."""
+        i = self._index(entry) if self.files is not None else None
+        return None if i is None or self.files is None else self.files.files(i)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -237,12 +257,21 @@ def lookup(entry: Entry) -> tuple[int, str, str] | None:
     return None if pack is None else pack.get(entry)
 
 
+def lookup_files(entry: Entry) -> FileRows | None:
+    """``(path, size, MD5)`` of each of ``entry``'s files from a fresh shipped pack, else None."""
+    pack = fresh_pack(entry.family or "")
+    return None if pack is None else pack.get_files(entry)
+
+
 # --- building -------------------------------------------------------------------------------
 
 _WORK: dict[str, Entry] = {}
 
 
-def _sums_of_ids(ids: Sequence[str]) -> list[tuple[int, int, str, str]]:
+_Row = tuple[int, int, str, str, FileRows]
+
+
+def _sums_of_ids(ids: Sequence[str]) -> list[_Row]:
     import blake3
 
     from .payloads import Payload
@@ -252,11 +281,21 @@ def _sums_of_ids(ids: Sequence[str]) -> list[tuple[int, int, str, str]]:
     for product_id in ids:
         entry = _WORK[product_id]
         builder = BUILDERS[entry.family or ""]
-        payload = Payload.from_files(entry.name, builder(entry), builder.single_file)
+        files = builder(entry)
+        payload = Payload.from_files(entry.name, files, builder.single_file)
         md5 = hashlib.md5(payload.data, usedforsecurity=False).hexdigest()
         b3 = blake3.blake3(payload.data).hexdigest()
-        rows.append((record_key(entry), payload.size, md5, b3))
+        listing = [] if builder.single_file else file_rows(files)
+        rows.append((record_key(entry), payload.size, md5, b3, listing))
     return rows
+
+
+def file_rows(files: dict[str, bytes]) -> FileRows:
+    """``(path, size, MD5)`` of each file, sorted by path (what STAC per-file assets list)."""
+    return [
+        (rel, len(data), hashlib.md5(data, usedforsecurity=False).hexdigest())
+        for rel, data in sorted(files.items())
+    ]
 
 
 def build_packs(
@@ -291,7 +330,7 @@ def build_packs(
         ids = [e.id for e in entries]
         chunks = [ids[i : i + 64] for i in range(0, len(ids), 64)]
         started = time.perf_counter()
-        rows: list[tuple[int, int, str, str]] = []
+        rows: list[_Row] = []
         workers = jobs or os.cpu_count() or 1
         if workers > 1 and len(chunks) > 1:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -311,6 +350,9 @@ def build_packs(
             sizes=np.array([r[1] for r in rows], dtype=np.uint64)[order],
             md5=_hex_rows([r[2] for r in rows], 16)[order],
             blake3=_hex_rows([r[3] for r in rows], 32)[order],
+            files=None
+            if BUILDERS[family].single_file
+            else Listings.build([rows[i][4] for i in order]),
         )
         pack.write(pack_path(family))
         with _load_lock:
@@ -318,6 +360,10 @@ def build_packs(
         report[family] = f"{len(rows)} products in {time.perf_counter() - started:.0f} s"
     _WORK.clear()
     return report
+
+
+def _listings(rows: list[_Row], order: np.ndarray) -> Listings:
+    return Listings.build([rows[i][4] for i in order])
 
 
 def _hex_rows(values: list[str], width: int) -> np.ndarray:

@@ -27,7 +27,7 @@ def test_every_shipped_pack_is_fresh(family: str) -> None:
         pytest.skip(f"no sums pack shipped for {family} (`make sums` builds it)")
     pack = sums_pack.Pack.read(path)
     code, _, libraries = pack.fingerprint.partition(";")
-    if libraries != sums_pack.library_versions():
+    if libraries != sums_pack.library_versions(family):
         pytest.skip(f"pack built with {libraries}, not the installed libraries")
     assert code == sums_pack.code_fingerprint(family), (
         f"the {family} writer changed since its pack was built: run `make sums`"
@@ -47,8 +47,13 @@ def test_packed_sums_are_those_of_the_bytes(family: str) -> None:
     assert len(pack) == len(entries)
     for entry in random.Random(family).sample(entries, min(3, len(entries))):
         builder = BUILDERS[family]
-        payload = Payload.from_files(entry.name, builder(entry), builder.single_file)
+        files = builder(entry)
+        payload = Payload.from_files(entry.name, files, builder.single_file)
         assert pack.get(entry) == (payload.size, payload.md5, payload.blake3)
+        if builder.single_file:  # the product is the file: the record's sums describe it
+            assert pack.files is None
+        else:  # what a STAC item lists for each file
+            assert pack.get_files(entry) == sums_pack.file_rows(files)
 
 
 def _an_entry():
@@ -145,3 +150,40 @@ def test_writers_import_only_writers_and_the_scene():
         if wrong:
             outside[family] = wrong
     assert outside == {}
+
+
+@pytest.mark.parametrize("family", ["sentinel1_grd", "sentinel3_olci_efr", "sentinel2_l2a"])
+def test_stac_items_of_never_built_products_come_from_the_pack(
+    family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A STAC page lists every file's size and checksum without building a product (the
+    budget: a 1000-item page in 0.5 s); what it lists is what the built product holds."""
+    from cdse_intake.emulator import payloads
+    from cdse_intake.emulator.server import ServiceURLs
+    from cdse_intake.emulator.stac.collections import SPECS, collection_id
+    from cdse_intake.emulator.stac.common import multihash_md5
+    from cdse_intake.emulator.stac.items import ItemFactory
+
+    if sums_pack.fresh_pack(family) is None:
+        pytest.skip(f"{family}: no fresh pack")
+    catalogue = build_catalogue(sums_pack.DEFAULT_SEED, sums_pack.DEFAULT_SCALE, deliver="all")
+    entries = [e for e in catalogue.entries if e.family == family and deliverable(e)]
+    entry = copy.copy(random.Random(7).choice(entries))  # its own Derived slots: never built
+    urls = ServiceURLs(*(f"http://127.0.0.1:{i}" for i in range(1, 6)))
+
+    def no_build(*args: object) -> None:
+        raise AssertionError("a listing built a product")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(payloads.STORE, "payload", no_build)
+        patched.setattr(payloads.SUMS, "get_files", lambda *a: None)
+        item = ItemFactory(urls).item(entry, SPECS[collection_id(entry)])
+    listed = {
+        a["file:local_path"].split("/", 1)[1]: (a["file:size"], a["file:checksum"])
+        for a in item["assets"].values()
+        if "file:checksum" in a and "/" in a["file:local_path"]
+    }
+    files = BUILDERS[family](entry)
+    rows = {rel: (size, multihash_md5(md5)) for rel, size, md5 in sums_pack.file_rows(files)}
+    assert listed and listed.items() <= rows.items()
+    assert len(listed) >= len(rows) - 1  # every file (SEN3 manifests carry no checksum)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _xml
+from . import _xfdu, _xml
 from ._geo import Quad, footprint_quad
 
 if TYPE_CHECKING:
@@ -73,6 +73,12 @@ class Facts:
         m = _NAME.match(entry.name)
         if m is None or not m.group("type").startswith(kind):
             raise ValueError(f"Sentinel-1 IW {kind} product name expected, got {entry.name!r}")
+        return cls.from_match(entry, m)
+
+    @classmethod
+    def from_match(cls, entry: Entry, m: re.Match[str]) -> Facts:
+        """The facts of ``entry``, whose name ``m`` matched (groups ``mission``, ``pols``,
+        ``orbit`` and ``datatake``)."""
         orbit = int(m.group("orbit"))
         anx_ms = float(entry.attribute("startTimeFromAscendingNode", 0.0))
         return cls(
@@ -119,6 +125,7 @@ def header(
     start: datetime,
     stop: datetime,
     number: str,
+    mode: str = "IW",
 ) -> list[str]:
     """The ``adsHeader`` of annotation, calibration and noise files."""
     return [
@@ -126,7 +133,7 @@ def header(
         f"    <missionId>{facts.mission}</missionId>",
         f"    <productType>{product_type}</productType>",
         f"    <polarisation>{pol.upper()}</polarisation>",
-        "    <mode>IW</mode>",
+        f"    <mode>{mode}</mode>",
         f"    <swath>{swath}</swath>",
         f"    <startTime>{t(start)}</startTime>",
         f"    <stopTime>{t(stop)}</stopTime>",
@@ -233,6 +240,29 @@ def dc_estimate_list(times: Sequence[datetime], t0: float) -> list[str]:
     return out
 
 
+_NAMESPACES = (
+    ("xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+    ("gml", "http://www.opengis.net/gml"),
+    ("xfdu", "urn:ccsds:schema:xfdu:1"),
+    ("safe", "http://www.esa.int/safe/sentinel-1.0"),
+    ("s1", "http://www.esa.int/safe/sentinel-1.0/sentinel-1"),
+    ("s1sar", "http://www.esa.int/safe/sentinel-1.0/sentinel-1/sar"),
+    ("s1sarl1", "http://www.esa.int/safe/sentinel-1.0/sentinel-1/sar/level-1"),
+    ("s1sarl2", "http://www.esa.int/safe/sentinel-1.0/sentinel-1/sar/level-2"),
+    ("gx", "http://www.google.com/kml/ext/2.2"),
+)
+#: The manifest version's suffix by instrument mode (the name's second field).
+_MODE_VERSIONS = {"IW": "iwdp", "WV": "wvsp"}
+_MEASUREMENT = "s1Level1MeasurementSchema"
+#: The representation of each kind of file: (repID, schema in ``support/``).
+_SCHEMAS = (
+    ("s1Level1ProductSchema", "s1-level-1-product.xsd"),
+    ("s1Level1NoiseSchema", "s1-level-1-noise.xsd"),
+    ("s1Level1CalibrationSchema", "s1-level-1-calibration.xsd"),
+    (_MEASUREMENT, "s1-level-1-measurement.xsd"),
+)
+
+
 def manifest(
     facts: Facts,
     *,
@@ -246,247 +276,201 @@ def manifest(
     """``manifest.safe`` of a product whose images have the file ``stems`` (in image-number
     order); ``corners`` are the footprint's (lon, lat), ``files`` the product's other files,
     ``checksums`` MD5s already known (by path)."""
-    known = checksums or {}
-    objects: list[tuple[str, str, str, str]] = []  # (ID, repID, mime, path)
+    mode = facts.entry.name.split("_")[1]
+    objects = _data_objects(stems, files, checksums or {})
+    doc = _xfdu.XFDU(
+        namespaces=_NAMESPACES,
+        version=f"esa/safe/sentinel-1.0/sentinel-1/sar/level-1/{product_type.lower()}/standard/"
+        f"{_MODE_VERSIONS[mode]}",
+        package=_xfdu.Package(
+            "SAFE Archive Information Package",
+            f"Sentinel-1 {mode} Level-1 {product_type} Product",
+            dmd="acquisitionPeriod platform generalProductInformation measurementOrbitReference "
+            "measurementFrameSet",
+            pdi="processing",
+        ),
+        units=[_unit(obj) for obj in objects],
+        metadata=[
+            *(
+                _xfdu.MetadataObject(f"{obj.ident}Annotation", _xfdu.Pointer(obj.ident))
+                for obj in objects
+                if obj.rep_id != _MEASUREMENT
+            ),
+            _processing(facts, product_type),
+            _platform(facts, mode, swaths),
+            _orbit_reference(facts),
+            _product_information(facts, product_type),
+            _acquisition_period(facts),
+            _frame_set(corners),
+            *(
+                _xfdu.MetadataObject(
+                    rep, _xfdu.Reference(f"./support/{href}", "XML Schema"), "SYNTAX", "REP"
+                )
+                for rep, href in _SCHEMAS
+            ),
+        ],
+        objects=objects,
+    )
+    return _xfdu.render(doc, _xfdu.Style())
+
+
+def _data_objects(
+    stems: Sequence[str], files: dict[str, bytes], known: dict[str, str]
+) -> list[_xfdu.DataObject]:
+    """The annotation, noise and calibration files of each image, then the measurements."""
+    where: list[tuple[str, str, str]] = []  # (ID, repID, path)
     for stem in stems:
         key = stem.replace("-", "")
-        objects += [
-            (f"product{key}", "s1Level1ProductSchema", "text/xml", f"annotation/{stem}.xml"),
-            (
-                f"noise{key}",
-                "s1Level1NoiseSchema",
-                "text/xml",
-                f"annotation/calibration/noise-{stem}.xml",
-            ),
+        where += [
+            (f"product{key}", _SCHEMAS[0][0], f"annotation/{stem}.xml"),
+            (f"noise{key}", _SCHEMAS[1][0], f"annotation/calibration/noise-{stem}.xml"),
             (
                 f"calibration{key}",
-                "s1Level1CalibrationSchema",
-                "text/xml",
+                _SCHEMAS[2][0],
                 f"annotation/calibration/calibration-{stem}.xml",
             ),
         ]
-    for stem in stems:
-        objects.append(
-            (
-                stem.replace("-", ""),
-                "s1Level1MeasurementSchema",
-                "application/octet-stream",
-                f"measurement/{stem}.tiff",
-            )
-        )
-    units = []
-    for oid, rep, _, _ in objects:
-        unit = "Measurement Data Unit" if rep == "s1Level1MeasurementSchema" else "Metadata Unit"
-        extra = ""
-        if rep == "s1Level1MeasurementSchema":
-            dmd = " ".join(f"{p}{oid}Annotation" for p in ("product", "noise", "calibration"))
-            extra = f' dmdID="{dmd} "'
-        units += [
-            f'      <xfdu:contentUnit unitType="{unit}" repID="{rep}"{extra}>',
-            f'        <dataObjectPointer dataObjectID="{oid}"/>',
-            "      </xfdu:contentUnit>",
-        ]
-    metadata = []
-    for oid, rep, _, _ in objects:
-        if rep != "s1Level1MeasurementSchema":
-            metadata += [
-                f'    <metadataObject ID="{oid}Annotation" classification="DESCRIPTION" '
-                'category="DMD">',
-                f'      <dataObjectPointer dataObjectID="{oid}"/>',
-                "    </metadataObject>",
-            ]
-    data_objects = []
-    for oid, rep, mime, path in objects:
-        data = files[path]
-        data_objects += [
-            f'    <dataObject ID="{oid}" repID="{rep}">',
-            f'      <byteStream mimeType="{mime}" size="{len(data)}">',
-            f'        <fileLocation locatorType="URL" href="./{path}"/>',
-            f'        <checksum checksumName="MD5">{known.get(path) or _xml.md5(data)}</checksum>',
-            "      </byteStream>",
-            "    </dataObject>",
-        ]
-    coordinates = " ".join(f"{y:.6f},{x:.6f}" for x, y in corners)
-    return "\n".join(
-        [
-            *_manifest_head(facts, product_type, units, metadata, swaths),
-            '    <metadataObject ID="measurementFrameSet" classification="DESCRIPTION" '
-            'category="DMD">',
-            '      <metadataWrap mimeType="text/xml" vocabularyName="SAFE" textInfo="Frame Set">',
-            "        <xmlData>",
-            "          <safe:frameSet>",
-            "            <safe:frame>",
-            '              <safe:footPrint srsName="http://www.opengis.net/gml/srs/epsg.xml#4326">',
-            f"                <gml:coordinates>{coordinates}</gml:coordinates>",
-            "              </safe:footPrint>",
-            "            </safe:frame>",
-            "          </safe:frameSet>",
-            "        </xmlData>",
-            "      </metadataWrap>",
-            "    </metadataObject>",
-            *(
-                f'    <metadataObject ID="{rep}" classification="SYNTAX" category="REP">\n'
-                f'      <metadataReference mimeType="text/xml" vocabularyName="XML Schema" '
-                f'locatorType="URL" href="./support/{href}"/>\n'
-                "    </metadataObject>"
-                for rep, href in (
-                    ("s1Level1ProductSchema", "s1-level-1-product.xsd"),
-                    ("s1Level1NoiseSchema", "s1-level-1-noise.xsd"),
-                    ("s1Level1CalibrationSchema", "s1-level-1-calibration.xsd"),
-                    ("s1Level1MeasurementSchema", "s1-level-1-measurement.xsd"),
-                )
-            ),
-            "  </metadataSection>",
-            "  <dataObjectSection>",
-            *data_objects,
-            "  </dataObjectSection>",
-            "</xfdu:XFDU>",
-            "",
-        ]
-    )
-
-
-def _manifest_head(
-    facts: Facts,
-    product_type: str,
-    units: list[str],
-    metadata: list[str],
-    swaths: Sequence[str],
-) -> list[str]:
-    """The manifest up to the frame set: package map, processing, platform, orbit, product
-    information and acquisition period."""
-    entry = facts.entry
-    number = facts.mission[-1]
-    ipf = entry.attribute("processorVersion", "003.71")
-    direction = "ASCENDING" if facts.ascending else "DESCENDING"
-    start_anx = (facts.start - facts.anx).total_seconds() * 1000
-    stop_anx = (facts.stop - facts.anx).total_seconds() * 1000
-    kind = product_type.lower()
+    where += [(stem.replace("-", ""), _MEASUREMENT, f"measurement/{stem}.tiff") for stem in stems]
     return [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<xfdu:XFDU xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-        'xmlns:gml="http://www.opengis.net/gml" xmlns:xfdu="urn:ccsds:schema:xfdu:1" '
-        'xmlns:safe="http://www.esa.int/safe/sentinel-1.0" '
-        'xmlns:s1="http://www.esa.int/safe/sentinel-1.0/sentinel-1" '
-        'xmlns:s1sar="http://www.esa.int/safe/sentinel-1.0/sentinel-1/sar" '
-        'xmlns:s1sarl1="http://www.esa.int/safe/sentinel-1.0/sentinel-1/sar/level-1" '
-        'xmlns:s1sarl2="http://www.esa.int/safe/sentinel-1.0/sentinel-1/sar/level-2" '
-        'xmlns:gx="http://www.google.com/kml/ext/2.2" '
-        f'version="esa/safe/sentinel-1.0/sentinel-1/sar/level-1/{kind}/standard/iwdp">',
-        "  <informationPackageMap>",
-        '    <xfdu:contentUnit unitType="SAFE Archive Information Package" '
-        f'textInfo="Sentinel-1 IW Level-1 {product_type} Product" dmdID="acquisitionPeriod '
-        'platform generalProductInformation measurementOrbitReference measurementFrameSet" '
-        'pdiID="processing">',
-        *units,
-        "    </xfdu:contentUnit>",
-        "  </informationPackageMap>",
-        "  <metadataSection>",
-        *metadata,
-        '    <metadataObject ID="processing" classification="PROVENANCE" category="PDI">',
-        '      <metadataWrap mimeType="text/xml" vocabularyName="SAFE" textInfo="Processing">',
-        "        <xmlData>",
-        f'          <safe:processing name="{product_type} Post Processing" '
-        f'start="{t(entry.origin - timedelta(minutes=10))}" '
-        f'stop="{t(entry.origin)}">',
-        '            <safe:facility country="Italy" name="Copernicus Ground Segment" '
+        _xfdu.DataObject(
+            oid,
+            path,
+            files[path],
+            "application/octet-stream" if rep == _MEASUREMENT else "text/xml",
+            rep_id=rep,
+            digest=known.get(path),
+        )
+        for oid, rep, path in where
+    ]
+
+
+def _unit(obj: _xfdu.DataObject) -> _xfdu.ContentUnit:
+    """A measurement's unit points at its three annotations' metadata objects."""
+    if obj.rep_id != _MEASUREMENT:
+        return _xfdu.ContentUnit(obj.ident, "Metadata Unit", rep_id=obj.rep_id)
+    dmd = "".join(f"{p}{obj.ident}Annotation " for p in ("product", "noise", "calibration"))
+    return _xfdu.ContentUnit(obj.ident, "Measurement Data Unit", rep_id=obj.rep_id, dmd=dmd)
+
+
+def _wrap(
+    ident: str, text: str, body: Sequence[str], classification: str = "DESCRIPTION"
+) -> _xfdu.MetadataObject:
+    category = "PDI" if classification == "PROVENANCE" else "DMD"
+    wrap = _xfdu.Wrap(text, body, vocabulary="SAFE")
+    return _xfdu.MetadataObject(ident, wrap, classification, category)
+
+
+def _processing(facts: Facts, product_type: str) -> _xfdu.MetadataObject:
+    entry = facts.entry
+    ipf = entry.attribute("processorVersion", "003.71")
+    body = [
+        f'<safe:processing name="{product_type} Post Processing" '
+        f'start="{t(entry.origin - timedelta(minutes=10))}" stop="{t(entry.origin)}">',
+        '  <safe:facility country="Italy" name="Copernicus Ground Segment" '
         'organisation="ESA" site="Production Service-SERCO">',
-        f'              <safe:software name="Sentinel-1 IPF" version="{ipf}"/>',
-        "            </safe:facility>",
-        "          </safe:processing>",
-        "        </xmlData>",
-        "      </metadataWrap>",
-        "    </metadataObject>",
-        '    <metadataObject ID="platform" classification="DESCRIPTION" category="DMD">',
-        '      <metadataWrap mimeType="text/xml" vocabularyName="SAFE" '
-        'textInfo="Platform Description">',
-        "        <xmlData>",
-        "          <safe:platform>",
-        "            <safe:nssdcIdentifier>"
+        f'    <safe:software name="Sentinel-1 IPF" version="{ipf}"/>',
+        "  </safe:facility>",
+        "</safe:processing>",
+    ]
+    return _wrap("processing", "Processing", body, "PROVENANCE")
+
+
+def _platform(facts: Facts, mode: str, swaths: Sequence[str]) -> _xfdu.MetadataObject:
+    number = facts.mission[-1]
+    body = [
+        "<safe:platform>",
+        "  <safe:nssdcIdentifier>"
         f"{'2014-016A' if number == 'A' else '2024-235A'}</safe:nssdcIdentifier>",
-        "            <safe:familyName>SENTINEL-1</safe:familyName>",
-        f"            <safe:number>{number}</safe:number>",
-        "            <safe:instrument>",
-        '              <safe:familyName abbreviation="SAR">Synthetic Aperture Radar'
-        "</safe:familyName>",
-        "              <safe:extension>",
-        "                <s1sarl1:instrumentMode>",
-        "                  <s1sarl1:mode>IW</s1sarl1:mode>",
-        *(f"                  <s1sarl1:swath>{swath}</s1sarl1:swath>" for swath in swaths),
-        "                </s1sarl1:instrumentMode>",
-        "              </safe:extension>",
-        "            </safe:instrument>",
-        "          </safe:platform>",
-        "        </xmlData>",
-        "      </metadataWrap>",
-        "    </metadataObject>",
-        '    <metadataObject ID="measurementOrbitReference" classification="DESCRIPTION" '
-        'category="DMD">',
-        '      <metadataWrap mimeType="text/xml" vocabularyName="SAFE" textInfo="Orbit Reference">',
-        "        <xmlData>",
-        "          <safe:orbitReference>",
-        f'            <safe:orbitNumber type="start">{facts.orbit}</safe:orbitNumber>',
-        f'            <safe:orbitNumber type="stop">{facts.orbit}</safe:orbitNumber>',
-        f'            <safe:relativeOrbitNumber type="start">{facts.rel_orbit}'
-        "</safe:relativeOrbitNumber>",
-        f'            <safe:relativeOrbitNumber type="stop">{facts.rel_orbit}'
-        "</safe:relativeOrbitNumber>",
-        f"            <safe:cycleNumber>{entry.attribute('cycleNumber', 1)}</safe:cycleNumber>",
-        "            <safe:phaseIdentifier>1</safe:phaseIdentifier>",
-        "            <safe:extension>",
-        "              <s1:orbitProperties>",
-        f"                <s1:pass>{direction}</s1:pass>",
-        f"                <s1:ascendingNodeTime>{t(facts.anx)}</s1:ascendingNodeTime>",
-        "              </s1:orbitProperties>",
-        "            </safe:extension>",
-        "          </safe:orbitReference>",
-        "        </xmlData>",
-        "      </metadataWrap>",
-        "    </metadataObject>",
-        '    <metadataObject ID="generalProductInformation" classification="DESCRIPTION" '
-        'category="DMD">',
-        '      <metadataWrap mimeType="text/xml" vocabularyName="SAFE" '
-        'textInfo="General Product Information">',
-        "        <xmlData>",
-        "          <s1sarl1:standAloneProductInformation>",
-        "            <s1sarl1:instrumentConfigurationID>7</s1sarl1:instrumentConfigurationID>",
-        f"            <s1sarl1:missionDataTakeID>{facts.datatake}</s1sarl1:missionDataTakeID>",
+        "  <safe:familyName>SENTINEL-1</safe:familyName>",
+        f"  <safe:number>{number}</safe:number>",
+        "  <safe:instrument>",
+        '    <safe:familyName abbreviation="SAR">Synthetic Aperture Radar</safe:familyName>',
+        "    <safe:extension>",
+        "      <s1sarl1:instrumentMode>",
+        f"        <s1sarl1:mode>{mode}</s1sarl1:mode>",
+        *(f"        <s1sarl1:swath>{swath}</s1sarl1:swath>" for swath in swaths),
+        "      </s1sarl1:instrumentMode>",
+        "    </safe:extension>",
+        "  </safe:instrument>",
+        "</safe:platform>",
+    ]
+    return _wrap("platform", "Platform Description", body)
+
+
+def _orbit_reference(facts: Facts) -> _xfdu.MetadataObject:
+    direction = "ASCENDING" if facts.ascending else "DESCENDING"
+    rel = facts.rel_orbit
+    body = [
+        "<safe:orbitReference>",
+        f'  <safe:orbitNumber type="start">{facts.orbit}</safe:orbitNumber>',
+        f'  <safe:orbitNumber type="stop">{facts.orbit}</safe:orbitNumber>',
+        f'  <safe:relativeOrbitNumber type="start">{rel}</safe:relativeOrbitNumber>',
+        f'  <safe:relativeOrbitNumber type="stop">{rel}</safe:relativeOrbitNumber>',
+        f"  <safe:cycleNumber>{facts.entry.attribute('cycleNumber', 1)}</safe:cycleNumber>",
+        "  <safe:phaseIdentifier>1</safe:phaseIdentifier>",
+        "  <safe:extension>",
+        "    <s1:orbitProperties>",
+        f"      <s1:pass>{direction}</s1:pass>",
+        f"      <s1:ascendingNodeTime>{t(facts.anx)}</s1:ascendingNodeTime>",
+        "    </s1:orbitProperties>",
+        "  </safe:extension>",
+        "</safe:orbitReference>",
+    ]
+    return _wrap("measurementOrbitReference", "Orbit Reference", body)
+
+
+def _product_information(facts: Facts, product_type: str) -> _xfdu.MetadataObject:
+    entry = facts.entry
+    body = [
+        "<s1sarl1:standAloneProductInformation>",
+        "  <s1sarl1:instrumentConfigurationID>7</s1sarl1:instrumentConfigurationID>",
+        f"  <s1sarl1:missionDataTakeID>{facts.datatake}</s1sarl1:missionDataTakeID>",
         *(
-            f"            <s1sarl1:transmitterReceiverPolarisation>{pol}"
+            f"  <s1sarl1:transmitterReceiverPolarisation>{pol}"
             "</s1sarl1:transmitterReceiverPolarisation>"
             for pol in facts.polarisations
         ),
-        "            <s1sarl1:productClass>S</s1sarl1:productClass>",
-        "            <s1sarl1:productClassDescription>SAR Standard L1 Product"
+        "  <s1sarl1:productClass>S</s1sarl1:productClass>",
+        "  <s1sarl1:productClassDescription>SAR Standard L1 Product"
         "</s1sarl1:productClassDescription>",
-        "            <s1sarl1:productComposition>Slice</s1sarl1:productComposition>",
-        f"            <s1sarl1:productType>{product_type}</s1sarl1:productType>",
-        "            <s1sarl1:productTimelinessCategory>Fast-24h"
-        "</s1sarl1:productTimelinessCategory>",
-        "            <s1sarl1:sliceProductFlag>false</s1sarl1:sliceProductFlag>",
-        f"            <s1sarl1:sliceNumber>{entry.attribute('sliceNumber', 1)}"
-        "</s1sarl1:sliceNumber>",
-        f"            <s1sarl1:totalSlices>{entry.attribute('totalSlices', 1)}"
-        "</s1sarl1:totalSlices>",
-        "          </s1sarl1:standAloneProductInformation>",
-        "        </xmlData>",
-        "      </metadataWrap>",
-        "    </metadataObject>",
-        '    <metadataObject ID="acquisitionPeriod" classification="DESCRIPTION" category="DMD">',
-        '      <metadataWrap mimeType="text/xml" vocabularyName="SAFE" '
-        'textInfo="Acquisition Period">',
-        "        <xmlData>",
-        "          <safe:acquisitionPeriod>",
-        f"            <safe:startTime>{t(facts.start)}</safe:startTime>",
-        f"            <safe:stopTime>{t(facts.stop)}</safe:stopTime>",
-        "            <safe:extension>",
-        "              <s1:timeANX>",
-        f"                <s1:startTimeANX>{_xml.sci(start_anx)}</s1:startTimeANX>",
-        f"                <s1:stopTimeANX>{_xml.sci(stop_anx)}</s1:stopTimeANX>",
-        "              </s1:timeANX>",
-        "            </safe:extension>",
-        "          </safe:acquisitionPeriod>",
-        "        </xmlData>",
-        "      </metadataWrap>",
-        "    </metadataObject>",
+        "  <s1sarl1:productComposition>Slice</s1sarl1:productComposition>",
+        f"  <s1sarl1:productType>{product_type}</s1sarl1:productType>",
+        "  <s1sarl1:productTimelinessCategory>Fast-24h</s1sarl1:productTimelinessCategory>",
+        "  <s1sarl1:sliceProductFlag>false</s1sarl1:sliceProductFlag>",
+        f"  <s1sarl1:sliceNumber>{entry.attribute('sliceNumber', 1)}</s1sarl1:sliceNumber>",
+        f"  <s1sarl1:totalSlices>{entry.attribute('totalSlices', 1)}</s1sarl1:totalSlices>",
+        "</s1sarl1:standAloneProductInformation>",
     ]
+    return _wrap("generalProductInformation", "General Product Information", body)
+
+
+def _acquisition_period(facts: Facts) -> _xfdu.MetadataObject:
+    start_anx = (facts.start - facts.anx).total_seconds() * 1000
+    stop_anx = (facts.stop - facts.anx).total_seconds() * 1000
+    body = [
+        "<safe:acquisitionPeriod>",
+        f"  <safe:startTime>{t(facts.start)}</safe:startTime>",
+        f"  <safe:stopTime>{t(facts.stop)}</safe:stopTime>",
+        "  <safe:extension>",
+        "    <s1:timeANX>",
+        f"      <s1:startTimeANX>{_xml.sci(start_anx)}</s1:startTimeANX>",
+        f"      <s1:stopTimeANX>{_xml.sci(stop_anx)}</s1:stopTimeANX>",
+        "    </s1:timeANX>",
+        "  </safe:extension>",
+        "</safe:acquisitionPeriod>",
+    ]
+    return _wrap("acquisitionPeriod", "Acquisition Period", body)
+
+
+def _frame_set(corners: Sequence[tuple[float, float]]) -> _xfdu.MetadataObject:
+    coordinates = " ".join(f"{y:.6f},{x:.6f}" for x, y in corners)
+    body = [
+        "<safe:frameSet>",
+        "  <safe:frame>",
+        '    <safe:footPrint srsName="http://www.opengis.net/gml/srs/epsg.xml#4326">',
+        f"      <gml:coordinates>{coordinates}</gml:coordinates>",
+        "    </safe:footPrint>",
+        "  </safe:frame>",
+        "</safe:frameSet>",
+    ]
+    return _wrap("measurementFrameSet", "Frame Set", body)

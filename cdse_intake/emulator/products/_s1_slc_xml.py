@@ -17,13 +17,10 @@ import numpy as np
 
 from . import _xml
 from . import sentinel1_slc as slc
+from ._s1_annotation import NO_CONVERSION, Image, annotation_lines, noise_azimuth_vector
 from ._s1_common import (
-    RADAR_FREQUENCY,
     SPEED_OF_LIGHT,
     Facts,
-    attitude_list,
-    azimuth_fm_rate_list,
-    dc_estimate_list,
     t,
     vector,
 )
@@ -121,15 +118,7 @@ def _static(name: str) -> _Static:
     lut = [1.0 + 0.002 * (line % spec.lines_per_burst) for line in azimuth_lines]
     noise_azimuth = [
         '  <noiseAzimuthVectorList count="1">',
-        "    <noiseAzimuthVector>",
-        f"      <swath>{name}</swath>",
-        "      <firstAzimuthLine>0</firstAzimuthLine>",
-        "      <firstRangeSample>0</firstRangeSample>",
-        f"      <lastAzimuthLine>{spec.lines - 1}</lastAzimuthLine>",
-        f"      <lastRangeSample>{spec.samples - 1}</lastRangeSample>",
-        "      " + vector("line", azimuth_lines, "{}"),
-        "      " + vector("noiseAzimuthLut", lut),
-        "    </noiseAzimuthVector>",
+        *noise_azimuth_vector(name, 0, spec.lines - 1, spec.samples - 1, azimuth_lines, lut),
         "  </noiseAzimuthVectorList>",
     ]
     k = np.arange(spec.lines_per_burst)
@@ -236,86 +225,32 @@ def _grid(swath: _Swath) -> list[str]:
 
 def _annotation(product: _Product, swath: _Swath, offsets: tuple[int, ...]) -> list[str]:
     facts = product.facts
-    entry = facts.entry
     spec = swath.spec
-    interval = product.interval.total_seconds()
     # Doppler centroid and FM rate estimates at the middle of each burst.
     middles: list[datetime] = [
         b + spec.lines_per_burst // 2 * product.interval for b in swath.bursts
     ]
-    heading = -12.5 if facts.ascending else -167.5
-    mid = float(slc.incidence_angle(swath.name, (spec.samples - 1) / 2))
-    return [
-        "  <qualityInformation>",
-        "    <productQualityIndex>0.000000000000000e+00</productQualityIndex>",
-        '    <qualityDataList count="0"/>',
-        "  </qualityInformation>",
-        "  <generalAnnotation>",
-        "    <productInformation>",
-        f"      <pass>{'Ascending' if facts.ascending else 'Descending'}</pass>",
-        "      <timelinessCategory>Fast-24h</timelinessCategory>",
-        f"      <platformHeading>{_xml.sci(heading, 15)}</platformHeading>",
-        "      <projection>Slant Range</projection>",
-        f"      <rangeSamplingRate>{_xml.sci(slc.SAMPLING_RATE, 15)}</rangeSamplingRate>",
-        f"      <radarFrequency>{_xml.sci(RADAR_FREQUENCY, 15)}</radarFrequency>",
-        f"      <azimuthSteeringRate>{_xml.sci(spec.steering_rate, 15)}</azimuthSteeringRate>",
-        "    </productInformation>",
-        '    <downlinkInformationList count="0"/>',
-        '    <orbitList count="10">',
-        *product.orbit,
-        "    </orbitList>",
-        f'    <attitudeList count="{len(middles)}">',
-        *attitude_list(middles),
-        "    </attitudeList>",
-        f'    <azimuthFmRateList count="{len(middles)}">',
-        *azimuth_fm_rate_list(middles, spec.slant_range_time),
-        "    </azimuthFmRateList>",
-        "  </generalAnnotation>",
-        "  <imageAnnotation>",
-        "    <imageInformation>",
-        f"      <productFirstLineUtcTime>{t(swath.start)}</productFirstLineUtcTime>",
-        f"      <productLastLineUtcTime>{t(swath.stop)}</productLastLineUtcTime>",
-        f"      <ascendingNodeTime>{t(facts.anx)}</ascendingNodeTime>",
-        f"      <anchorTime>{t(facts.start)}</anchorTime>",
-        "      <productComposition>Slice</productComposition>",
-        f"      <sliceNumber>{entry.attribute('sliceNumber', 1)}</sliceNumber>",
-        '      <sliceList count="0"/>',
-        f"      <slantRangeTime>{_xml.sci(spec.slant_range_time, 15)}</slantRangeTime>",
-        "      <pixelValue>Complex</pixelValue>",
-        "      <outputPixels>16 bit Signed Integer</outputPixels>",
-        f"      <rangePixelSpacing>{_xml.sci(SPEED_OF_LIGHT / 2 / slc.SAMPLING_RATE)}"
-        "</rangePixelSpacing>",
-        f"      <azimuthPixelSpacing>{_xml.sci(product.azimuth_spacing)}</azimuthPixelSpacing>",
-        f"      <azimuthTimeInterval>{_xml.sci(interval, 15)}</azimuthTimeInterval>",
-        f"      <azimuthFrequency>{_xml.sci(1 / interval, 15)}</azimuthFrequency>",
-        f"      <numberOfSamples>{spec.samples}</numberOfSamples>",
-        f"      <numberOfLines>{spec.lines}</numberOfLines>",
-        "      <zeroDopMinusAcqTime>1.505690820000000e+02</zeroDopMinusAcqTime>",
-        f"      <incidenceAngleMidSwath>{_xml.sci(mid, 15)}</incidenceAngleMidSwath>",
-        "    </imageInformation>",
-        "    <processingInformation>",
-        "      <ellipsoidName>WGS84</ellipsoidName>",
-        "      <ellipsoidSemiMajorAxis>6.378137000000000e+06</ellipsoidSemiMajorAxis>",
-        "      <ellipsoidSemiMinorAxis>6.356752314245000e+06</ellipsoidSemiMinorAxis>",
-        "      <topsFilterConvention>Only Echo Lines</topsFilterConvention>",
-        "    </processingInformation>",
-        "  </imageAnnotation>",
-        "  <dopplerCentroid>",
-        f'    <dcEstimateList count="{len(middles)}">',
-        *dc_estimate_list(middles, spec.slant_range_time),
-        "    </dcEstimateList>",
-        "  </dopplerCentroid>",
-        "  <antennaPattern>",
-        '    <antennaPatternList count="0"/>',
-        "  </antennaPattern>",
-        *_burst_list(product, swath, offsets),
-        *_grid(swath),
-        "  <coordinateConversion>",
-        '    <coordinateConversionList count="0"/>',
-        "  </coordinateConversion>",
-        "  <swathMerging>",
-        '    <swathMergeList count="0"/>',
-        "  </swathMerging>",
-        "</product>",
-        "",
-    ]
+    image = Image(
+        facts=facts,
+        projection="Slant Range",
+        sampling_rate=slc.SAMPLING_RATE,
+        steering_rate=spec.steering_rate,
+        orbit=product.orbit,
+        times=middles,
+        slant_range_time=spec.slant_range_time,
+        start=swath.start,
+        stop=swath.stop,
+        anchor=facts.start,
+        composition="Slice",
+        slice_number=facts.entry.attribute("sliceNumber", 1),
+        detected=False,
+        range_spacing=SPEED_OF_LIGHT / 2 / slc.SAMPLING_RATE,
+        azimuth_spacing=product.azimuth_spacing,
+        interval=product.interval.total_seconds(),
+        samples=spec.samples,
+        lines=spec.lines,
+        incidence=float(slc.incidence_angle(swath.name, (spec.samples - 1) / 2)),
+        tops=True,
+    )
+    timing = _burst_list(product, swath, offsets)
+    return [*annotation_lines(image, timing, _grid(swath), NO_CONVERSION), ""]

@@ -1,5 +1,5 @@
-"""The XML of a Sentinel-1 wave-mode imagette (product annotation, calibration, noise), the
-manifest's wave-mode wording and the preview folder.
+"""The XML of a Sentinel-1 wave-mode imagette (product annotation, calibration, noise) and the
+preview folder.
 
 The elements and their order follow the IW SLC writer's (:mod:`._s1_slc_xml`, itself written from
 a real product), with the imagette's own geometry: no bursts (``linesPerBurst`` 0, an empty
@@ -13,18 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _xml
 from . import sentinel1_wv as wv
+from ._s1_annotation import (
+    NO_BURSTS,
+    NO_CONVERSION,
+    Image,
+    annotation_lines,
+    grid_point,
+    noise_azimuth_vector,
+)
 from ._s1_common import (
-    RADAR_FREQUENCY,
     SPEED_OF_LIGHT,
     Facts,
-    attitude_list,
-    azimuth_fm_rate_list,
-    dc_estimate_list,
     t,
     vector,
 )
+from ._s1_common import header as ads_header
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -38,7 +42,6 @@ __all__ = [
     "header",
     "noise",
     "preview",
-    "wave_manifest",
 ]
 
 GRID_LINES = tuple(round(x) for x in np.linspace(0, wv.LINES - 1, 5))
@@ -49,22 +52,8 @@ _VECTOR_PIXELS = np.array([*range(0, wv.SAMPLES - 1, 8), wv.SAMPLES - 1])
 
 def header(f: Facts, im: Imagette) -> str:
     """The ``adsHeader`` of an imagette's three XML files."""
-    return "\n".join(
-        [
-            "  <adsHeader>",
-            f"    <missionId>{f.mission}</missionId>",
-            "    <productType>SLC</productType>",
-            f"    <polarisation>{f.polarisations[0]}</polarisation>",
-            "    <mode>WV</mode>",
-            f"    <swath>{im.swath}</swath>",
-            f"    <startTime>{t(im.start)}</startTime>",
-            f"    <stopTime>{t(im.stop)}</stopTime>",
-            f"    <absoluteOrbitNumber>{f.orbit}</absoluteOrbitNumber>",
-            f"    <missionDataTakeId>{f.datatake}</missionDataTakeId>",
-            f"    <imageNumber>{im.number}</imageNumber>",
-            "  </adsHeader>",
-        ]
-    )
+    pol = f.polarisations[0]
+    return "\n".join(ads_header(f, "SLC", pol, im.swath, im.start, im.stop, im.number, "WV"))
 
 
 def _document(root: str, head: str, body: list[str]) -> bytes:
@@ -115,15 +104,7 @@ def noise(im: Imagette, head: str) -> bytes:
         "    </noiseRangeVector>",
         "  </noiseRangeVectorList>",
         '  <noiseAzimuthVectorList count="1">',
-        "    <noiseAzimuthVector>",
-        f"      <swath>{im.swath}</swath>",
-        "      <firstAzimuthLine>0</firstAzimuthLine>",
-        "      <firstRangeSample>0</firstRangeSample>",
-        f"      <lastAzimuthLine>{wv.LINES - 1}</lastAzimuthLine>",
-        f"      <lastRangeSample>{wv.SAMPLES - 1}</lastRangeSample>",
-        "      " + vector("line", lines, "{}"),
-        "      " + vector("noiseAzimuthLut", [1.0, 1.0]),
-        "    </noiseAzimuthVector>",
+        *noise_azimuth_vector(im.swath, 0, wv.LINES - 1, wv.SAMPLES - 1, lines, [1.0, 1.0]),
         "  </noiseAzimuthVectorList>",
     ]
     return _document("noise", head, [*body, "</noise>"])
@@ -135,19 +116,8 @@ def _grid(im: Imagette, grid: list[tuple[Any, Any, Any, Any]]) -> list[str]:
     for line, pixel, lon, lat in grid:
         inc = float(wv.incidence_angle(im.swath, pixel))
         srt = beam.slant_range_time + float(pixel) / beam.sampling_rate
-        out += [
-            "      <geolocationGridPoint>",
-            f"        <azimuthTime>{t(_line_time(im, float(line)))}</azimuthTime>",
-            f"        <slantRangeTime>{_xml.sci(srt, 15)}</slantRangeTime>",
-            f"        <line>{int(line)}</line>",
-            f"        <pixel>{int(pixel)}</pixel>",
-            f"        <latitude>{float(lat):.15e}</latitude>",
-            f"        <longitude>{float(lon):.15e}</longitude>",
-            "        <height>0.000000000000000e+00</height>",
-            f"        <incidenceAngle>{_xml.sci(inc, 15)}</incidenceAngle>",
-            f"        <elevationAngle>{_xml.sci(inc - 2.6, 15)}</elevationAngle>",
-            "      </geolocationGridPoint>",
-        ]
+        when = _line_time(im, float(line))
+        out += grid_point(when, srt, int(line), int(pixel), float(lon), float(lat), inc, inc - 2.6)
     return [*out, "    </geolocationGridPointList>", "  </geolocationGrid>"]
 
 
@@ -156,96 +126,30 @@ def annotation(
 ) -> bytes:
     """The product annotation of an imagette (``orbit``: :func:`._s1_common.orbit_list`)."""
     beam = wv.SWATHS[im.swath]
-    interval = im.interval.total_seconds()
     middle = [_line_time(im, wv.LINES / 2)]
-    heading = -12.5 if f.ascending else -167.5
-    spacing = wv.VIGNETTE_M / (wv.LINES - 1)
-    body = [
-        "  <qualityInformation>",
-        "    <productQualityIndex>0.000000000000000e+00</productQualityIndex>",
-        '    <qualityDataList count="0"/>',
-        "  </qualityInformation>",
-        "  <generalAnnotation>",
-        "    <productInformation>",
-        f"      <pass>{'Ascending' if f.ascending else 'Descending'}</pass>",
-        "      <timelinessCategory>Fast-24h</timelinessCategory>",
-        f"      <platformHeading>{_xml.sci(heading, 15)}</platformHeading>",
-        "      <projection>Slant Range</projection>",
-        f"      <rangeSamplingRate>{_xml.sci(beam.sampling_rate, 15)}</rangeSamplingRate>",
-        f"      <radarFrequency>{_xml.sci(RADAR_FREQUENCY, 15)}</radarFrequency>",
-        "      <azimuthSteeringRate>0.000000000000000e+00</azimuthSteeringRate>",
-        "    </productInformation>",
-        '    <downlinkInformationList count="0"/>',
-        '    <orbitList count="10">',
-        *orbit,
-        "    </orbitList>",
-        '    <attitudeList count="1">',
-        *attitude_list(middle),
-        "    </attitudeList>",
-        '    <azimuthFmRateList count="1">',
-        *azimuth_fm_rate_list(middle, beam.slant_range_time),
-        "    </azimuthFmRateList>",
-        "  </generalAnnotation>",
-        "  <imageAnnotation>",
-        "    <imageInformation>",
-        f"      <productFirstLineUtcTime>{t(im.start)}</productFirstLineUtcTime>",
-        f"      <productLastLineUtcTime>{t(im.stop)}</productLastLineUtcTime>",
-        f"      <ascendingNodeTime>{t(f.anx)}</ascendingNodeTime>",
-        f"      <anchorTime>{t(im.start)}</anchorTime>",
-        "      <productComposition>Individual</productComposition>",
-        "      <sliceNumber>0</sliceNumber>",
-        '      <sliceList count="0"/>',
-        f"      <slantRangeTime>{_xml.sci(beam.slant_range_time, 15)}</slantRangeTime>",
-        "      <pixelValue>Complex</pixelValue>",
-        "      <outputPixels>16 bit Signed Integer</outputPixels>",
-        f"      <rangePixelSpacing>{_xml.sci(SPEED_OF_LIGHT / 2 / beam.sampling_rate)}"
-        "</rangePixelSpacing>",
-        f"      <azimuthPixelSpacing>{_xml.sci(spacing)}</azimuthPixelSpacing>",
-        f"      <azimuthTimeInterval>{_xml.sci(interval, 15)}</azimuthTimeInterval>",
-        f"      <azimuthFrequency>{_xml.sci(1 / interval, 15)}</azimuthFrequency>",
-        f"      <numberOfSamples>{wv.SAMPLES}</numberOfSamples>",
-        f"      <numberOfLines>{wv.LINES}</numberOfLines>",
-        "      <zeroDopMinusAcqTime>1.505690820000000e+02</zeroDopMinusAcqTime>",
-        f"      <incidenceAngleMidSwath>{_xml.sci(beam.incidence, 15)}</incidenceAngleMidSwath>",
-        "    </imageInformation>",
-        "    <processingInformation>",
-        "      <ellipsoidName>WGS84</ellipsoidName>",
-        "      <ellipsoidSemiMajorAxis>6.378137000000000e+06</ellipsoidSemiMajorAxis>",
-        "      <ellipsoidSemiMinorAxis>6.356752314245000e+06</ellipsoidSemiMinorAxis>",
-        "    </processingInformation>",
-        "  </imageAnnotation>",
-        "  <dopplerCentroid>",
-        '    <dcEstimateList count="1">',
-        *dc_estimate_list(middle, beam.slant_range_time),
-        "    </dcEstimateList>",
-        "  </dopplerCentroid>",
-        "  <antennaPattern>",
-        '    <antennaPatternList count="0"/>',
-        "  </antennaPattern>",
-        "  <swathTiming>",
-        "    <linesPerBurst>0</linesPerBurst>",
-        "    <samplesPerBurst>0</samplesPerBurst>",
-        '    <burstList count="0"/>',
-        "  </swathTiming>",
-        *_grid(im, grid),
-        "  <coordinateConversion>",
-        '    <coordinateConversionList count="0"/>',
-        "  </coordinateConversion>",
-        "  <swathMerging>",
-        '    <swathMergeList count="0"/>',
-        "  </swathMerging>",
-        "</product>",
-    ]
-    return _document("product", head, body)
-
-
-def wave_manifest(text: str) -> str:
-    """The shared (IW) manifest text with the wave mode's wording."""
-    return (
-        text.replace("<s1sarl1:mode>IW</s1sarl1:mode>", "<s1sarl1:mode>WV</s1sarl1:mode>")
-        .replace("Sentinel-1 IW Level-1", "Sentinel-1 WV Level-1")
-        .replace("/standard/iwdp", "/standard/wvsp")
+    image = Image(
+        facts=f,
+        projection="Slant Range",
+        sampling_rate=beam.sampling_rate,
+        steering_rate=0.0,
+        orbit=orbit,
+        times=middle,
+        slant_range_time=beam.slant_range_time,
+        start=im.start,
+        stop=im.stop,
+        anchor=im.start,
+        composition="Individual",
+        slice_number=0,
+        detected=False,
+        range_spacing=SPEED_OF_LIGHT / 2 / beam.sampling_rate,
+        azimuth_spacing=wv.VIGNETTE_M / (wv.LINES - 1),
+        interval=im.interval.total_seconds(),
+        samples=wv.SAMPLES,
+        lines=wv.LINES,
+        incidence=beam.incidence,
     )
+    body = annotation_lines(image, NO_BURSTS, _grid(im, grid), NO_CONVERSION)
+    return _document("product", head, body)
 
 
 def preview(entry: Entry, f: Facts, sigmas: list[np.ndarray]) -> dict[str, bytes]:

@@ -46,13 +46,13 @@ from ._s3more_olci_scene import (
     WATER_BANDS,
     Scene,
 )
-from ._sen3 import degrees, metadata_object, variable
+from ._sen3 import degrees, time_stamps, variable
 from .sentinel3 import (
     BANDS,
     SCALE_FACTORS,
     SOLAR_FLUX,
     WAVELENGTHS,
-    olci_bands,
+    olci_info,
 )
 
 __all__ = ["build_olci"]
@@ -88,23 +88,8 @@ def build_olci(product: Product) -> dict[str, bytes]:
         measured = ["gifapar", "iwv", "otci", "rc_gifapar"]
     name = {"1": "Level 1", "2": "Level 2"}[kind[3]]
     text = f"SENTINEL-3 OLCI {name} {'Full' if full else 'Reduced'} Resolution Product"
-    return finish(product, _spec(kind[3], text), files, measured, _info())
-
-
-def _info() -> list[str]:
-    """The ``olciProductInformation`` (image size, band centres and widths) of the manifest."""
-    return metadata_object(
-        "olciProductInformation",
-        "Olci Product Information",
-        [
-            "<olci:olciProductInformation>",
-            "  <olci:imageSize>",
-            f"    <sentinel3:rows>{ROWS}</sentinel3:rows>",
-            f"    <sentinel3:columns>{COLUMNS}</sentinel3:columns>",
-            "  </olci:imageSize>",
-            *(f"  {line}" for line in olci_bands()),
-            "</olci:olciProductInformation>",
-        ],
+    return finish(
+        product, _spec(kind[3], text), files, measured, olci_info(ROWS, COLUMNS, sampling=False)
     )
 
 
@@ -208,16 +193,7 @@ def _annotations(product: Product, s: Scene, nc: Any, detectors: int) -> dict[st
             )
 
     def times(g: NcGroup) -> None:
-        variable(
-            g,
-            "time_stamp",
-            ("rows",),
-            stamps,
-            np.int64,
-            long_name="Elapsed time since 01 Jan 2000 0h",
-            standard_name="time",
-            units="microseconds since 2000-01-01 00:00:00",
-        )
+        time_stamps(g, stamps)
 
     image = {"rows": ROWS, "columns": COLUMNS}
     return {

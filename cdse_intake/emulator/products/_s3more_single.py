@@ -42,24 +42,11 @@ def wst_file(product: Product, grid: Grid, attrs: dict[str, Any]) -> dict[str, b
     seconds = product.when - 347_155_200.0  # since 1981-01-01
 
     def body(g: NcGroup) -> None:
-        stored(
-            g,
-            "lat",
-            ("nj", "ni"),
-            grid.lat,
-            np.float32,
-            standard_name="latitude",
-            units="degrees_north",
-        )
-        stored(
-            g,
-            "lon",
-            ("nj", "ni"),
-            grid.lon,
-            np.float32,
-            standard_name="longitude",
-            units="degrees_east",
-        )
+        for name, values, axis, units in (
+            ("lat", grid.lat, "latitude", "degrees_north"),
+            ("lon", grid.lon, "longitude", "degrees_east"),
+        ):
+            stored(g, name, ("nj", "ni"), values, np.float32, standard_name=axis, units=units)
         stored(
             g,
             "time",

@@ -23,7 +23,7 @@ from .. import scene
 from ..scene.climate import sun_position
 from ._netcdf import NcGroup
 from ._s3more_common import Product, grid_lonlat, nc_file, stored
-from ._sen3 import degrees, variable
+from ._sen3 import degrees, time_stamps, variable
 
 __all__ = ["GRIDS", "IMAGE", "Grid", "Grids", "annotations", "grid_nc", "tie_files"]
 
@@ -201,16 +201,7 @@ def annotations(grid: Grid, attrs: dict[str, Any], time: bool) -> dict[str, byte
         stamps = _stamps(grid)
         files[f"time_{g_}.nc"] = nc_file(
             {"rows": grid.rows},
-            lambda g: variable(
-                g,
-                f"time_stamp_{g_[0]}",
-                ("rows",),
-                stamps,
-                np.int64,
-                long_name="Elapsed time since 01 Jan 2000 0h",
-                standard_name="time",
-                units="microseconds since 2000-01-01 00:00:00",
-            ),
+            lambda g: time_stamps(g, stamps, f"time_stamp_{g_[0]}"),
             attrs,
             f"SLSTR time annotations, {g_} grid",
         )

@@ -103,17 +103,39 @@ def _position(g: NcGroup, rate: str, t: Track) -> None:
     )
     degrees(g, f"lat_{rate}", dims, t.lat, 90, standard_name="latitude", units="degrees_north")
     degrees(g, f"lon_{rate}", dims, t.lon, 180, standard_name="longitude", units="degrees_east")
+    _metres(g, f"alt_{rate}", dims, t.altitude, "Altitude of satellite", offset=7e5)
+
+
+def _metres(
+    g: NcGroup, name: str, dims: tuple[str, ...], values: Any, long_name: str, offset: float = 0.0
+) -> None:
+    """A length in metres stored as int32 at 0.1 mm, from ``offset`` (700 km for ranges)."""
     stored(
         g,
-        f"alt_{rate}",
+        name,
         dims,
-        t.altitude,
+        values,
         np.int32,
         scale=1e-4,
-        offset=7e5,
+        offset=offset,
         fill=2147483647,
         units="m",
-        long_name="Altitude of satellite",
+        long_name=long_name,
+    )
+
+
+def _short(
+    g: NcGroup,
+    name: str,
+    dims: tuple[str, ...],
+    values: Any,
+    scale: float,
+    units: str,
+    long_name: str,
+) -> None:
+    """A quantity stored as int16 at ``scale``, missing values as the int16 fill."""
+    stored(
+        g, name, dims, values, np.int16, scale=scale, fill=32767, units=units, long_name=long_name
     )
 
 
@@ -130,41 +152,18 @@ def _level2(product: Product, attrs: dict[str, Any], kind: str, part: str) -> by
             band = "ku" if rate == "01" else rate[3:]
             suffix = f"01_{band}" if rate == "01" else rate
             sea = np.where(t.land, np.nan, t.altitude - t.height)
-            stored(
-                g,
-                f"range_ocean_{suffix}",
-                dims,
-                sea,
-                np.int32,
-                scale=1e-4,
-                offset=7e5,
-                fill=2147483647,
-                units="m",
-                long_name="Ocean range",
-            )
-            stored(
+            _metres(g, f"range_ocean_{suffix}", dims, sea, "Ocean range", offset=7e5)
+            _short(
                 g,
                 f"sig0_ocean_{suffix}",
                 dims,
                 t.sig0,
-                np.int16,
-                scale=0.01,
-                fill=32767,
-                units="dB",
-                long_name="Backscatter coefficient, ocean retracking",
+                0.01,
+                "dB",
+                "Backscatter coefficient, ocean retracking",
             )
             if band == "ku":
-                stored(
-                    g,
-                    f"swh_ocean_{suffix}",
-                    dims,
-                    t.swh,
-                    np.int16,
-                    scale=0.001,
-                    fill=32767,
-                    units="m",
-                    long_name="Significant wave height",
-                )
+                _short(g, f"swh_ocean_{suffix}", dims, t.swh, 0.001, "m", "Significant wave height")
             if rate == "01":
                 surface_type = np.where(t.land, 3, 0).astype(np.int8)
                 stored(
@@ -178,62 +177,40 @@ def _level2(product: Product, attrs: dict[str, Any], kind: str, part: str) -> by
                     flag_meanings=_SURFACE,
                     long_name="Altimeter surface type",
                 )
-                stored(
+                _short(
                     g,
                     "ssha_01_ku",
                     dims,
                     np.where(t.land, np.nan, t.ssha),
-                    np.int16,
-                    scale=0.001,
-                    fill=32767,
-                    units="m",
-                    long_name="Sea surface height anomaly",
+                    0.001,
+                    "m",
+                    "Sea surface height anomaly",
                 )
-                stored(
-                    g,
-                    "mean_sea_surf_sol1_01",
-                    dims,
-                    t.mss,
-                    np.int32,
-                    scale=1e-4,
-                    fill=2147483647,
-                    units="m",
-                    long_name="Mean sea surface height",
-                )
-                stored(
+                _metres(g, "mean_sea_surf_sol1_01", dims, t.mss, "Mean sea surface height")
+                _short(
                     g,
                     "wind_speed_alt_01_ku",
                     dims,
                     np.where(t.land, np.nan, 7.0),
-                    np.int16,
-                    scale=0.01,
-                    fill=32767,
-                    units="m/s",
-                    long_name="Altimeter wind speed",
+                    0.01,
+                    "m/s",
+                    "Altimeter wind speed",
                 )
             if land_product and band == "ku":
-                stored(
+                _metres(
                     g,
                     f"elevation_ocog_{suffix}",
                     dims,
                     np.where(t.land, t.height, np.nan),
-                    np.int32,
-                    scale=1e-4,
-                    fill=2147483647,
-                    units="m",
-                    long_name="Surface elevation, OCOG retracking",
+                    "Surface elevation, OCOG retracking",
                 )
-                stored(
+                _metres(
                     g,
                     f"range_ocog_{suffix}",
                     dims,
                     t.altitude - t.height,
-                    np.int32,
-                    scale=1e-4,
+                    "Range, OCOG retracking",
                     offset=7e5,
-                    fill=2147483647,
-                    units="m",
-                    long_name="Range, OCOG retracking",
                 )
             if part == "enhanced" and rate != "01":
                 stored(
@@ -270,18 +247,7 @@ def _level1(product: Product, attrs: dict[str, Any], level: str) -> bytes:
 
     def body(g: NcGroup) -> None:
         _position(g, key, t)
-        stored(
-            g,
-            f"tracker_range_{key}",
-            dims,
-            t.altitude - t.height,
-            np.int32,
-            scale=1e-4,
-            offset=7e5,
-            fill=2147483647,
-            units="m",
-            long_name="Tracker range",
-        )
+        _metres(g, f"tracker_range_{key}", dims, t.altitude - t.height, "Tracker range", offset=7e5)
         echoes = _waveforms(t, product.entry.name)
         if level == "1b":
             stored(

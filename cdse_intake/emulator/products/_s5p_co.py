@@ -27,7 +27,7 @@ from ._s5p_grid import (
     FILL_FLOAT,
     FILL_INT32,
     SCANLINES,
-    constant,
+    filled,
     frozen,
     ground_pixels,
 )
@@ -205,7 +205,7 @@ class CoWriter(SwathWriter):
                 g,
                 name,
                 DIMS3,
-                np.where(np.isnan(values[name]), FILL_FLOAT, values[name])[None],
+                filled(values[name]),
                 np.float32,
                 fill=FILL_FLOAT,
                 units="mol m-2",
@@ -219,52 +219,17 @@ class CoWriter(SwathWriter):
     def _pixels(self, g: NcGroup, table: tuple[tuple[str, float, str, str], ...]) -> None:
         """Float32 pixel variables of constant value: (name, value, units, long_name)."""
         for name, value, units, long_name in table:
-            variable(
-                g,
-                name,
-                DIMS3,
-                constant(self.shape3, value, "float32"),
-                np.float32,
-                fill=FILL_FLOAT,
-                units=units,
-                long_name=long_name,
-                coordinates="/PRODUCT/longitude /PRODUCT/latitude",
-            )
+            self.pixel_variable(g, name, value, units, long_name=long_name)
 
     def detailed_results(self, g: NcGroup) -> None:
-        variable(
-            g,
-            "processing_quality_flags",
-            DIMS3,
-            self.fields.failed[None],
-            np.uint32,
-            long_name="Processing quality flags",
-        )
-        variable(
-            g,
-            "number_of_iterations",
-            DIMS3,
-            constant(self.shape3, 5, "int32"),
-            np.int32,
-            fill=FILL_INT32,
-            units="1",
-            long_name="Number of iterations",
-        )
+        self.quality_flags(g)
+        self.count_variable(g, "number_of_iterations", 5, "Number of iterations")
         for name, kind, units, long_name in (
             ("column_averaging_kernel", "kernel", "m", "Column averaging kernel"),
             ("pressure_levels", "pressure", "Pa", "Pressure at the bottom of the layer"),
         ):
-            variable(
-                g,
-                name,
-                (*DIMS3, "layer"),
-                _profile(kind),
-                np.float32,
-                fill=FILL_FLOAT,
-                units=units,
-                long_name=long_name,
-                coordinates="/PRODUCT/longitude /PRODUCT/latitude",
-            )
+            layers = (*DIMS3, "layer")
+            self.pixel_variable(g, name, _profile(kind), units, dims=layers, long_name=long_name)
         self._pixels(
             g,
             (
@@ -290,17 +255,7 @@ class CoWriter(SwathWriter):
         )
 
     def qa_statistics(self, g: NcGroup) -> None:
-        pixels = SCANLINES * self.pixels
-        failed = int(self.fields.failed.sum())
-        for key, value in (
-            ("number_of_groundpixels", pixels),
-            ("number_of_processed_pixels", pixels),
-            ("number_of_successfully_processed_pixels", pixels - failed),
-            ("number_of_rejected_pixels_not_enough_spectrum", 0),
-            ("number_of_failed_retrievals", failed),
-            ("number_of_ground_pixels_with_warnings", 0),
-        ):
-            g.attrs[key] = np.array([value], dtype=np.int32)
+        self.pixel_counts(g, rejected=True)
         h = _histograms(self.fields.column)
         g.dimensions = {
             "CO_total_vertical_column_histogram_axis": 100,

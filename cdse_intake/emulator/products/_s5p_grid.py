@@ -25,6 +25,7 @@ __all__ = [
     "GROUND_PIXELS",
     "SCANLINES",
     "constant",
+    "filled",
     "frozen",
     "geolocation",
     "ground_pixels",
@@ -88,6 +89,11 @@ def frozen(array: np.ndarray) -> np.ndarray:
     """``array`` made read-only (cached arrays are shared between builds)."""
     array.flags.writeable = False
     return array
+
+
+def filled(values: np.ndarray) -> np.ndarray:
+    """``values`` with the fill value for NaN, with a leading ``time`` axis of 1."""
+    return np.where(np.isnan(values), FILL_FLOAT, values)[None]
 
 
 @lru_cache(maxsize=64)

@@ -20,9 +20,8 @@ from ._netcdf import NcGroup, variable
 from ._s5p_grid import (
     DIMS3,
     FILL_FLOAT,
-    FILL_INT32,
     SCANLINES,
-    constant,
+    filled,
     frozen,
     ground_pixels,
 )
@@ -44,11 +43,6 @@ def expected_no2(entry: Entry, scanline: Any, ground_pixel: Any) -> np.ndarray:
     ground_pixel)``: the scene's at the pixel centre on the sensing start, NaN (the file's
     ``_FillValue``) where the sun was too low to retrieve it."""
     return pick(fields(look(entry), "no2").column, scanline, ground_pixel)
-
-
-def _filled(values: np.ndarray) -> np.ndarray:
-    """``values`` with the fill value for NaN, ``(1, scanline, pixel)``."""
-    return np.where(np.isnan(values), FILL_FLOAT, values)[None]
 
 
 def _stratosphere(lat: np.ndarray) -> np.ndarray:
@@ -120,7 +114,7 @@ class No2Writer(SwathWriter):
             g,
             "nitrogendioxide_tropospheric_column",
             DIMS3,
-            _filled(self.fields.column),
+            filled(self.fields.column),
             np.float32,
             fill=FILL_FLOAT,
             units="mol m-2",
@@ -147,37 +141,22 @@ class No2Writer(SwathWriter):
             ("air_mass_factor_troposphere", 1.2, "Tropospheric air mass factor"),
             ("air_mass_factor_total", 2.1, "Total air mass factor"),
         ):
-            variable(
-                g,
-                name,
-                DIMS3,
-                constant(self.shape3, value, "float32"),
-                np.float32,
-                fill=FILL_FLOAT,
-                units="1" if name.startswith("air") else "mol m-2",
-                long_name=long_name,
-                coordinates="longitude latitude",
-            )
-        variable(
+            units = "1" if name.startswith("air") else "mol m-2"
+            self.pixel_variable(g, name, value, units, "longitude latitude", long_name=long_name)
+        self.pixel_variable(
             g,
             "averaging_kernel",
-            (*DIMS3, "layer"),
             _kernel(),
-            np.float32,
-            fill=FILL_FLOAT,
-            units="1",
+            "1",
+            "longitude latitude",
+            dims=(*DIMS3, "layer"),
             long_name="Averaging kernel",
-            coordinates="longitude latitude",
         )
-        variable(
+        self.count_variable(
             g,
             "tm5_tropopause_layer_index",
-            DIMS3,
-            constant(self.shape3, 17, "int32"),
-            np.int32,
-            fill=FILL_INT32,
-            units="1",
-            long_name="TM5 layer index of the highest layer in the troposphere",
+            17,
+            "TM5 layer index of the highest layer in the troposphere",
         )
         a = np.linspace(0, 20000, LAYERS + 1, dtype=np.float32)
         b = np.linspace(1, 0, LAYERS + 1, dtype=np.float32)
@@ -202,55 +181,19 @@ class No2Writer(SwathWriter):
             ("nitrogendioxide_total_column", tropo + strat),
             ("nitrogendioxide_stratospheric_column", strat),
         ):
-            variable(
-                g,
-                name,
-                DIMS3,
-                _filled(values.astype(np.float32)),
-                np.float32,
-                fill=FILL_FLOAT,
-                units="mol m-2",
-                coordinates="/PRODUCT/longitude /PRODUCT/latitude",
-            )
-        variable(
-            g,
-            "processing_quality_flags",
-            DIMS3,
-            self.fields.failed[None],
-            np.uint32,
-            long_name="Processing quality flags",
-        )
+            self.pixel_variable(g, name, filled(values.astype(np.float32)), "mol m-2")
+        self.quality_flags(g)
 
     def input_data(self, g: NcGroup) -> None:
-        for name, value, units in (
-            ("surface_pressure", 101325.0, "Pa"),
-            ("surface_albedo", 0.05, "1"),
-            ("cloud_fraction_crb", None, "1"),
-            ("cloud_pressure_crb", 60000.0, "Pa"),
-        ):
-            data = (
-                self.fields.cloud_fraction[None]
-                if value is None
-                else constant(self.shape3, value, "float32")
-            )
-            variable(
-                g,
-                name,
-                DIMS3,
-                data,
-                np.float32,
-                fill=FILL_FLOAT,
-                units=units,
-                coordinates="/PRODUCT/longitude /PRODUCT/latitude",
-            )
+        self.surface_inputs(
+            g,
+            (
+                ("surface_pressure", 101325.0, "Pa"),
+                ("surface_albedo", 0.05, "1"),
+                ("cloud_fraction_crb", None, "1"),
+                ("cloud_pressure_crb", 60000.0, "Pa"),
+            ),
+        )
 
     def qa_statistics(self, g: NcGroup) -> None:
-        pixels = int(self.fields.failed.size)
-        failed = int(self.fields.failed.sum())
-        for key, value in (
-            ("number_of_groundpixels", pixels),
-            ("number_of_processed_pixels", pixels),
-            ("number_of_successfully_processed_pixels", pixels - failed),
-            ("number_of_failed_retrievals", failed),
-        ):
-            g.attrs[key] = np.array([value], dtype=np.int32)
+        self.pixel_counts(g)

@@ -37,12 +37,16 @@ from ._s5p_grid import (
     geolocation,
     ground_pixels,
 )
+from ._s5p_headers import fixed_header, iso_and_eop
 from ._s5p_pixels import centres, corners, fields, look
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
 
-__all__ = ["SwathWriter"]
+__all__ = ["SUPPORT_COORDINATES", "SwathWriter"]
+
+#: ``coordinates`` of the pixel variables in ``PRODUCT/SUPPORT_DATA``.
+SUPPORT_COORDINATES = "/PRODUCT/longitude /PRODUCT/latitude"
 
 
 class SwathWriter:
@@ -124,6 +128,114 @@ class SwathWriter:
     def qa_statistics(self, g: NcGroup) -> None:
         """``METADATA/QA_STATISTICS``."""
 
+    # -- what the product types' variables share ---------------------------------------------
+
+    def pixel_variable(
+        self,
+        g: NcGroup,
+        name: str,
+        value: Any,
+        units: str,
+        coordinates: str = SUPPORT_COORDINATES,
+        *,
+        dims: tuple[str, ...] = DIMS3,
+        **attrs: Any,
+    ) -> None:
+        """A float32 pixel variable (``dims``) with the fill value: ``value`` (an array, or a
+        constant), ``units``, ``attrs`` and ``coordinates``, in that order."""
+        data = constant(self.shape3, value, "float32") if np.isscalar(value) else value
+        variable(
+            g,
+            name,
+            dims,
+            data,
+            np.float32,
+            fill=FILL_FLOAT,
+            units=units,
+            **attrs,
+            coordinates=coordinates,
+        )
+
+    def count_variable(self, g: NcGroup, name: str, value: int, long_name: str) -> None:
+        """An int32 ``(time, scanline, ground_pixel)`` variable of constant ``value``."""
+        variable(
+            g,
+            name,
+            DIMS3,
+            constant(self.shape3, value, "int32"),
+            np.int32,
+            fill=FILL_INT32,
+            units="1",
+            long_name=long_name,
+        )
+
+    def surface_inputs(self, g: NcGroup, table: tuple[tuple[str, float | None, str], ...]) -> None:
+        """``INPUT_DATA`` variables (name, constant value or ``None`` for the input cloud
+        fraction, units)."""
+        for name, value, units in table:
+            data = self.fields.cloud_fraction[None] if value is None else value
+            self.pixel_variable(g, name, data, units)
+
+    def quality_flags(self, g: NcGroup, **attrs: Any) -> None:
+        """``processing_quality_flags``: the failed retrievals, then ``attrs``."""
+        variable(
+            g,
+            "processing_quality_flags",
+            DIMS3,
+            self.fields.failed[None],
+            np.uint32,
+            long_name="Processing quality flags",
+            **attrs,
+        )
+
+    def pixel_counts(self, g: NcGroup, rejected: bool = False) -> None:
+        """The ``QA_STATISTICS`` pixel counts; ``rejected``: with the (zero) counts of pixels
+        rejected for too little spectrum and of pixels with warnings."""
+        pixels = int(self.fields.failed.size)
+        failed = int(self.fields.failed.sum())
+        counts = [
+            ("number_of_groundpixels", pixels),
+            ("number_of_processed_pixels", pixels),
+            ("number_of_successfully_processed_pixels", pixels - failed),
+            *([("number_of_rejected_pixels_not_enough_spectrum", 0)] if rejected else []),
+            ("number_of_failed_retrievals", failed),
+            *([("number_of_ground_pixels_with_warnings", 0)] if rejected else []),
+        ]
+        for key, value in counts:
+            g.attrs[key] = np.array([value], dtype=np.int32)
+
+    def qa_value(self, g: NcGroup, dims: tuple[str, ...], data: Any, **attrs: Any) -> None:
+        """``qa_value``: ``data`` (percent, as uint8), then ``attrs``."""
+        variable(
+            g,
+            "qa_value",
+            dims,
+            data,
+            np.uint8,
+            fill=np.uint8(255),
+            units="1",
+            scale_factor=np.float32(0.01),
+            add_offset=np.float32(0.0),
+            valid_min=np.uint8(0),
+            valid_max=np.uint8(100),
+            long_name="data quality value",
+            **attrs,
+        )
+
+    def reference_time(self, g: NcGroup) -> None:
+        """The ``time`` variable: the reference day, in seconds since 2010."""
+        variable(
+            g,
+            "time",
+            ("time",),
+            [int((self.day - EPOCH_2010).total_seconds())],
+            np.int32,
+            units="seconds since 2010-01-01 00:00:00",
+            standard_name="time",
+            long_name="reference time for the measurements",
+            axis="T",
+        )
+
     # -- the shared parts --------------------------------------------------------------------
 
     def global_attributes(self) -> dict[str, Any]:
@@ -195,17 +307,7 @@ class SwathWriter:
         g.dimensions = {"scanline": SCANLINES, "ground_pixel": self.pixels, **self.DIMENSIONS}
         for dim, long_name in self.COORDINATES:
             if dim == "time":
-                variable(
-                    g,
-                    "time",
-                    ("time",),
-                    [int((self.day - EPOCH_2010).total_seconds())],
-                    np.int32,
-                    units="seconds since 2010-01-01 00:00:00",
-                    standard_name="time",
-                    long_name="reference time for the measurements",
-                    axis="T",
-                )
+                self.reference_time(g)
             else:
                 self.coordinate(g, dim, long_name)
         lon, lat = centres(self.view.quad, self.pixels)
@@ -252,19 +354,10 @@ class SwathWriter:
             compress=False,
             long_name="Time of observation as ISO 8601 date-time string",
         )
-        variable(
+        self.qa_value(
             g,
-            "qa_value",
             DIMS3,
             self.fields.qa[None],
-            np.uint8,
-            fill=np.uint8(255),
-            units="1",
-            scale_factor=np.float32(0.01),
-            add_offset=np.float32(0.0),
-            valid_min=np.uint8(0),
-            valid_max=np.uint8(100),
-            long_name="data quality value",
             comment="A continuous quality descriptor, varying between 0 (no data) and 1 "
             "(full quality data). Recommend to ignore data with qa_value < 0.5",
             coordinates="longitude latitude",
@@ -287,17 +380,7 @@ class SwathWriter:
             ("viewing_zenith_angle", 20.0, "degree"),
             ("viewing_azimuth_angle", 100.0, "degree"),
         ):
-            variable(
-                geo,
-                name,
-                DIMS3,
-                constant(self.shape3, value, "float32"),
-                np.float32,
-                fill=FILL_FLOAT,
-                units=units,
-                standard_name=name,
-                coordinates="/PRODUCT/longitude /PRODUCT/latitude",
-            )
+            self.pixel_variable(geo, name, value, units, standard_name=name)
         sat_lon, sat_lat = geolocation(self.entry, np.arange(SCANLINES), self.pixels / 2 - 0.5)
         altitude = constant((1, SCANLINES), 8.3e5, "float32")
         for name, data, units, long_name in (
@@ -340,28 +423,6 @@ class SwathWriter:
         }.items():
             granule.attrs[key] = value
         self.qa_statistics(g.create_group("QA_STATISTICS"))
-        iso = g.create_group("ISO_METADATA")
-        for key, value in (
-            ("gmd:dateStamp", "2015-10-16"),
-            ("gmd:fileIdentifier", f"urn:ogc:def:EOP:ESA:SENTINEL.S5P_TROP_{self.product_type}"),
-            ("gmd:hierarchyLevelName", "EO Product Collection"),
-            ("objectType", "gmi:MI_Metadata"),
-        ):
-            iso.attrs[key] = value
-        eop = g.create_group("EOP_METADATA")
-        eop.attrs["gml:id"] = f"{self.stem}.ID"
-        eop.attrs["objectType"] = "atm:EarthObservation"
-        header = g.create_group("ESA_METADATA").create_group("earth_explorer_header")
-        header.attrs["objectType"] = "Earth_Explorer_Header"
-        fixed = header.create_group("fixed_header")
-        for key, value in (
-            ("objectType", "Fixed_Header"),
-            ("File_Name", self.stem),
-            ("File_Description", self.FILE_DESCRIPTION),
-            ("Notes", ""),
-            ("Mission", "S5P"),
-            ("File_Class", self.mode),
-            ("File_Type", self.product_type),
-            ("File_Version", np.array([1], dtype=np.int32)),
-        ):
-            fixed.attrs[key] = value
+        iso_and_eop(g, self.stem, self.product_type, "2015-10-16")
+        version = np.array([1], dtype=np.int32)
+        fixed_header(g, self.stem, self.FILE_DESCRIPTION, self.mode, self.product_type, "", version)

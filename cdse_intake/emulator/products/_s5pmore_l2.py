@@ -16,8 +16,8 @@ import numpy as np
 
 from . import _xml
 from ._netcdf import NcGroup, variable
-from ._s5p_grid import DIMS3, FILL_FLOAT, constant
-from ._s5p_swath import SwathWriter
+from ._s5p_grid import DIMS3, FILL_FLOAT, filled
+from ._s5p_swath import SUPPORT_COORDINATES, SwathWriter
 from ._s5pmore_air import LEVELS_PR, swath_fields
 from ._s5pmore_table import L2_TYPES
 
@@ -108,7 +108,7 @@ class TableWriter(SwathWriter):
                 g,
                 var.name,
                 dims,
-                np.where(np.isnan(values), FILL_FLOAT, values)[None],
+                filled(values),
                 np.float32,
                 fill=FILL_FLOAT,
                 long_name=var.long_name,
@@ -117,45 +117,17 @@ class TableWriter(SwathWriter):
             )
 
     def detailed_results(self, g: NcGroup) -> None:
-        variable(
-            g,
-            "processing_quality_flags",
-            DIMS3,
-            self.fields.failed[None],
-            np.uint32,
-            long_name="Processing quality flags",
-            coordinates="/PRODUCT/longitude /PRODUCT/latitude",
-        )
+        self.quality_flags(g, coordinates=SUPPORT_COORDINATES)
 
     def input_data(self, g: NcGroup) -> None:
-        for name, value, units in (
-            ("surface_pressure", 101325.0, "Pa"),
-            ("surface_albedo", 0.05, "1"),
-            ("cloud_fraction_crb", None, "1"),
-        ):
-            data = (
-                self.fields.cloud_fraction[None]
-                if value is None
-                else constant(self.shape3, value, "float32")
-            )
-            variable(
-                g,
-                name,
-                DIMS3,
-                data,
-                np.float32,
-                fill=FILL_FLOAT,
-                units=units,
-                coordinates="/PRODUCT/longitude /PRODUCT/latitude",
-            )
+        self.surface_inputs(
+            g,
+            (
+                ("surface_pressure", 101325.0, "Pa"),
+                ("surface_albedo", 0.05, "1"),
+                ("cloud_fraction_crb", None, "1"),
+            ),
+        )
 
     def qa_statistics(self, g: NcGroup) -> None:
-        pixels = int(self.fields.failed.size)
-        failed = int(self.fields.failed.sum())
-        for key, value in (
-            ("number_of_groundpixels", pixels),
-            ("number_of_processed_pixels", pixels),
-            ("number_of_successfully_processed_pixels", pixels - failed),
-            ("number_of_failed_retrievals", failed),
-        ):
-            g.attrs[key] = np.array([value], dtype=np.int32)
+        self.pixel_counts(g)

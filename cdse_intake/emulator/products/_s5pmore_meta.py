@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _xml
 from ._netcdf import NcGroup
+from ._s5p_headers import fixed_header, iso_and_eop
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -100,34 +101,11 @@ def metadata(
     stats = g.create_group("QA_STATISTICS")
     for key, value in qa.items():
         stats.attrs[key] = value
-    iso = g.create_group("ISO_METADATA")
-    for key, value in (
-        ("gmd:dateStamp", f"{who.created:%Y-%m-%d}"),
-        ("gmd:fileIdentifier", f"urn:ogc:def:EOP:ESA:SENTINEL.S5P_TROP_{e.product_type}"),
-        ("gmd:hierarchyLevelName", "EO Product Collection"),
-        ("objectType", "gmi:MI_Metadata"),
-    ):
-        iso.attrs[key] = value
-    eop = g.create_group("EOP_METADATA")
-    eop.attrs["gml:id"] = f"{who.stem}.ID"
-    eop.attrs["objectType"] = "atm:EarthObservation"
+    eop = iso_and_eop(g, who.stem, e.product_type, f"{who.created:%Y-%m-%d}")
     processing = eop.create_group("eop:metaDataProperty").create_group("eop:processing")
     processing.attrs["eop:processingMode"] = who.mode
     processing.attrs["eop:processorVersion"] = who.version
-    header = g.create_group("ESA_METADATA").create_group("earth_explorer_header")
-    header.attrs["objectType"] = "Earth_Explorer_Header"
-    fixed = header.create_group("fixed_header")
-    for key, value in (
-        ("objectType", "Fixed_Header"),
-        ("File_Name", who.stem),
-        ("File_Description", who.title),
-        ("Notes", " "),
-        ("Mission", "S5P"),
-        ("File_Class", who.mode),
-        ("File_Type", e.product_type),
-        ("File_Version", "1"),
-    ):
-        fixed.attrs[key] = value
+    fixed = fixed_header(g, who.stem, who.title, who.mode, e.product_type, " ", "1")
     source = fixed.create_group("source")
     for key, value in (
         ("objectType", "Source"),

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _xml
 from ._netcdf import NcGroup, variable
-from ._s5p_grid import EPOCH_2010, FILL_FLOAT
+from ._s5p_grid import FILL_FLOAT
 from ._s5p_swath import SwathWriter
 from ._s5pmore_air import tcl_grid
 
@@ -110,17 +110,7 @@ class TclWriter(SwathWriter):
                 g, name, (name,), grid[key], np.float32, units=units, standard_name=axis,
                 long_name=f"pixel center {axis}", compress=False,
             )  # fmt: skip
-        variable(
-            g,
-            "time",
-            ("time",),
-            [int((self.day - EPOCH_2010).total_seconds())],
-            np.int32,
-            units="seconds since 2010-01-01 00:00:00",
-            standard_name="time",
-            long_name="reference time for the measurements",
-            axis="T",
-        )
+        self.reference_time(g)
         ccd = ("time", "latitude_ccd", "longitude_ccd")
         column = grid["column"][None]
         for name, data, long_name in (
@@ -136,20 +126,7 @@ class TclWriter(SwathWriter):
                 long_name=long_name, coordinates="longitude_ccd latitude_ccd",
                 multiplication_factor_to_convert_to_DU=np.float32(2241.15),
             )  # fmt: skip
-        variable(
-            g,
-            "qa_value",
-            ccd,
-            grid["qa"][None],
-            np.uint8,
-            fill=np.uint8(255),
-            units="1",
-            scale_factor=np.float32(0.01),
-            add_offset=np.float32(0.0),
-            valid_min=np.uint8(0),
-            valid_max=np.uint8(100),
-            long_name="data quality value",
-        )
+        self.qa_value(g, ccd, grid["qa"][None])
         variable(
             g,
             "ozone_upper_tropospheric_mixing_ratio",

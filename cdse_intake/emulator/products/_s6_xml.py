@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from . import _xml
+from . import _xfdu, _xml
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 __all__ = ["eop_metadata", "manifest_safe", "xfdumanifest"]
 
 NSSDC = "2020-086A"
+_STYLE = _xfdu.Style(indent="   ", inline_units=True)
+_NAMESPACES = (
+    ("xfdu", "urn:ccsds:schema:xfdu:1"),
+    ("sentinel-safe", "http://www.esa.int/safe/sentinel/1.1"),
+    ("gml", "http://www.opengis.net/gml"),
+)
 
 
 def _poslist(entry: Entry) -> str:
@@ -30,18 +36,16 @@ def _poslist(entry: Entry) -> str:
     return " ".join(f"{lat:g} {lon:g}" for lon, lat in ring)
 
 
-def _objects(files: Mapping[str, bytes], indent: int) -> list[str]:
-    lines = []
-    for i, (path, data) in enumerate(sorted(files.items())):
-        lines += [
-            f'<dataObject ID="measurementData{i}">',
-            f'   <byteStream mimeType="application/x-netcdf" size="{len(data)}">',
-            f'      <fileLocation locatorType="URL" href="./{path}"/>',
-            f'      <checksum checksumName="MD5">{_xml.md5(data)}</checksum>',
-            "   </byteStream>",
-            "</dataObject>",
-        ]
-    return [" " * indent + line for line in lines]
+def _objects(files: Mapping[str, bytes]) -> list[_xfdu.DataObject]:
+    return [
+        _xfdu.DataObject(f"measurementData{i}", path, data, "application/x-netcdf")
+        for i, (path, data) in enumerate(sorted(files.items()))
+    ]
+
+
+def _wrap(ident: str, text: str, body: list[str], category: str = "DMD") -> _xfdu.MetadataObject:
+    kind = "PROVENANCE" if category == "PDI" else "DESCRIPTION"
+    return _xfdu.MetadataObject(ident, _xfdu.Wrap(text, body), kind, category)
 
 
 def xfdumanifest(entry: Entry, files: Mapping[str, bytes], ascending: bool) -> bytes:
@@ -52,27 +56,13 @@ def xfdumanifest(entry: Entry, files: Mapping[str, bytes], ascending: bool) -> b
         "P4", "Poseidon-4 Radar Altimeter")  # fmt: skip
     direction = "ascending" if ascending else "descending"
     level = attr("processingLevel", "2")
-
-    def wrap(ident: str, text: str, body: list[str], category: str = "DMD") -> list[str]:
-        kind = "PROVENANCE" if category == "PDI" else "DESCRIPTION"
-        return [
-            f'<metadataObject ID="{ident}" classification="{kind}" category="{category}">',
-            '   <metadataWrap mimeType="text/xml" vocabularyName="Sentinel-SAFE" '
-            f'textInfo="{text}">',
-            "      <xmlData>",
-            *[" " * 9 + line for line in body],
-            "      </xmlData>",
-            "   </metadataWrap>",
-            "</metadataObject>",
-        ]  # fmt: skip
-
     meta = [
-        *wrap("acquisitionPeriod", "Acquisition Period", [
+        _wrap("acquisitionPeriod", "Acquisition Period", [
             "<sentinel-safe:acquisitionPeriod>",
             "   " + _xml.el("sentinel-safe:startTime", _xml.iso(entry.start)),
             "   " + _xml.el("sentinel-safe:stopTime", _xml.iso(entry.end)),
             "</sentinel-safe:acquisitionPeriod>"]),
-        *wrap("platform", "Platform Description", [
+        _wrap("platform", "Platform Description", [
             "<sentinel-safe:platform>",
             "   " + _xml.el("sentinel-safe:nssdcIdentifier", NSSDC),
             "   " + _xml.el("sentinel-safe:familyName", "Sentinel-6"),
@@ -83,7 +73,7 @@ def xfdumanifest(entry: Entry, files: Mapping[str, bytes], ascending: bool) -> b
             "      " + _xml.el("sentinel-safe:mode", "Low Resolution", identifier="LR"),
             "   </sentinel-safe:instrument>",
             "</sentinel-safe:platform>"]),
-        *wrap("measurementOrbitReference", "Orbit Reference", [
+        _wrap("measurementOrbitReference", "Orbit Reference", [
             "<sentinel-safe:orbitReference>",
             f'   <sentinel-safe:orbitNumber type="start" groundTrackDirection="{direction}">'
             f'{attr("orbitNumber")}</sentinel-safe:orbitNumber>',
@@ -91,13 +81,13 @@ def xfdumanifest(entry: Entry, files: Mapping[str, bytes], ascending: bool) -> b
             f'"{direction}">{attr("relativeOrbitNumber")}</sentinel-safe:relativeOrbitNumber>',
             "   " + _xml.el("sentinel-safe:cycleNumber", entry.extra.get("cycle", "")),
             "</sentinel-safe:orbitReference>"]),
-        *wrap("measurementFrameSet", "Frame Set", [
+        _wrap("measurementFrameSet", "Frame Set", [
             "<sentinel-safe:frameSet>",
             '   <sentinel-safe:footPrint srsName="http://www.opengis.net/def/crs/EPSG/0/4326">',
             "      " + _xml.el("gml:posList", _poslist(entry)),
             "   </sentinel-safe:footPrint>",
             "</sentinel-safe:frameSet>"]),
-        *wrap("generalProductInformation", "General Product Information", [
+        _wrap("generalProductInformation", "General Product Information", [
             "<sentinel6:generalProductInformation>",
             "   " + _xml.el("sentinel6:productName", entry.name),
             "   " + _xml.el("sentinel6:productType", entry.product_type),
@@ -106,7 +96,7 @@ def xfdumanifest(entry: Entry, files: Mapping[str, bytes], ascending: bool) -> b
             "   " + _xml.el("sentinel6:creationTime", attr("processingDate", "")),
             "   " + _xml.el("sentinel6:productSize", sum(len(d) for d in files.values())),
             "</sentinel6:generalProductInformation>"]),
-        *wrap("processing", "Processing", [
+        _wrap("processing", "Processing", [
             f'<sentinel-safe:processing name="DataProcessing" outputLevel="{level}">',
             '   <sentinel-safe:facility name="EUMETSAT [EUM]" organisation="European '
             'Organisation for the Exploitation of Meteorological Satellites" site="Darmstadt" '
@@ -116,50 +106,37 @@ def xfdumanifest(entry: Entry, files: Mapping[str, bytes], ascending: bool) -> b
             "   </sentinel-safe:facility>",
             "</sentinel-safe:processing>"], "PDI"),
     ]  # fmt: skip
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<xfdu:XFDU xmlns:xfdu="urn:ccsds:schema:xfdu:1" '
-        'xmlns:sentinel-safe="http://www.esa.int/safe/sentinel/1.1" '
-        'xmlns:gml="http://www.opengis.net/gml" '
-        'xmlns:sentinel6="http://www.esa.int/safe/sentinel/sentinel-6/1.0" '
-        f'version="esa/safe/sentinel/sentinel-6/{"amr" if amr else "poseidon-4"}/'
-        f'level-{level.lower()}/1.0">',
-        "   <informationPackageMap>",
-        f'      <xfdu:contentUnit ID="packageUnit" unitType="Information Package" '
-        f'textInfo="SENTINEL-6 {entry.product_type}" dmdID="acquisitionPeriod platform '
-        'measurementOrbitReference measurementFrameSet generalProductInformation" '
-        'pdiID="processing">',
-        *[f'         <xfdu:contentUnit ID="measurementUnit{i}" unitType="Measurement Data Unit">'
-          f'<dataObjectPointer dataObjectID="measurementData{i}"/></xfdu:contentUnit>'
-          for i in range(len(files))],
-        "      </xfdu:contentUnit>",
-        "   </informationPackageMap>",
-        "   <metadataSection>",
-        *["      " + line for line in meta],
-        "   </metadataSection>",
-        "   <dataObjectSection>",
-        *_objects(files, 6),
-        "   </dataObjectSection>",
-        "</xfdu:XFDU>",
-    ]  # fmt: skip
-    return ("\n".join(lines) + "\n").encode()
+    doc = _xfdu.XFDU(
+        namespaces=(*_NAMESPACES, ("sentinel6", "http://www.esa.int/safe/sentinel/sentinel-6/1.0")),
+        version=f"esa/safe/sentinel/sentinel-6/{'amr' if amr else 'poseidon-4'}/"
+        f"level-{level.lower()}/1.0",
+        package=_xfdu.Package(
+            "Information Package",
+            f"SENTINEL-6 {entry.product_type}",
+            ident="packageUnit",
+            dmd="acquisitionPeriod platform measurementOrbitReference measurementFrameSet "
+            "generalProductInformation",
+            pdi="processing",
+        ),
+        units=[
+            _xfdu.ContentUnit(f"measurementData{i}", "Measurement Data Unit", f"measurementUnit{i}")
+            for i in range(len(files))
+        ],
+        metadata=meta,
+        objects=_objects(files),
+    )
+    return _xfdu.render(doc, _STYLE).encode()
 
 
 def manifest_safe(entry: Entry, files: Mapping[str, bytes]) -> bytes:
     """The short SAFE manifest: the product and its data objects."""
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<xfdu:XFDU xmlns:xfdu="urn:ccsds:schema:xfdu:1" version="esa/safe/sentinel/1.1">',
-        "   <informationPackageMap>",
-        f'      <xfdu:contentUnit ID="packageUnit" unitType="SAFE Archive Information Package" '
-        f'textInfo="{entry.stem}"/>',
-        "   </informationPackageMap>",
-        "   <dataObjectSection>",
-        *_objects(files, 6),
-        "   </dataObjectSection>",
-        "</xfdu:XFDU>",
-    ]
-    return ("\n".join(lines) + "\n").encode()
+    doc = _xfdu.XFDU(
+        namespaces=_NAMESPACES[:1],
+        version="esa/safe/sentinel/1.1",
+        package=_xfdu.Package("SAFE Archive Information Package", entry.stem, ident="packageUnit"),
+        objects=_objects(files),
+    )
+    return _xfdu.render(doc, _STYLE).encode()
 
 
 def eop_metadata(entry: Entry) -> bytes:

@@ -170,6 +170,28 @@ def variable(
     return var
 
 
+def time_stamps(
+    group: NcGroup,
+    stamps: Any,
+    name: str = "time_stamp",
+    long_name: str = "Elapsed time since 01 Jan 2000 0h",
+    compress: bool = True,
+) -> None:
+    """The rows' times (int64 microseconds since 2000); ``compress=False`` keeps the raw bytes
+    for the per-product patches."""
+    variable(
+        group,
+        name,
+        ("rows",),
+        stamps,
+        np.int64,
+        compress=compress,
+        long_name=long_name,
+        standard_name="time",
+        units="microseconds since 2000-01-01 00:00:00",
+    )
+
+
 def set_attrs(obj: Any, attrs: Mapping[str, Any]) -> None:
     """``obj.attrs[name] = value`` for each item in order, as h5py writes them (same bytes)
     but without its per-call checks, which made attributes most of the writing time."""

@@ -47,6 +47,8 @@ from . import sentinel2
 from ._geo import UtmWindow, utm_window
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..catalogue import Catalogue, Entry
 
 __all__ = [
@@ -288,16 +290,8 @@ def ensure_zip(
 ) -> dict[str, str]:
     """Build ``entry``'s product over ``window`` (default: the benchmark product's) as the zip
     ``path`` (atomically), unless a complete one of this version is there; its sums."""
-    sidecar = path.with_name(path.name + ".json")
-    if path.is_file() and sidecar.is_file():
-        sums = json.loads(sidecar.read_text())
-        if sums.get("version") == FORMAT_VERSION and sums.get("size") == path.stat().st_size:
-            return sums
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.stem}.{os.getpid()}.build")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
+
+    def stage(staging: Path) -> tuple[list[str], dict[str, bytes]]:
         product = _LargeProduct(entry, window)
         names = product.image_names()
         for rel, (name, res) in names.items():
@@ -318,10 +312,37 @@ def ensure_zip(
             metadata["manifest.safe"] = product.manifest(every, images).encode()
         finally:
             files.close()
+        return list(names), metadata
+
+    return built_zip(path, FORMAT_VERSION, entry.name, stage)
+
+
+def built_zip(
+    path: Path,
+    version: int,
+    name: str,
+    stage: Callable[[Path], tuple[list[str], dict[str, bytes]]],
+    **extra: Any,
+) -> dict[str, Any]:
+    """The sums (``md5``, ``blake3``..., ``version``, ``size``, ``extra``) of the zip ``path``
+    of product ``name``: its JSON sidecar's if it is complete and of ``version``, else built
+    atomically. ``stage(folder)`` writes the images under ``folder`` and returns their paths
+    and the product's other files."""
+    sidecar = path.with_name(path.name + ".json")
+    if path.is_file() and sidecar.is_file():
+        sums = json.loads(sidecar.read_text())
+        if sums.get("version") == version and sums.get("size") == path.stat().st_size:
+            return sums
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.stem}.{os.getpid()}.build")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        images, metadata = stage(staging)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-        _write_zip(tmp, entry.name, staging, list(names), metadata)
+        _write_zip(tmp, name, staging, images, metadata)
         sums = _checksums(tmp)
-        sums.update(version=FORMAT_VERSION, size=tmp.stat().st_size)
+        sums.update(version=version, size=tmp.stat().st_size, **extra)
         os.replace(tmp, path)
         sidecar.write_text(json.dumps(sums))
     finally:

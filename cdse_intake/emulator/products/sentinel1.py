@@ -32,14 +32,11 @@ import numpy as np
 from . import _xml
 from ._geo import Quad, footprint_quad
 from ._raster import raster_bytes
+from ._s1_annotation import NO_BURSTS, Image, annotation_lines, grid_point, noise_azimuth_vector
 from ._s1_common import (
-    RADAR_FREQUENCY,
     RANGE_SAMPLING_RATE,
     SPEED_OF_LIGHT,
     Facts,
-    attitude_list,
-    azimuth_fm_rate_list,
-    dc_estimate_list,
     haversine,
     header,
     manifest,
@@ -144,7 +141,10 @@ def build_grd(entry: Entry) -> dict[str, bytes]:
 
 
 class _Product:
-    def __init__(self, entry: Entry) -> None:
+    """The GRD product of ``entry`` with ``shape = (lines, samples)`` images; the hooks below
+    the geometry are what :mod:`.large_s1` changes for larger images."""
+
+    def __init__(self, entry: Entry, shape: tuple[int, int] = (LINES, SAMPLES)) -> None:
         self.facts = facts = Facts.from_entry(entry, "GRD")
         self.entry = entry
         self.mission = facts.mission  # S1A
@@ -157,11 +157,12 @@ class _Product:
         self.acquisition = Acquisition.of(facts)
         #: (polarisation, image number): ``001`` co-polarisation, ``002`` cross-polarisation.
         self.images = [(pol.lower(), f"{k:03d}") for k, pol in enumerate(facts.polarisations, 1)]
-        self.interval = (self.stop - self.start).total_seconds() / (LINES - 1)
+        self.lines, self.samples = shape
+        self.interval = (self.stop - self.start).total_seconds() / (self.lines - 1)
         width = haversine(self.quad.sw, self.quad.se)
         length = haversine(self.quad.sw, self.quad.nw)
-        self.range_spacing = width / (SAMPLES - 1)
-        self.azimuth_spacing = length / (LINES - 1)
+        self.range_spacing = width / (self.samples - 1)
+        self.azimuth_spacing = length / (self.lines - 1)
         mid_inc = math.radians(sum(INCIDENCE) / 2)
         # Slant range time per ground-range pixel (a flat-earth model, good enough here).
         self.srt_step = 2 * self.range_spacing * math.sin(mid_inc) / SPEED_OF_LIGHT
@@ -174,18 +175,50 @@ class _Product:
             f"{self.datatake:06x}-{number}"
         )
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.lines, self.samples
+
     def files(self) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
         for pol, number in self.images:
-            stem = self.stem(pol, number)
-            files[f"annotation/{stem}.xml"] = self.annotation(pol, number).encode()
-            files[f"annotation/calibration/calibration-{stem}.xml"] = self.calibration(
-                pol, number
-            ).encode()
-            files[f"annotation/calibration/noise-{stem}.xml"] = self.noise(pol, number).encode()
-            files[f"measurement/{stem}.tiff"] = self.measurement(pol)
+            files.update(self.image_metadata(pol, number))
+            files[f"measurement/{self.stem(pol, number)}.tiff"] = self.measurement(pol)
         files["manifest.safe"] = self.manifest(files).encode()
         return files
+
+    def image_metadata(self, pol: str, number: str) -> dict[str, bytes]:
+        """The XML files of one image (annotation, calibration, noise), by path."""
+        stem = self.stem(pol, number)
+        return {
+            f"annotation/{stem}.xml": self.annotation(pol, number).encode(),
+            f"annotation/calibration/calibration-{stem}.xml": (
+                self.calibration(pol, number).encode()
+            ),
+            f"annotation/calibration/noise-{stem}.xml": self.noise(pol, number).encode(),
+        }
+
+    # -- what a larger image changes ---------------------------------------------------------
+
+    def vector_lines(self) -> tuple[int, ...]:
+        """Lines of the calibration and noise vectors."""
+        return VECTOR_LINES
+
+    def vector_pixels(self) -> np.ndarray:
+        """Pixels of the calibration and noise vectors."""
+        return np.array(VECTOR_PIXELS)
+
+    def sigma_lut(self, line: int, pixels: np.ndarray) -> Any:
+        """The sigmaNought LUT along ``line``."""
+        return expected_sigma_nought(line, pixels)
+
+    def noise_lut(self, line: int, pixels: np.ndarray) -> Any:
+        """The noiseRangeLut along ``line``."""
+        return _noise(line, pixels)
+
+    def lonlat(self, line: Any, pixel: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(lon, lat) of image coordinates."""
+        return geolocation(self.entry, line, pixel)
 
     # -- geometry ----------------------------------------------------------------------------
 
@@ -196,12 +229,15 @@ class _Product:
         return NEAR_SLANT_RANGE_TIME + pixel * self.srt_step
 
     def incidence(self, pixel: float) -> float:
-        return INCIDENCE[0] + (INCIDENCE[1] - INCIDENCE[0]) * pixel / (SAMPLES - 1)
+        return INCIDENCE[0] + (INCIDENCE[1] - INCIDENCE[0]) * pixel / (self.samples - 1)
 
     def grid(self) -> list[tuple[int, int, float, float]]:
-        """Geolocation grid points ``(line, pixel, lon, lat)``, lines outer, pixels inner."""
-        lines, pixels = np.meshgrid(GRID_LINES, GRID_PIXELS, indexing="ij")
-        lon, lat = geolocation(self.entry, lines, pixels)
+        """Geolocation grid points ``(line, pixel, lon, lat)``, lines outer, pixels inner: as
+        many at any shape (10 lines x 21 pixels, as ESA's GRD)."""
+        grid_lines = np.linspace(0, self.lines - 1, len(GRID_LINES)).round()
+        grid_pixels = np.linspace(0, self.samples - 1, len(GRID_PIXELS)).round()
+        lines, pixels = np.meshgrid(grid_lines.astype(int), grid_pixels.astype(int), indexing="ij")
+        lon, lat = self.lonlat(lines, pixels)
         return [
             (int(ln), int(px), float(x), float(y))
             for ln, px, x, y in zip(
@@ -234,7 +270,7 @@ class _Product:
         return header(self.facts, "GRD", pol, "IW", self.start, self.stop, number)
 
     def calibration(self, pol: str, number: str) -> str:
-        pixels = np.array(VECTOR_PIXELS)
+        pixels = self.vector_pixels()
         lines = [
             '<?xml version="1.0" encoding="UTF-8"?>',
             "<calibration>",
@@ -243,10 +279,10 @@ class _Product:
             # GRD products carry 1.0 (the SLC sample carries 1.393).
             "    <absoluteCalibrationConstant>1.000000e+00</absoluteCalibrationConstant>",
             "  </calibrationInformation>",
-            f'  <calibrationVectorList count="{len(VECTOR_LINES)}">',
+            f'  <calibrationVectorList count="{len(self.vector_lines())}">',
         ]
-        for line in VECTOR_LINES:
-            sigma = expected_sigma_nought(line, pixels)
+        for line in self.vector_lines():
+            sigma = self.sigma_lut(line, pixels)
             beta = _beta_nought(line, pixels)
             lines += [
                 "    <calibrationVector>",
@@ -263,36 +299,34 @@ class _Product:
         return "\n".join(lines)
 
     def noise(self, pol: str, number: str) -> str:
-        pixels = np.array(VECTOR_PIXELS)
+        pixels = self.vector_pixels()
+        vector_lines = self.vector_lines()
         lines = [
             '<?xml version="1.0" encoding="UTF-8"?>',
             "<noise>",
             *self._header(pol, number),
-            f'  <noiseRangeVectorList count="{len(VECTOR_LINES)}">',
+            f'  <noiseRangeVectorList count="{len(vector_lines)}">',
         ]
-        for line in VECTOR_LINES:
+        for line in vector_lines:
             lines += [
                 "    <noiseRangeVector>",
                 f"      <azimuthTime>{t(self.azimuth_time(line))}</azimuthTime>",
                 f"      <line>{line}</line>",
                 "      " + vector("pixel", pixels, "{}"),
-                "      " + vector("noiseRangeLut", _noise(line, pixels)),
+                "      " + vector("noiseRangeLut", self.noise_lut(line, pixels)),
                 "    </noiseRangeVector>",
             ]
         lines += ["  </noiseRangeVectorList>", '  <noiseAzimuthVectorList count="3">']
-        bounds = np.linspace(0, SAMPLES, 4).astype(int)
+        bounds = np.linspace(0, self.samples, 4).astype(int)
         for i in range(3):
-            lines += [
-                "    <noiseAzimuthVector>",
-                f"      <swath>IW{i + 1}</swath>",
-                "      <firstAzimuthLine>0</firstAzimuthLine>",
-                f"      <firstRangeSample>{bounds[i]}</firstRangeSample>",
-                f"      <lastAzimuthLine>{LINES - 1}</lastAzimuthLine>",
-                f"      <lastRangeSample>{bounds[i + 1] - 1}</lastRangeSample>",
-                "      " + vector("line", VECTOR_LINES, "{}"),
-                "      " + vector("noiseAzimuthLut", [1.0] * len(VECTOR_LINES)),
-                "    </noiseAzimuthVector>",
-            ]
+            lines += noise_azimuth_vector(
+                f"IW{i + 1}",
+                bounds[i],
+                self.lines - 1,
+                bounds[i + 1] - 1,
+                vector_lines,
+                [1.0] * len(vector_lines),
+            )
         lines += ["  </noiseAzimuthVectorList>", "</noise>", ""]
         return "\n".join(lines)
 
@@ -302,104 +336,42 @@ class _Product:
         sin_inc = math.sin(math.radians(sum(INCIDENCE) / 2))
         srgr = [0.0, 1 / sin_inc, 0.0, 0.0, 0.0, 0.0]
         grsr = [sr0, sin_inc, 0.0, 0.0, 0.0, 0.0]
-        heading = -12.5 if self.ascending else -167.5
-        lines = [
-            '<?xml version="1.0" encoding="UTF-8"?>',
-            "<product>",
-            *self._header(pol, number),
-            "  <qualityInformation>",
-            "    <productQualityIndex>0.000000000000000e+00</productQualityIndex>",
-            '    <qualityDataList count="0"/>',
-            "  </qualityInformation>",
-            "  <generalAnnotation>",
-            "    <productInformation>",
-            f"      <pass>{'Ascending' if self.ascending else 'Descending'}</pass>",
-            "      <timelinessCategory>Fast-24h</timelinessCategory>",
-            f"      <platformHeading>{_xml.sci(heading, 15)}</platformHeading>",
-            "      <projection>Ground Range</projection>",
-            f"      <rangeSamplingRate>{_xml.sci(RANGE_SAMPLING_RATE, 15)}</rangeSamplingRate>",
-            f"      <radarFrequency>{_xml.sci(RADAR_FREQUENCY, 15)}</radarFrequency>",
-            "      <azimuthSteeringRate>1.590368784000000e+00</azimuthSteeringRate>",
-            "    </productInformation>",
-            '    <downlinkInformationList count="0"/>',
-            '    <orbitList count="10">',
-            *orbit_list(self.facts),
-            "    </orbitList>",
-            f'    <attitudeList count="{len(times)}">',
-            *attitude_list(times),
-            "    </attitudeList>",
-            f'    <azimuthFmRateList count="{len(times)}">',
-            *azimuth_fm_rate_list(times, NEAR_SLANT_RANGE_TIME),
-            "    </azimuthFmRateList>",
-            "  </generalAnnotation>",
-            "  <imageAnnotation>",
-            "    <imageInformation>",
-            f"      <productFirstLineUtcTime>{t(self.start)}</productFirstLineUtcTime>",
-            f"      <productLastLineUtcTime>{t(self.stop)}</productLastLineUtcTime>",
-            f"      <ascendingNodeTime>{t(self.anx)}</ascendingNodeTime>",
-            f"      <anchorTime>{t(self.start)}</anchorTime>",
-            "      <productComposition>Slice</productComposition>",
-            f"      <sliceNumber>{self.entry.attribute('sliceNumber', 1)}</sliceNumber>",
-            '      <sliceList count="0"/>',
-            f"      <slantRangeTime>{_xml.sci(NEAR_SLANT_RANGE_TIME, 15)}</slantRangeTime>",
-            "      <pixelValue>Detected</pixelValue>",
-            "      <outputPixels>16 bit Unsigned Integer</outputPixels>",
-            f"      <rangePixelSpacing>{_xml.sci(self.range_spacing)}</rangePixelSpacing>",
-            f"      <azimuthPixelSpacing>{_xml.sci(self.azimuth_spacing)}</azimuthPixelSpacing>",
-            f"      <azimuthTimeInterval>{_xml.sci(self.interval, 15)}</azimuthTimeInterval>",
-            f"      <azimuthFrequency>{_xml.sci(1 / self.interval, 15)}</azimuthFrequency>",
-            f"      <numberOfSamples>{SAMPLES}</numberOfSamples>",
-            f"      <numberOfLines>{LINES}</numberOfLines>",
-            "      <zeroDopMinusAcqTime>1.505690820000000e+02</zeroDopMinusAcqTime>",
-            f"      <incidenceAngleMidSwath>{_xml.sci(sum(INCIDENCE) / 2, 15)}"
-            "</incidenceAngleMidSwath>",
-            "    </imageInformation>",
-            "    <processingInformation>",
-            "      <ellipsoidName>WGS84</ellipsoidName>",
-            "      <ellipsoidSemiMajorAxis>6.378137000000000e+06</ellipsoidSemiMajorAxis>",
-            "      <ellipsoidSemiMinorAxis>6.356752314245000e+06</ellipsoidSemiMinorAxis>",
-            "    </processingInformation>",
-            "  </imageAnnotation>",
-            "  <dopplerCentroid>",
-            f'    <dcEstimateList count="{len(times)}">',
-            *dc_estimate_list(times, NEAR_SLANT_RANGE_TIME),
-            "    </dcEstimateList>",
-            "  </dopplerCentroid>",
-            "  <antennaPattern>",
-            '    <antennaPatternList count="0"/>',
-            "  </antennaPattern>",
-            "  <swathTiming>",
-            "    <linesPerBurst>0</linesPerBurst>",
-            "    <samplesPerBurst>0</samplesPerBurst>",
-            '    <burstList count="0"/>',
-            "  </swathTiming>",
+        image = Image(
+            facts=self.facts,
+            projection="Ground Range",
+            sampling_rate=RANGE_SAMPLING_RATE,
+            steering_rate=1.590368784,
+            orbit=orbit_list(self.facts),
+            times=times,
+            slant_range_time=NEAR_SLANT_RANGE_TIME,
+            start=self.start,
+            stop=self.stop,
+            anchor=self.start,
+            composition="Slice",
+            slice_number=self.entry.attribute("sliceNumber", 1),
+            detected=True,
+            range_spacing=self.range_spacing,
+            azimuth_spacing=self.azimuth_spacing,
+            interval=self.interval,
+            samples=self.samples,
+            lines=self.lines,
+            incidence=sum(INCIDENCE) / 2,
+        )
+        grid = [
             "  <geolocationGrid>",
             f'    <geolocationGridPointList count="{len(GRID_LINES) * len(GRID_PIXELS)}">',
         ]
         for line, pixel, lon, lat in self.grid():
             inc = self.incidence(pixel)
-            lines += [
-                "      <geolocationGridPoint>",
-                f"        <azimuthTime>{t(self.azimuth_time(line))}</azimuthTime>",
-                f"        <slantRangeTime>{_xml.sci(self.slant_range_time(pixel), 15)}"
-                "</slantRangeTime>",
-                f"        <line>{line}</line>",
-                f"        <pixel>{pixel}</pixel>",
-                f"        <latitude>{_xml.sci(lat, 15)}</latitude>",
-                f"        <longitude>{_xml.sci(lon, 15)}</longitude>",
-                "        <height>0.000000000000000e+00</height>",
-                f"        <incidenceAngle>{_xml.sci(inc, 15)}</incidenceAngle>",
-                f"        <elevationAngle>{_xml.sci(inc - 3.3, 15)}</elevationAngle>",
-                "      </geolocationGridPoint>",
-            ]
-        lines += [
-            "    </geolocationGridPointList>",
-            "  </geolocationGrid>",
+            srt = self.slant_range_time(pixel)
+            grid += grid_point(self.azimuth_time(line), srt, line, pixel, lon, lat, inc, inc - 3.3)
+        grid += ["    </geolocationGridPointList>", "  </geolocationGrid>"]
+        conversion = [
             "  <coordinateConversion>",
             f'    <coordinateConversionList count="{len(times)}">',
         ]
         for when in times:
-            lines += [
+            conversion += [
                 "      <coordinateConversion>",
                 f"        <azimuthTime>{t(when)}</azimuthTime>",
                 f"        <slantRangeTime>{_xml.sci(NEAR_SLANT_RANGE_TIME, 15)}</slantRangeTime>",
@@ -409,20 +381,21 @@ class _Product:
                 "        " + vector("grsrCoefficients", grsr, "{:.15e}"),
                 "      </coordinateConversion>",
             ]
-        lines += [
-            "    </coordinateConversionList>",
-            "  </coordinateConversion>",
-            "  <swathMerging>",
-            '    <swathMergeList count="0"/>',
-            "  </swathMerging>",
-            "</product>",
+        conversion += ["    </coordinateConversionList>", "  </coordinateConversion>"]
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            "<product>",
+            *self._header(pol, number),
+            *annotation_lines(image, NO_BURSTS, grid, conversion),
             "",
         ]
         return "\n".join(lines)
 
-    def manifest(self, files: dict[str, bytes]) -> str:
-        corners = [(LINES - 1, 0), (LINES - 1, SAMPLES - 1), (0, SAMPLES - 1), (0, 0)]
-        lon, lat = geolocation(self.entry, [c[0] for c in corners], [c[1] for c in corners])
+    def manifest(self, files: dict[str, Any], checksums: dict[str, str] | None = None) -> str:
+        """``manifest.safe`` of ``files`` (``checksums``: the MD5s already known, by path)."""
+        last_line, last_pixel = self.lines - 1, self.samples - 1
+        corners = [(last_line, 0), (last_line, last_pixel), (0, last_pixel), (0, 0)]
+        lon, lat = self.lonlat([c[0] for c in corners], [c[1] for c in corners])
         return manifest(
             self.facts,
             product_type="GRD",
@@ -430,4 +403,5 @@ class _Product:
             stems=[self.stem(pol, number) for pol, number in self.images],
             files=files,
             corners=list(zip(lon, lat, strict=True)),
+            checksums=checksums,
         )

@@ -38,7 +38,7 @@ import numpy as np
 
 from . import Builder
 from ._raster import raster_bytes
-from ._s1_common import POLARISATIONS, Facts, manifest, orbit_list
+from ._s1_common import Facts, manifest, orbit_list
 from ._s1_pixels import complex_dn, place, single_look
 
 if TYPE_CHECKING:
@@ -95,26 +95,10 @@ _NAME = re.compile(
 
 def facts(entry: Entry) -> Facts:
     """The product facts of a WV SLC entry (the IW facts' fields; ValueError for other names)."""
-    from ._geo import footprint_quad
-
     m = _NAME.match(entry.name)
     if m is None:
         raise ValueError(f"Sentinel-1 WV SLC product name expected, got {entry.name!r}")
-    orbit = int(m.group("orbit"))
-    anx_ms = float(entry.attribute("startTimeFromAscendingNode", 0.0))
-    return Facts(
-        entry=entry,
-        mission=m.group("mission"),
-        polarisations=POLARISATIONS[m.group("pols")],
-        orbit=orbit,
-        datatake=int(m.group("datatake"), 16),
-        ascending=entry.extra.get("direction", "DESCENDING") == "ASCENDING",
-        rel_orbit=int(entry.attribute("relativeOrbitNumber", 1 + (orbit - 73) % 175)),
-        anx=entry.start - timedelta(milliseconds=anx_ms),
-        quad=footprint_quad(entry),
-        start=entry.start,
-        stop=entry.end,
-    )
+    return Facts.from_match(entry, m)
 
 
 @dataclass(frozen=True)
@@ -283,7 +267,7 @@ def build(entry: Entry) -> dict[str, bytes]:
         files=files,
         corners=list(zip(lon.tolist(), lat.tolist(), strict=True)),
     )
-    files["manifest.safe"] = wv_xml.wave_manifest(text).encode()
+    files["manifest.safe"] = text.encode()
     return files
 
 

@@ -508,6 +508,8 @@ class _Product:
 
     def manifest(self, files: dict[str, bytes], images: dict[str, tuple[bytes, str, int]]) -> str:
         """``manifest.safe``: every file with its size and SHA3-256 (as CDSE's 2024 manifests)."""
+        from . import _xfdu
+
         kind = "1C" if self.level == "L1C" else "2A"
         ids: dict[str, str] = {
             f"MTD_MSI{self.level}.xml": f"S2_Level-{kind}_Product_Metadata",
@@ -529,113 +531,88 @@ class _Product:
                 if self.level == "L1C"
                 else f"IMG_DATA_{res}m_Band{counters[res]}_Tile1_Data"
             )
-        units = [
-            f'      <xfdu:contentUnit ID="{oid}_Unit" unitType="'
-            f'{"Metadata Unit" if path.endswith(".xml") else "Measurement Data Unit"}">\n'
-            f'        <dataObjectPointer dataObjectID="{oid}"/>\n'
-            "      </xfdu:contentUnit>"
-            for path, oid in ids.items()
-        ]
-        objects = []
-        for path, oid in ids.items():
-            data = files[path]
-            digest = self.digests.get(path)
-            mime = "text/xml" if path.endswith(".xml") else "application/octet-stream"
-            objects += [
-                f'    <dataObject ID="{oid}">',
-                f'      <byteStream mimeType="{mime}" size="{len(data)}">',
-                f'        <fileLocation href="./{path}" locatorType="URL"/>',
-                f'        <checksum checksumName="SHA3-256">{digest or _xml.sha3(data)}</checksum>',
-                "      </byteStream>",
-                "    </dataObject>",
-            ]
         safe = "http://www.esa.int/safe/sentinel/1.1"
         level_name = f"Level-{kind}"
-        footprint = self._footprint_text()
-        lines = [
-            '<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
-            f'<xfdu:XFDU xmlns:gml="http://www.opengis.net/gml" xmlns:safe="{safe}" '
-            'xmlns:xfdu="urn:ccsds:schema:xfdu:1" '
-            f'version="esa/safe/sentinel/1.1/sentinel-2/msi/archive_l{kind.lower()}_user_product">',
-            "  <informationPackageMap>",
-            '    <xfdu:contentUnit dmdID="acquisitionPeriod platform" pdiID="processing" '
-            f'textInfo="SENTINEL-2 MSI {level_name} User Product" '
-            f'unitType="Product_{level_name}">',
-            *units,
-            "    </xfdu:contentUnit>",
-            "  </informationPackageMap>",
-            "  <metadataSection>",
-            '    <metadataObject ID="acquisitionPeriod" category="DMD" '
-            'classification="DESCRIPTION">',
-            '      <metadataWrap mimeType="text/xml" textInfo="Acquisition Period" '
-            'vocabularyName="Sentinel-SAFE">',
-            "        <xmlData>",
-            "          <safe:acquisitionPeriod>",
-            f"            {_xml.el('safe:startTime', _xml.iso(self.start, 3))}",
-            "          </safe:acquisitionPeriod>",
-            "        </xmlData>",
-            "      </metadataWrap>",
-            "    </metadataObject>",
-            '    <metadataObject ID="measurementOrbitReference" category="DMD" '
-            'classification="DESCRIPTION">',
-            '      <metadataWrap mimeType="text/xml" textInfo="Orbit Reference" '
-            'vocabularyName="Sentinel-SAFE">',
-            "        <xmlData>",
-            "          <safe:orbitReference>",
-            '            <safe:orbitNumber groundTrackDirection="descending" type="start">'
-            f"{self.orbit:06d}</safe:orbitNumber>",
-            f'            <safe:relativeOrbitNumber type="start">{self.rel_orbit:03d}'
-            "</safe:relativeOrbitNumber>",
-            "          </safe:orbitReference>",
-            "        </xmlData>",
-            "      </metadataWrap>",
-            "    </metadataObject>",
-            '    <metadataObject ID="platform" category="DMD" classification="DESCRIPTION">',
-            '      <metadataWrap mimeType="text/xml" textInfo="Platform Description" '
-            'vocabularyName="Sentinel-SAFE">',
-            "        <xmlData>",
-            "          <safe:platform>",
-            "            <safe:nssdcIdentifier>2015-000A</safe:nssdcIdentifier>",
-            "            <safe:familyName>SENTINEL</safe:familyName>",
-            f"            <safe:number>2{self.platform}</safe:number>",
-            "            <safe:instrument>",
-            '              <safe:familyName abbreviation="MSI">Multi-Spectral Instrument'
-            "</safe:familyName>",
-            "            </safe:instrument>",
-            "          </safe:platform>",
-            "        </xmlData>",
-            "      </metadataWrap>",
-            "    </metadataObject>",
-            '    <metadataObject ID="processing" category="PDI" classification="PROVENANCE">',
-            '      <metadataWrap mimeType="text/xml" textInfo="Processing" '
-            'vocabularyName="Sentinel-SAFE">',
-            "        <xmlData>",
-            f'          <safe:processing xmlns="{safe}" '
-            f'name="Generation of {level_name} User Product" '
-            f'start="{self.processed[:4]}-{self.processed[4:6]}-{self.processed[6:8]}T'
-            f'{self.processed[9:11]}:{self.processed[11:13]}:{self.processed[13:15]}.000000Z">',
-            "          </safe:processing>",
-            "        </xmlData>",
-            "      </metadataWrap>",
-            "    </metadataObject>",
-            '    <metadataObject ID="measurementFrameSet" category="DMD" '
-            'classification="DESCRIPTION">',
-            '      <metadataWrap mimeType="text/xml" textInfo="Frame Set" '
-            'vocabularyName="Sentinel-SAFE">',
-            "        <xmlData>",
-            "          <safe:frameSet>",
-            '            <safe:footPrint srsName="http://www.opengis.net/gml/srs/epsg.xml#4326">',
-            f"              {_xml.el('gml:coordinates', footprint)}",
-            "            </safe:footPrint>",
-            "          </safe:frameSet>",
-            "        </xmlData>",
-            "      </metadataWrap>",
-            "    </metadataObject>",
-            "  </metadataSection>",
-            "  <dataObjectSection>",
-            *objects,
-            "  </dataObjectSection>",
-            "</xfdu:XFDU>",
-            "",
-        ]
-        return "\n".join(lines)
+        p = self.processed
+        bodies = {
+            ("acquisitionPeriod", "Acquisition Period"): [
+                "<safe:acquisitionPeriod>",
+                f"  {_xml.el('safe:startTime', _xml.iso(self.start, 3))}",
+                "</safe:acquisitionPeriod>",
+            ],
+            ("measurementOrbitReference", "Orbit Reference"): [
+                "<safe:orbitReference>",
+                '  <safe:orbitNumber groundTrackDirection="descending" type="start">'
+                f"{self.orbit:06d}</safe:orbitNumber>",
+                f'  <safe:relativeOrbitNumber type="start">{self.rel_orbit:03d}'
+                "</safe:relativeOrbitNumber>",
+                "</safe:orbitReference>",
+            ],
+            ("platform", "Platform Description"): [
+                "<safe:platform>",
+                "  <safe:nssdcIdentifier>2015-000A</safe:nssdcIdentifier>",
+                "  <safe:familyName>SENTINEL</safe:familyName>",
+                f"  <safe:number>2{self.platform}</safe:number>",
+                "  <safe:instrument>",
+                '    <safe:familyName abbreviation="MSI">Multi-Spectral Instrument'
+                "</safe:familyName>",
+                "  </safe:instrument>",
+                "</safe:platform>",
+            ],
+            ("processing", "Processing"): [
+                f'<safe:processing xmlns="{safe}" name="Generation of {level_name} User Product" '
+                f'start="{p[:4]}-{p[4:6]}-{p[6:8]}T{p[9:11]}:{p[11:13]}:{p[13:15]}.000000Z">',
+                "</safe:processing>",
+            ],
+            ("measurementFrameSet", "Frame Set"): [
+                "<safe:frameSet>",
+                '  <safe:footPrint srsName="http://www.opengis.net/gml/srs/epsg.xml#4326">',
+                f"    {_xml.el('gml:coordinates', self._footprint_text())}",
+                "  </safe:footPrint>",
+                "</safe:frameSet>",
+            ],
+        }
+        doc = _xfdu.XFDU(
+            namespaces=(
+                ("gml", "http://www.opengis.net/gml"),
+                ("safe", safe),
+                ("xfdu", "urn:ccsds:schema:xfdu:1"),
+            ),
+            version=f"esa/safe/sentinel/1.1/sentinel-2/msi/archive_l{kind.lower()}_user_product",
+            package=_xfdu.Package(
+                f"Product_{level_name}",
+                f"SENTINEL-2 MSI {level_name} User Product",
+                dmd="acquisitionPeriod platform",
+                pdi="processing",
+            ),
+            units=[
+                _xfdu.ContentUnit(
+                    oid,
+                    "Metadata Unit" if path.endswith(".xml") else "Measurement Data Unit",
+                    ident=f"{oid}_Unit",
+                )
+                for path, oid in ids.items()
+            ],
+            metadata=[
+                _xfdu.MetadataObject(
+                    ident,
+                    _xfdu.Wrap(text, body),
+                    *(("PROVENANCE", "PDI") if ident == "processing" else ()),
+                )
+                for (ident, text), body in bodies.items()
+            ],
+            objects=[
+                _xfdu.DataObject(
+                    oid,
+                    path,
+                    files[path],
+                    "text/xml" if path.endswith(".xml") else "application/octet-stream",
+                    digest=self.digests.get(path),
+                )
+                for path, oid in ids.items()
+            ],
+        )
+        # The real manifests' attributes are in alphabetical order.
+        order = {tag: tuple(sorted(names)) for tag, names in _xfdu.ORDER.items()}
+        declaration = '<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
+        return _xfdu.render(doc, _xfdu.Style(_xfdu.SHA3_256, order, declaration=declaration))

@@ -186,7 +186,7 @@ def build_efr(entry: Entry, cached: bool = True) -> dict[str, bytes]:
         "source": "IPF-OL-1-EO 06.17",
     }
     files = _sen3.render(product, _write, attrs, ROWS, cached, _measurements)
-    files["xfdumanifest.xml"] = _sen3.manifest(product, _SPEC, _UNITS, _info(), files).encode()
+    files["xfdumanifest.xml"] = _sen3.manifest(product, _SPEC, _UNITS, olci_info(), files).encode()
     return files
 
 
@@ -222,7 +222,10 @@ def _write(swath: Swath | None, attrs: dict[str, Any], stamps: np.ndarray) -> di
         }
     return {
         "time_coordinates.nc": _nc(
-            attrs, "Time Stamps Data Set", {"rows": ROWS}, lambda g: _time(g, stamps)
+            attrs,
+            "Time Stamps Data Set",
+            {"rows": ROWS},
+            lambda g: _sen3.time_stamps(g, stamps, compress=False),
         ),
         "tie_geometries.nc": _nc(attrs, "Tie-Point Geometries Data Set", tie, _angles),
         "tie_meteo.nc": _nc(
@@ -304,20 +307,6 @@ def _geo(g: NcGroup, lon: np.ndarray, lat: np.ndarray, image: bool) -> None:
             standard_name=name,
             units=f"degrees_{'north' if name == 'latitude' else 'east'}",
         )
-
-
-def _time(g: NcGroup, stamps: np.ndarray) -> None:
-    variable(
-        g,
-        "time_stamp",
-        ("rows",),
-        stamps,
-        np.int64,
-        compress=False,  # raw bytes, patched per product
-        long_name="Elapsed time since 01 Jan 2000 0h",
-        standard_name="time",
-        units="microseconds since 2000-01-01 00:00:00",
-    )
 
 
 def _flags(g: NcGroup, flags: np.ndarray) -> None:
@@ -526,17 +515,19 @@ _UNITS = (
 )
 
 
-def _info() -> list[str]:
+def olci_info(rows: int = ROWS, columns: int = COLUMNS, sampling: bool = True) -> list[str]:
+    """The manifest's ``olciProductInformation``: image size, the sampling parameters (full
+    resolution products) and the bands."""
     return _sen3.metadata_object(
         "olciProductInformation",
         "Olci Product Information",
         [
             "<olci:olciProductInformation>",
             "  <olci:imageSize>",
-            f"    <sentinel3:rows>{ROWS}</sentinel3:rows>",
-            f"    <sentinel3:columns>{COLUMNS}</sentinel3:columns>",
+            f"    <sentinel3:rows>{rows}</sentinel3:rows>",
+            f"    <sentinel3:columns>{columns}</sentinel3:columns>",
             "  </olci:imageSize>",
-            *(f"  {line}" for line in olci_sampling()),
+            *(f"  {line}" for line in (olci_sampling() if sampling else [])),
             *(f"  {line}" for line in olci_bands()),
             "</olci:olciProductInformation>",
         ],

@@ -240,7 +240,11 @@ def _write(swath: Swath | None, attrs: dict[str, Any], stamps: np.ndarray) -> di
                 attrs, image, lambda g: _cartesian(g, "in", cols - TRACK_OFFSET, rows)
             ),
             "indices_in.nc": _nc(attrs, image, _indices),
-            "time_in.nc": _nc(attrs, {"rows": ROWS}, lambda g: _time(g, stamps)),
+            "time_in.nc": _nc(
+                attrs,
+                {"rows": ROWS},
+                lambda g: _sen3.time_stamps(g, stamps, "time_stamp_i", "Time of the row", False),
+            ),
             "cartesian_tx.nc": _nc(
                 attrs, tie, lambda g: _cartesian(g, "tx", tie_image_col - TRACK_OFFSET, trow)
             ),
@@ -430,20 +434,6 @@ def _indices(g: NcGroup) -> None:
         ("scan_in", rows // 2 + 1000, np.int16, np.int16(-1), "Instrument scan number"),
     ):
         variable(g, name, _IMAGE, values, dtype, fill=fill, long_name=long_name)
-
-
-def _time(g: NcGroup, stamps: np.ndarray) -> None:
-    variable(
-        g,
-        "time_stamp_i",
-        ("rows",),
-        stamps,
-        np.int64,
-        compress=False,  # raw bytes, patched per product
-        long_name="Time of the row",
-        standard_name="time",
-        units="microseconds since 2000-01-01 00:00:00",
-    )
 
 
 def _met(g: NcGroup, lat: np.ndarray) -> None:

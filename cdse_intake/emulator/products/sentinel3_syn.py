@@ -176,7 +176,11 @@ def _write(swath: Swath | None, attrs: dict[str, Any], stamps: np.ndarray) -> di
     files["Syn_AOT550.nc"] = nc(image, "aerosol optical thickness", _aot)
     files["Syn_Angstrom_exp550.nc"] = nc(image, "aerosol Angstrom exponent", _angstrom)
     files["Syn_AMIN.nc"] = nc(image, "aerosol index number", _amin)
-    files["time.nc"] = nc({"rows": ROWS}, "time stamp annotations", lambda g: _time(g, stamps))
+    files["time.nc"] = nc(
+        {"rows": ROWS},
+        "time stamp annotations",
+        lambda g: _sen3.time_stamps(g, stamps, compress=False),
+    )
     removed = {"removed_pixels": REMOVED, "rows": ROWS}
     files["Syn_SDR_removed_pixel.nc"] = nc(
         removed,
@@ -308,12 +312,6 @@ def _geolocation(g: NcGroup, lon: np.ndarray, lat: np.ndarray) -> None:
             standard_name="latitude", units="degrees_north")  # fmt: skip
     degrees(g, "lon", _IMAGE, lon, 180, long_name="DEM corrected longitude",
             standard_name="longitude", units="degrees_east")  # fmt: skip
-
-
-def _time(g: NcGroup, stamps: np.ndarray) -> None:
-    variable(g, "time_stamp", ("rows",), stamps, np.int64, compress=False,
-             long_name="Elapsed time since 01 Jan 2000 0h", standard_name="time",
-             units="microseconds since 2000-01-01 00:00:00")  # fmt: skip
 
 
 def _removed_sdr(g: NcGroup) -> None:

@@ -7,7 +7,8 @@ by mission: :mod:`.missions`) is the product's ``$value`` zip; the thumbnail is 
 quicklook ``Assets(<id>)/$value``. Keys, titles and static fields by mission: ``layout_*``.
 
 For an entry with bytes the file assets are its real files, with their true ``file:size`` and
-``file:checksum`` (MD5 multihash; SEN3 manifests carry none, as on CDSE). For a metadata-only
+``file:checksum`` (MD5 multihash; SEN3 manifests carry none, as on CDSE), from the sums pack
+for the default catalogue (no build), else from the built product. For a metadata-only
 entry they are the files the real product would hold, without size and checksum (no bytes to
 describe), except a single-file product's one asset, which carries the record's size and MD5
 (the S5P template copies OData's).
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from .. import sums_pack
 from ..catalogue import Entry
 from ..payloads import Payload, deliverable, file_sums
 from ..products import BUILDERS
@@ -91,7 +93,7 @@ class AssetBuilder:
         of the files to describe."""
         if deliverable(entry) and is_single_file(entry):
             return [("", None, None)]  # described by the record's size and checksum: no build
-        files = file_sums(entry)
+        files = _shipped_files(entry) or file_sums(entry)
         if files is None:
             return [(rel, None, known) for rel, known in virtual_files(entry, family)]
         if entry.name.endswith(".zarr"):
@@ -217,6 +219,14 @@ class AssetBuilder:
             asset["file:checksum"] = multihash_md5(entry.md5)
         asset["file:local_path"] = entry.name if is_single_file(entry) else f"{entry.name}.zip"
         return asset
+
+
+def _shipped_files(entry: Entry) -> list[tuple[str, int, str]] | None:
+    """The files of a never-built product of the default catalogue, as the sums pack ships
+    them (so a page of them lists at once: :mod:`..sums_files`)."""
+    if entry.__dict__.get("_payload") is not None or not deliverable(entry):
+        return None  # an explicit payload (realistic sizes, tests) is described by its bytes
+    return sums_pack.lookup_files(entry)
 
 
 def is_single_file(entry: Entry) -> bool:
