@@ -56,6 +56,7 @@ MAGIC = {
     ".tif": (b"II*\x00", b"MM\x00*"),
     ".EOF": (b"<?xml",),
     ".N1": (b"PRODUCT=",),  # Envisat
+    ".hdf": (b"\x0e\x03\x13\x01",),  # HDF4 (TerraAqua MODIS)
 }
 
 
