@@ -43,7 +43,7 @@ CEILINGS = {
 #: and checksum (``sentinel-2-l2a`` pages hold at most 200 items, as on CDSE).
 STAC_PAGES = {
     "stac_page_1000_cold_s": ("sentinel-1-grd", 1000),
-    "stac_page_1000_cold_s_olci_efr": ("sentinel-3-olci-1-efr", 1000),
+    "stac_page_1000_cold_s_olci_efr": ("sentinel-3-olci-1-efr-ntc", 1000),
     "stac_page_1000_cold_s_s2_l1c": ("sentinel-2-l1c", 1000),
     "stac_page_200_cold_s_s2_l2a": ("sentinel-2-l2a", 200),
 }
