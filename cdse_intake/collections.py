@@ -65,8 +65,18 @@ def _s5p(base: str, product_type: str) -> list[StacCollection]:
     ]
 
 
-_S1_GRD = ("IW_GRDH_1S", "IW_GRDM_1S", "EW_GRDH_1S", "EW_GRDM_1S", "SM_GRDH_1S", "WV_GRDM_1S")
-_S1_SLC = ("IW_SLC__1S", "EW_SLC__1S", "SM_SLC__1S")
+#: StripMap products are typed by beam (``S3_GRDH_1S``), not ``SM_...`` (the STAC collections'
+#: ``product:type`` summaries).
+_STRIPMAP = tuple(f"S{k}" for k in range(1, 7))
+_S1_GRD = (
+    "IW_GRDH_1S",
+    "IW_GRDM_1S",
+    "EW_GRDH_1S",
+    "EW_GRDM_1S",
+    *(f"{beam}_GRDH_1S" for beam in _STRIPMAP),
+    "WV_GRDM_1S",
+)
+_S1_SLC = ("IW_SLC__1S", "EW_SLC__1S", *(f"{beam}_SLC__1S" for beam in _STRIPMAP))
 
 #: STAC collection ids of the CDSE STAC catalogue (cdse-api.md §4) that cdse_intake knows.
 STAC_COLLECTIONS: dict[str, StacCollection] = {

@@ -8,6 +8,7 @@ import pytest
 import shapely
 
 import cdse_intake
+from cdse_intake.emulator.catalogue_list import BY_ID
 from cdse_intake.query import Query
 
 START, END = datetime(2023, 1, 1, tzinfo=UTC), datetime(2023, 4, 1, tzinfo=UTC)
@@ -22,6 +23,10 @@ def att(name):
 
 
 # (search keywords, predicate over emulator entries); all within START..END.
+#: The product types of the sentinel-1-grd and sentinel-1-slc STAC collections (IW, EW, SM).
+S1_GRD = BY_ID["sentinel-1-grd"].product_types
+S1_SLC = BY_ID["sentinel-1-slc"].product_types
+
 CASES = {
     "product_type": (
         {"collection": "SENTINEL-3", "product_type": "SL_2_LST___"},
@@ -44,15 +49,15 @@ CASES = {
     ),
     "orbit": (
         {"collection": "sentinel-1-grd", "orbit": 47488},
-        lambda e: e.product_type == "IW_GRDH_1S" and e.attribute("orbitNumber") == 47488,
+        lambda e: e.product_type in S1_GRD and e.attribute("orbitNumber") == 47488,
     ),
     "relative_orbit": (
         {"collection": "sentinel-1-grd", "relative_orbit": 37},
-        lambda e: e.product_type == "IW_GRDH_1S" and e.attribute("relativeOrbitNumber") == 37,
+        lambda e: e.product_type in S1_GRD and e.attribute("relativeOrbitNumber") == 37,
     ),
     "orbit_direction": (
         {"collection": "sentinel-1-slc", "orbit_direction": "descending"},
-        lambda e: e.product_type == "IW_SLC__1S" and e.attribute("orbitDirection") == "DESCENDING",
+        lambda e: e.product_type in S1_SLC and e.attribute("orbitDirection") == "DESCENDING",
     ),
     "platform": (
         {"collection": "sentinel-2-l2a", "platform": "S2B"},

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .payloads import Derived, Payload, add_folders
-from .records import clms, sentinel1, sentinel2, sentinel3, sentinel5p, table
+from .records import clms, sentinel1, sentinel1_ew_sm, sentinel2, sentinel3, sentinel5p, table
 from .records.common import NEVER_EVICTED, SITES, fmt_time, mgrs, new_uuid
 from .records.delivery import DELIVER, FAULT_SHARES, SHOWCASE, fault_shares, make_deliverable
 from .records.sentinel1 import S1_UNITS
@@ -302,6 +302,8 @@ def _cached_catalogue(
     entries.extend(sentinel2.legacy_entries(rng))
     # Every other collection CDSE lists (catalogue_list): a few dozen records each.
     entries.extend(table.table_entries(seed, scale))
+    # Sentinel-1 EW and stripmap scenes: their own random streams and ids, after the rest.
+    entries.extend(sentinel1_ew_sm.ew_sm_entries(seed, start, int(730 * scale)))
     if materialise:
         make_deliverable(entries, everything=deliver == "all", shares=shares)
     else:

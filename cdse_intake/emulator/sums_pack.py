@@ -39,7 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -155,12 +155,26 @@ def _field_names(entry_type: type) -> tuple[str, ...]:
     return tuple(n for n in names if n not in _NOT_IN_BYTES and n != "extra")
 
 
+#: The last keys computed, by entry identity, with the facts they were computed from (a page
+#: looks each entry up twice: its sums, its files); checked against the facts, so a changed or
+#: new entry at a reused address is keyed afresh.
+_KEYS: dict[int, tuple[list[Any], list[tuple[str, Any]], int]] = {}
+_MAX_KEYS = 50_000
+
+
 def record_key(entry: Entry) -> int:
     """An 8-byte digest of every fact of ``entry`` its writer can read."""
     facts = [getattr(entry, name) for name in _field_names(type(entry))]
     extra = sorted((k, v) for k, v in entry.extra.items() if k not in _DELIVERY_FLAGS)
+    known = _KEYS.get(id(entry))
+    if known is not None and known[0] == facts and known[1] == extra:
+        return known[2]
     digest = hashlib.blake2b(repr((facts, extra)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
+    key = int.from_bytes(digest, "little")
+    if len(_KEYS) >= _MAX_KEYS:
+        _KEYS.clear()
+    _KEYS[id(entry)] = (facts, extra, key)
+    return key
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import xarray as xr
 
-from ..errors import UnsupportedProduct
+from ..errors import PartialProductWarning, UnsupportedProduct
 from . import xml
 from ._partial import listed, warn_missing
 from ._s1_annotation import Annotation, parse_annotation
@@ -219,7 +219,7 @@ def _part(
         warnings.warn(
             f"{source.location}: {image.swath}/{image.polarisation}: metadata groups left out: "
             + "; ".join(failed),
-            UserWarning,
+            PartialProductWarning,
             stacklevel=5,
         )
     return Part(image, annotation, info, luts, groups)

@@ -21,6 +21,7 @@ from ._s2_members import read_xml
 from ._s2_metadata import Sentinel2Metadata
 from ._s2_tile import TileMetadata, granule_of, mgrs_tile
 from ._times import parse_utc
+from .families import NAMES
 from .source import ProductSource
 
 __all__ = ["MANIFEST", "footprint", "from_manifest"]
@@ -121,7 +122,7 @@ def footprint(text: str | None) -> str | None:
 
 def _product_name(source: ProductSource) -> str | None:
     for text in (getattr(source.product, "name", None), source.name):
-        if text and re.match(r"S2[A-D]_MSIL(1C|2A)_", text):
+        if text and NAMES["sentinel-2"].match(text):
             return text if text.endswith(".SAFE") else f"{text}.SAFE"
     return None
 
@@ -129,8 +130,8 @@ def _product_name(source: ProductSource) -> str | None:
 def _level(version: str, name: str | None, hrefs: list[str]) -> str | None:
     if m := re.search(r"archive_l(1c|2a)_", version, re.IGNORECASE):
         return f"L{m.group(1).upper()}"
-    if name and (m := re.match(r"S2[A-D]_MSIL(1C|2A)_", name)):
-        return f"L{m.group(1)}"
+    if name and (m := NAMES["sentinel-2"].match(name)):
+        return f"L{m['level']}"
     if any(re.search(r"/IMG_DATA/R\d+m/", h) for h in hrefs):
         return "L2A"
     return None

@@ -9,8 +9,8 @@ truncated copy) is named when the library fails to open it (:func:`damaged`).
 from __future__ import annotations
 
 from ..errors import UnsupportedProduct
+from ._members import check_file
 from ._partial import check_member
-from .raster import REMOTE_BLOCK
 from .source import ProductSource
 
 __all__ = ["check_netcdf", "check_xml", "damaged"]
@@ -21,15 +21,7 @@ HEAD = 16
 
 def check_netcdf(source: ProductSource, rel: str) -> None:
     """Refuse the netCDF member ``rel`` if it is empty or does not start as netCDF/HDF5."""
-    if source.origin == "remote":  # a small range request, not the default block
-        with source.open(rel, block_size=REMOTE_BLOCK, cache_type="readahead") as f:
-            head = f.read(HEAD)
-        size = len(head) if len(head) < HEAD else None  # fewer bytes: the whole file
-    else:
-        size = int(source.fs.size(source.path(rel)))
-        with source.open(rel) as f:
-            head = f.read(HEAD)
-    check_member(source.location, rel, head, size)
+    check_file(source, rel)
 
 
 def check_xml(source: ProductSource, rel: str, data: bytes) -> bytes:

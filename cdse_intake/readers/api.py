@@ -19,6 +19,7 @@ from ..errors import ProductNotFound, UnsupportedProduct
 from ..product import Product
 from . import _closing
 from .families import Family, detect, family_named
+from .options import normalize
 from .source import ProductSource, from_local, from_remote
 
 __all__ = ["open_product", "resolve_source", "select_group"]
@@ -54,7 +55,7 @@ def open_product(
     context = resolve(endpoints=endpoints, settings=settings, credentials=credentials, via=via)
     source = resolve_source(product, context, remote=remote, progress=progress)
     reader = family_named(family) if family else detect(source)
-    _check_options(reader, options)
+    options = _check_options(reader, options)
     try:
         result = reader.opener()(source, chunks=chunks, **options)
     except ProductNotFound:
@@ -128,8 +129,10 @@ def _filesystem(context: Context) -> Any:
     )
 
 
-def _check_options(reader: Family, options: dict[str, Any]) -> None:
+def _check_options(reader: Family, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` under the reader's own names (:mod:`.options`); unknown ones refused."""
     accepted = reader.options()
+    options = normalize(reader.key, accepted, options)
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         raise TypeError(
@@ -137,6 +140,7 @@ def _check_options(reader: Family, options: dict[str, Any]) -> None:
             + (", ".join(accepted) if accepted else "no options")
             + " (and open_product's own: chunks, remote, group, family, via)"
         )
+    return options
 
 
 def _describe(result: Any, source: ProductSource, reader: Family) -> None:

@@ -19,11 +19,15 @@ What the Dataset holds, ``(y, x)`` = (image line, column):
   tie-point geocoding), and ``time`` per line (``FIRST_LINE_TIME`` + line x
   ``LINE_TIME_INTERVAL``);
 - attributes: the MPH and SPH fields (``MPH_<key>``, ``SPH_<key>``, as GDAL names them).
+
+``variables=`` keeps only some of these; ``scale=False`` gives the stored counts and integers
+with their ``scale_factor``. An empty, foreign or truncated ``.N1`` is refused naming it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +38,9 @@ from xarray.core import indexing
 
 from ..errors import UnsupportedProduct
 from ._envisat_format import DataSet, Header, parse_header, parse_time
+from ._members import check_file
+from ._subset import names, select
+from .options import check_bool, check_chunks
 from .source import ProductSource
 
 __all__ = ["open", "read_header"]
@@ -60,11 +67,27 @@ TIE_FIELDS = (
 )
 _FLAG_MEANINGS = "cosmetic duplicated glint_risk suspect land_ocean bright coastline invalid"
 _PREFIX = 13
+_DIMS = {name: name for name in ("y", "x", "tie_y", "tie_x")}
 
 
-def open(source: ProductSource, *, chunks: Any = "auto") -> xr.Dataset:
-    """The MERIS Level-1b product of ``source`` as a lazy Dataset (see the module docstring)."""
+def open(
+    source: ProductSource,
+    *,
+    chunks: Any = "auto",
+    variables: str | Sequence[str] | None = None,
+    scale: bool = True,
+) -> xr.Dataset:
+    """The MERIS Level-1b product of ``source`` as a lazy Dataset (see the module docstring).
+
+    ``variables``: only these (``["radiance_8", "l1_flags"]``), coordinates kept.
+    ``scale=False``: radiances as their stored uint16 counts and tie point grids as their
+    stored integers, each with its ``scale_factor`` (coordinates stay physical).
+    """
+    wanted = names(variables, "['radiance_8']")
+    scale = check_bool("scale", scale)
+    chunks = check_chunks(chunks, _DIMS, what="the MERIS arrays")
     rel = _n1_file(source)
+    check_file(source, rel)
     header = read_header(source, rel)
     product = str(header.mph.get("PRODUCT", ""))
     if not product.startswith("MER_") or product[8:10] != "1P":
@@ -77,7 +100,7 @@ def open(source: ProductSource, *, chunks: Any = "auto") -> xr.Dataset:
     with source.open(rel) as f:
         gads = _read(f, header.dataset("Scaling Factor GADS"), 0, 1)[0]
         factors = np.frombuffer(gads[:88], ">f4").astype(np.float64)
-        ties = _tie_grids(f, header, factors, width)
+        ties, raw_ties = _tie_grids(f, header, factors, width)
     wavelengths = list(np.atleast_1d(header.sph.get("BAND_WAVELEN", [])))
     bandwidths = list(np.atleast_1d(header.sph.get("BANDWIDTH", [])))
     dims = ("y", "x")
@@ -86,8 +109,11 @@ def open(source: ProductSource, *, chunks: Any = "auto") -> xr.Dataset:
         ds = header.datasets.get(f"Radiance MDS({band})")
         if ds is None:
             continue
-        array = _Mds(source, rel, ds, width, "radiance", float(factors[6 + band]))
+        factor = float(factors[6 + band])
+        array = _Mds(source, rel, ds, width, "radiance" if scale else "counts", factor)
         attrs = {"long_name": f"TOA radiance, band {band}", "units": "mW m-2 sr-1 nm-1"}
+        if not scale:
+            attrs["scale_factor"] = np.float32(factor)
         if len(wavelengths) >= band:
             attrs["wavelength"] = wavelengths[band - 1] / 1000.0
         if len(bandwidths) >= band:
@@ -113,9 +139,13 @@ def open(source: ProductSource, *, chunks: Any = "auto") -> xr.Dataset:
     tie_x = np.arange(ties["tie_latitude"].shape[1]) * int(header.sph["SAMPLES_PER_TIE_PT"])
     for name, values in ties.items():
         units = next(u for n, _, _, u in TIE_FIELDS if n == name)
-        data_vars[name] = xr.Variable(
-            ("tie_y", "tie_x"), values.astype(np.float32), {"units": units}
-        )
+        if scale:
+            variable = xr.Variable(("tie_y", "tie_x"), values.astype(np.float32), {"units": units})
+        else:
+            stored, factor = raw_ties[name]
+            attrs = {"units": units, "scale_factor": factor}
+            variable = xr.Variable(("tie_y", "tie_x"), stored, attrs)
+        data_vars[name] = variable
     lat, lon = _interpolate(ties, tie_y, tie_x, lines, width)
     first = parse_time(str(header.sph["FIRST_LINE_TIME"])).replace(tzinfo=None)
     step = timedelta(microseconds=int(header.sph.get("LINE_TIME_INTERVAL", 0)))
@@ -128,10 +158,15 @@ def open(source: ProductSource, *, chunks: Any = "auto") -> xr.Dataset:
         "tie_x": ("tie_x", tie_x, {"long_name": "image column of the tie points"}),
     }
     out = xr.Dataset(data_vars, coords=coords)
+    out = select(out, wanted, f"{source.location} ({product[:10]})")
     out.attrs = {f"MPH_{k}": _attr(v) for k, v in header.mph.items()}
     out.attrs |= {f"SPH_{k}": _attr(v) for k, v in header.sph.items()}
     if chunks is not None:
-        out = out.chunk({"y": min(lines, 512), "x": -1} if chunks == "auto" else chunks)
+        if chunks == "auto":
+            chunks = {"y": min(lines, 512), "x": -1}
+        elif isinstance(chunks, dict):  # the dimensions the variables kept have
+            chunks = {d: n for d, n in chunks.items() if d in out.dims}
+        out = out.chunk(chunks)
     return out
 
 
@@ -160,7 +195,11 @@ def _read(f: Any, ds: DataSet, first: int, count: int) -> np.ndarray:
     return np.frombuffer(data, np.uint8).reshape(count, ds.dsr_size)
 
 
-def _tie_grids(f: Any, header: Header, factors: np.ndarray, width: int) -> dict[str, np.ndarray]:
+def _tie_grids(
+    f: Any, header: Header, factors: np.ndarray, width: int
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, float]]]:
+    """The tie point grids in physical units, and as stored (native-endian) with their
+    factor."""
     ds = header.dataset("Tie points ADS")
     per_line = math.ceil(width / int(header.sph["SAMPLES_PER_TIE_PT"]))
     if ds.dsr_size != _PREFIX + 50 * per_line:
@@ -168,14 +207,15 @@ def _tie_grids(f: Any, header: Header, factors: np.ndarray, width: int) -> dict[
             f"Tie points ADS records of {ds.dsr_size} bytes, expected {_PREFIX + 50 * per_line}"
         )
     records = _read(f, ds, 0, ds.num_dsr)[:, _PREFIX:]
-    out, at = {}, 0
+    out, stored, at = {}, {}, 0
     for name, dtype, factor, _ in TIE_FIELDS:
         size = np.dtype(dtype).itemsize * per_line
-        raw = records[:, at : at + size].copy().view(dtype).astype(np.float64)
-        scale = factors[factor] if isinstance(factor, int) else factor
-        out[name] = raw * scale
+        raw = records[:, at : at + size].copy().view(dtype)
+        scale = float(factors[factor]) if isinstance(factor, int) else factor
+        out[name] = raw.astype(np.float64) * scale
+        stored[name] = (raw.astype(np.dtype(dtype).newbyteorder("=")), scale)
         at += size
-    return out
+    return out, stored
 
 
 def _interpolate(
@@ -214,7 +254,9 @@ class _Mds(BackendArray):
         )
         self.shape = (ds.num_dsr, width)
         self.dtype = np.dtype(
-            {"radiance": np.float32, "flags": np.uint8, "detector": np.int16}[kind]
+            {"radiance": np.float32, "counts": np.uint16, "flags": np.uint8, "detector": np.int16}[
+                kind
+            ]
         )
 
     def __getitem__(self, key: Any) -> Any:
@@ -234,6 +276,8 @@ class _Mds(BackendArray):
             )
         if self.kind == "radiance":
             values = records[:, : 2 * self.width].copy().view(">u2") * np.float32(self.scale)
+        elif self.kind == "counts":
+            values = records[:, : 2 * self.width].copy().view(">u2")
         else:
             pixels = records[:, : 3 * self.width].reshape(count, self.width, 3)
             if self.kind == "flags":

@@ -39,7 +39,7 @@ import json
 import math
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,7 +49,9 @@ import xarray as xr
 from zarr.storage import FsspecStore
 
 from ..errors import ProductNotFound, UnsupportedProduct
+from ._partial import check_member, listed, warn_missing
 from ._times import parse_utc
+from .options import check_bool, check_chunks, check_names
 from .raster import axis_attrs
 from .source import ProductSource
 
@@ -100,11 +102,14 @@ class _Root:
     zarr_format: int
     consolidated: bool
     attrs: dict[str, Any]
+    arrays: dict[str, str] = field(default_factory=dict)
+    """Consolidated products: each array's path -> the metadata file its folder must hold."""
 
 
-def read_metadata(source: ProductSource) -> EOPFMetadata:
-    """The product's STAC properties and ``other_metadata`` essentials (reads 1-2 JSON files)."""
-    root = _root(source)
+def read_metadata(source: ProductSource, root: _Root | None = None) -> EOPFMetadata:
+    """The product's STAC properties and ``other_metadata`` essentials (reads 1-2 JSON files;
+    ``root``: the root metadata when already read)."""
+    root = root or _root(source)
     stac = root.attrs.get("stac_discovery") or {}
     other = root.attrs.get("other_metadata") or {}
     if not isinstance(stac, Mapping) or not isinstance(other, Mapping):
@@ -150,15 +155,25 @@ def open(
     *,
     chunks: Any = "auto",
     scale: bool = True,
+    variables: Sequence[str] | str | None = None,
     decode: bool | None = None,
 ) -> xr.DataTree:
     """The whole EOPF product as a lazy DataTree (groups as in the product).
 
-    ``chunks``: ``"auto"`` (one dask chunk per Zarr chunk of each array), a dict of dimension
-    sizes or an int (passed to xarray, which warns when they split Zarr chunks), or None (lazy,
-    no dask). ``scale``: physical values (scale/offset applied, no-data as NaN), as the other
-    readers' ``scale``; False keeps the stored numbers with their ``scale_factor``/
-    ``add_offset``/``_FillValue`` attributes. ``decode`` is its former name (deprecated).
+    ``chunks``: ``"auto"`` (one dask chunk per Zarr chunk), a dict of dimension sizes (one no
+    array has is refused) or an int, or None (lazy, no dask). ``scale``: physical values
+    (scale/offset applied, no-data as NaN); False keeps the stored numbers with their
+    ``scale_factor``/``add_offset``/``_FillValue`` attributes (``decode``: its former name).
+    ``variables``: only these data variables, by path (``"measurements/reflectance/r10m/b04"``)
+    or bare name (``"b04"``: that name in every group); the tree keeps the groups holding them
+    and their parents' coordinates. A name or path the product lacks is refused, listing its own.
+
+    Absent arrays: in a consolidated product (``.zmetadata``, or a ``zarr.json`` with
+    consolidated metadata) read from a local zip or folder, an array the metadata lists whose
+    folder lacks its metadata file (``.zarray``/``zarr.json``) is left out and named in one
+    ``PartialProductWarning`` (not when ``variables`` left it out; asked for by path, refused).
+    Not detected: absent chunk files of an array whose metadata is there (Zarr omits chunks of
+    fill values, so they read as the fill value), unconsolidated and remote products.
     """
     if decode is not None:
         warnings.warn(
@@ -166,14 +181,12 @@ def open(
             DeprecationWarning,
             stacklevel=2,
         )
-        if not isinstance(decode, bool):
-            raise ValueError(f"decode={decode!r}: expected True or False")
-        scale = decode
-    if not isinstance(scale, bool):
-        raise ValueError(f"scale={scale!r}: expected True or False")
-    decode = scale
+        scale = check_bool("decode", decode)
+    decode = check_bool("scale", scale)
+    wanted = check_names("variables", variables, "['b04', 'b08'] or 'measurements/.../b04'")
     dask_chunks = _dask_chunks(chunks)
-    meta = read_metadata(source)
+    root = _root(source)
+    meta = read_metadata(source, root)
     try:
         tree = xr.open_datatree(
             _store(source),
@@ -187,16 +200,79 @@ def open(
         raise UnsupportedProduct(
             f"{source.location}: cannot open the Zarr hierarchy: {err}"
         ) from err
+    if isinstance(chunks, Mapping):
+        dims = {str(d) for node in tree.subtree for d in node.dims}
+        check_chunks(chunks, {d: d for d in dims}, what="the product's arrays")
+    absent = _absent_arrays(source, root)
     time = np.datetime64(meta.time.replace(tzinfo=None), "ns") if meta.time else None
-    groups = {
-        node.path: _finish(node.to_dataset(inherit=False), meta, time, decode)
-        for node in tree.subtree
-    }
-    root = groups["/"]
-    root.attrs = {**_summary(meta), **root.attrs}
-    if time is not None and "time" not in root.variables:
-        groups["/"] = root.assign_coords(time=time)
+    datasets = {node.path: node.to_dataset(inherit=False) for node in tree.subtree}
+    for path in absent:
+        group, _, name = f"/{path}".rpartition("/")
+        ds = datasets.get(group or "/")
+        if ds is not None and name in ds.variables:
+            datasets[group or "/"] = ds.drop_vars(name)
+    if wanted is not None:
+        datasets = _select(source, datasets, wanted, absent)
+    else:
+        warn_missing(source.location, [f"{p}/" for p in absent], "arrays")
+    groups = {path: _finish(ds, meta, time, decode) for path, ds in datasets.items()}
+    root_ds = groups["/"]
+    root_ds.attrs = {**_summary(meta), **root_ds.attrs}
+    if time is not None and "time" not in root_ds.variables:
+        groups["/"] = root_ds.assign_coords(time=time)
     return xr.DataTree.from_dict(groups, name=tree.name)
+
+
+def _absent_arrays(source: ProductSource, root: _Root) -> list[str]:
+    """The arrays the consolidated metadata lists whose metadata file is absent (see open)."""
+    files = set(source.files()) if root.arrays and source.origin != "remote" else None
+    return [p for p, rel in root.arrays.items() if rel not in files] if files else []
+
+
+def _select(
+    source: ProductSource, datasets: dict[str, xr.Dataset], wanted: list[str], absent: list[str]
+) -> dict[str, xr.Dataset]:
+    """The groups holding the data variables ``wanted`` (names or paths), with only those, and
+    their parents' coordinates; unknown ones refused, and absent ones asked for by path (by
+    name: when no group has the name; else the warning names the absent ones)."""
+    have = {
+        f"{path.rstrip('/')}/{name}".lstrip("/"): (path, str(name))
+        for path, ds in datasets.items()
+        for name in ds.data_vars
+    }
+    gone = {p.strip("/") for p in absent}
+    keep: dict[str, set[str]] = {}
+    missing: list[str] = []
+    for item in wanted:
+        key = item.strip("/")
+        if "/" in key:
+            hits = [key] if key in have else []
+        else:
+            hits = [p for p, (_, name) in have.items() if name == key]
+        lost = sorted(p for p in gone if p == key or p.rsplit("/", 1)[-1] == key)
+        if lost and (not hits or "/" in key):
+            raise UnsupportedProduct(
+                f"{source.location}: variable {item} was asked for but its array is absent "
+                f"({', '.join(lost)}/)"
+            )
+        missing += [f"{p}/" for p in lost]  # a name some groups still have: those open
+        if not hits:
+            names = sorted({name for _, name in have.values()})
+            raise ValueError(
+                f"variables={item!r}: no data variable of {source.name} has this name or path; "
+                f"it has {listed(names, 40)} (or a path such as {next(iter(have), '-')!r})"
+            )
+        for hit in hits:
+            path, name = have[hit]
+            keep.setdefault(path, set()).add(name)
+    out: dict[str, xr.Dataset] = {}
+    for path, ds in datasets.items():
+        parent = path.rstrip("/") + "/"
+        if path == "/" or path in keep or any(k.startswith(parent) for k in keep):
+            names = keep.get(path, set())
+            out[path] = ds.drop_vars([n for n in ds.data_vars if n not in names])
+    warn_missing(source.location, missing, "arrays")
+    return out
 
 
 # -- the root --------------------------------------------------------------------------------------
@@ -218,15 +294,23 @@ def _root(source: ProductSource) -> _Root:
                 raise UnsupportedProduct(
                     f"{source.location}: {rel} has no 'metadata' object (not consolidated Zarr)"
                 )
-            return _Root(2, True, dict(metadata.get(".zattrs") or {}))
+            arrays = {key[: -len("/.zarray")]: key for key in metadata if key.endswith("/.zarray")}
+            return _Root(2, True, dict(metadata.get(".zattrs") or {}), arrays)
         if rel == "zarr.json":
             if doc.get("zarr_format") != 3 or doc.get("node_type") != "group":
                 raise UnsupportedProduct(
                     f"{source.location}: {rel} is not the metadata of a Zarr v3 group "
                     f"(zarr_format={doc.get('zarr_format')!r}, node_type={doc.get('node_type')!r})"
                 )
-            consolidated = isinstance(doc.get("consolidated_metadata"), dict)
-            return _Root(3, consolidated, dict(doc.get("attributes") or {}))
+            inner = doc.get("consolidated_metadata")
+            consolidated = isinstance(inner, dict)
+            nodes = (inner or {}).get("metadata") if consolidated else None
+            arrays = {
+                path: f"{path}/zarr.json"
+                for path, node in (nodes if isinstance(nodes, dict) else {}).items()
+                if isinstance(node, dict) and node.get("node_type") == "array"
+            }
+            return _Root(3, consolidated, dict(doc.get("attributes") or {}), arrays)
         try:
             attrs = _json(source, ".zattrs", source.read_bytes(".zattrs"))
         except ProductNotFound:
@@ -240,6 +324,7 @@ def _root(source: ProductSource) -> _Root:
 
 
 def _json(source: ProductSource, rel: str, raw: bytes) -> dict[str, Any]:
+    check_member(source.location, rel, raw[:16], len(raw))
     try:
         doc = json.loads(raw)
     except ValueError as err:
@@ -280,16 +365,9 @@ def _store(source: ProductSource) -> _ProductStore:
 
 
 def _dask_chunks(chunks: Any) -> Any:
-    if chunks is None or isinstance(chunks, Mapping):
-        return chunks
-    if chunks == "auto":
-        return {}  # each variable's own Zarr chunks
-    if isinstance(chunks, int) and not isinstance(chunks, bool):
-        return chunks
-    raise ValueError(
-        f"chunks={chunks!r}: expected 'auto' (the Zarr chunks), a dict of dimension sizes, "
-        "an int, or None (no dask)"
-    )
+    """xarray's ``chunks`` for ``chunks`` (checked): ``"auto"`` is each array's Zarr chunks."""
+    chunks = check_chunks(chunks)
+    return {} if chunks == "auto" else chunks
 
 
 def _summary(meta: EOPFMetadata) -> dict[str, Any]:
@@ -392,6 +470,8 @@ def _georeference(ds: xr.Dataset, meta: EOPFMetadata) -> xr.Dataset:
         if len(t) >= 6 and shape == (ds.sizes["y"], ds.sizes["x"]):
             ds = ds.rio.write_transform(Affine(*t[:6]))
     for axis in ("x", "y"):
+        if axis not in ds.coords:  # its array is absent (a partial product)
+            continue
         attrs = dict(ds[axis].attrs)
         for key, value in axis_attrs(axis, crs).items():
             attrs.setdefault(key, value)

@@ -24,6 +24,54 @@ _HDF4 = b"\x0e\x03\x13\x01"
 _TIFF = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 
 
+#: The one table of product-name patterns: a family's names (matched from the start of a product
+#: or file name to detect its reader) and, with named groups, what its reader parses from them.
+#: ``clms`` is no family of its own: CLMS names of the GeoTIFF and gridded readers.
+NAMES: dict[str, re.Pattern[str]] = {
+    "eopf-zarr": re.compile(r"\.zarr(\.zip)?$", re.IGNORECASE),
+    "sentinel-2": re.compile(r"^(?P<mission>S2[A-D])_MSIL(?P<level>1C|2A)_"),
+    # RTC products are gridded (see "gridded")
+    "sentinel-1": re.compile(r"^S1[A-D]_(IW|EW|WV|S[1-6])_(GRD[FHM]|SLC_)(?!.*_RTC$)"),
+    "sentinel-1-orbit": re.compile(r"_AUX_(POE|RES)ORB_|\.EOF$", re.IGNORECASE),
+    "sentinel-3": re.compile(r"^S3[A-D]_(OL|SL|SY|SR)_"),
+    #: ``S5P_<mode>_<product type>_<start>_<end>_<orbit>_<collection>_<processor>_<made>``
+    "sentinel-5p": re.compile(
+        r"^S5P_(?P<mode>OFFL|NRTI|RPRO|PAL_)_(?P<product_type>(?:L2__|L1B_).{6})_"
+        r"(?P<start>\d{8}T\d{6})_(?P<end>\d{8}T\d{6})_(?P<orbit>\d{5})_(?P<collection>\d{2})_"
+        r"(?P<processor>\d{6})_(?P<made>\d{8}T\d{6})"
+    ),
+    #: ``<mission>_<product type>_<start>_<stop>_<centre>_<number>_<check>``
+    "ccm": re.compile(
+        r"^(?P<mission>[A-Z][A-Z0-9]{3})_(?P<type>(SAR|PHR|GIS|WV3|HRS|AIS)_[A-Z0-9_]{6})_"
+        r"(?P<start>\d{8}T\d{6})_(?P<stop>\d{8}T\d{6})_"
+    ),
+    "gridded": re.compile(
+        r"^(Copernicus_DSM_COG_|Sentinel-[12]_(IW_|DH_)?mosaic_|Landsat_mosaic_|CLMS_CLCPLUS_"
+        r"|c_gls_\w+_\d{12}_.*_(nc|cog)$|S2GLC_T|GFM_\w+_FLOOD$|S1[A-D]_\w+_RTC$)"
+    ),
+    "envisat": re.compile(r"^MER_(FRS|RR_)_1P.*\.N1$"),
+    "sentinel-6": re.compile(r"^S6[AB]_(MW|P4)_"),
+    "landsat": re.compile(r"^L[CTEO]0[4-9]_L(1TP|1GT|1GS|2SP|2SR)_"),
+    "cams": re.compile(r"^z_cams_c_ecmf_(?P<time>\d{14})_prod_(?P<kind>fc|an)_(?P<level>[a-z]+)_"),
+    "smos": re.compile(r"^SM_(OPER|REPR)_(MIR|AUX)_"),
+    #: ``<SHORT>.A<YYYYDDD>.h<HH>v<VV>.<collection>.<production stamp>.hdf``
+    "modis": re.compile(
+        r"^(?P<short>M[COY]D\w+)\.A(?P<date>\d{7})\.h(?P<h>\d\d)v(?P<v>\d\d)\."
+        r"(?P<collection>\d{3})\."
+    ),
+    "geotiff": re.compile(r"\.tiff?$", re.IGNORECASE),
+    #: ``c_gls_<tag>_<YYYYMMDDHHMM>_<area>_<sensor>_V<version>`` (netCDF and COG names alike)
+    "clms": re.compile(
+        r"^c_gls_(?P<tag>[A-Za-z0-9-]+)_(?P<date>\d{12})_(?P<area>[A-Za-z0-9-]+)_"
+        r"(?P<sensor>[A-Za-z0-9-]+)_(?P<version>V\d[\d.]*?)(?:_[A-Za-z0-9]+)?(?:\.tiff?|\.nc)?$",
+        re.IGNORECASE,
+    ),
+}
+
+#: Families whose names are no CDSE product names (any ``.tif``, any ``.zarr``).
+GENERIC = frozenset({"geotiff", "eopf-zarr"})
+
+
 @dataclass(frozen=True)
 class Family:
     """A product family and the module that opens it."""
@@ -62,61 +110,70 @@ FAMILIES: tuple[Family, ...] = (
         "eopf-zarr",
         "EOPF Zarr products (Sentinel-1/2/3 in CDSE's new format)",
         "eopf",
-        re.compile(r"\.zarr(\.zip)?$", re.IGNORECASE),
+        NAMES["eopf-zarr"],
         markers=("zarr.json", ".zgroup", ".zmetadata"),
     ),
     Family(
         "sentinel-2",
         "Sentinel-2 MSI Level-1C/Level-2A SAFE",
         "sentinel2",
-        re.compile(r"^S2[A-D]_MSIL(1C|2A)_"),
-        markers=("MTD_MSIL1C.xml", "MTD_MSIL2A.xml"),
+        NAMES["sentinel-2"],
+        # A renamed product without its MTD (opened from manifest.safe) has its tile's files
+        markers=(
+            "MTD_MSIL1C.xml",
+            "MTD_MSIL2A.xml",
+            "GRANULE/*/MTD_TL.xml",
+            "GRANULE/*/IMG_DATA/*.jp2",
+        ),
     ),
     Family(
         "sentinel-1",
         "Sentinel-1 SAR GRD/SLC SAFE",
         "sentinel1",
-        re.compile(r"^S1[A-D]_(IW|EW|WV|S[1-6])_(GRD[FHM]|SLC_)(?!.*_RTC$)"),  # RTC: gridded
-        markers=("annotation/s1?-*.xml",),
+        NAMES["sentinel-1"],
+        markers=("annotation/s1?-*.xml", "measurement/s1?-*.tiff"),
     ),
     Family(
         "sentinel-1-orbit",
         "Sentinel-1 orbit files AUX_POEORB/AUX_RESORB (Earth Explorer .EOF)",
         "orbits",
-        re.compile(r"_AUX_(POE|RES)ORB_|\.EOF$", re.IGNORECASE),
+        NAMES["sentinel-1-orbit"],
         markers=("*.EOF",),
     ),
     Family(
         "sentinel-3",
         "Sentinel-3 OLCI/SLSTR/SYN/SRAL SEN3",
         "sentinel3",
-        re.compile(r"^S3[A-D]_(OL|SL|SY|SR)_"),
-        markers=("xfdumanifest.xml",),
+        NAMES["sentinel-3"],
+        # without its manifest, a renamed SEN3 still has its measurement files' names
+        markers=(
+            "xfdumanifest.xml",
+            "Oa??_radiance.nc",
+            "S?_radiance_?n.nc",
+            "Syn_Oa??_reflectance.nc",
+            "geo_coordinates.nc",
+            "geodetic_?n.nc",
+        ),
     ),
     Family(
         "sentinel-5p",
         "Sentinel-5P TROPOMI Level-1B/Level-2 netCDF",
         "sentinel5p",
-        re.compile(r"^S5P_(OFFL|NRTI|RPRO|PAL_)_(L2__|L1B_)"),
+        NAMES["sentinel-5p"],
         magic=(_HDF5,),
     ),
     Family(
         "ccm",
         "Copernicus Contributing Missions DEM tiles, optical (DIMAP) and SAR scenes",
         "ccm",
-        re.compile(
-            r"^[A-Z][A-Z0-9]{3}_(SAR|PHR|GIS|WV3|HRS|AIS)_[A-Z0-9_]{6}_\d{8}T\d{6}_\d{8}T\d{6}_"
-        ),
+        NAMES["ccm"],
         markers=("*DEM/*_DEM.tif", "*DEM/*_DEM.dt2", "DIM_*.XML", "IMAGEDATA/*.tif"),
     ),
     Family(
         "gridded",
         "Gridded rasters: COP-DEM, global mosaics, CLMS NDVI/CLCplus, S2GLC, CEMS GFM, S1 RTC",
         "gridded",
-        re.compile(
-            r"^(Copernicus_DSM_COG_|Sentinel-[12]_(IW_|DH_)?mosaic_|Landsat_mosaic_|CLMS_CLCPLUS_"
-            r"|c_gls_\w+_\d{12}_.*_(nc|cog)$|S2GLC_T|GFM_\w+_FLOOD$|S1[A-D]_\w+_RTC$)"
-        ),
+        NAMES["gridded"],
         markers=(
             "userdata.json",
             "clear_sky_mask.tif",
@@ -133,7 +190,7 @@ FAMILIES: tuple[Family, ...] = (
         "envisat",
         "Envisat MERIS Level-1b MER_FRS_1P/MER_RR__1P (ENVISAT format .N1)",
         "envisat",
-        re.compile(r"^MER_(FRS|RR_)_1P.*\.N1$"),
+        NAMES["envisat"],
         markers=("MER_*.N1",),
         magic=(b"PRODUCT=",),
     ),
@@ -141,35 +198,35 @@ FAMILIES: tuple[Family, ...] = (
         "sentinel-6",
         "Sentinel-6 Poseidon-4 L1B/L2 LR altimetry and AMR-C L2 radiometry SEN6",
         "sentinel6",
-        re.compile(r"^S6[AB]_(MW|P4)_"),
+        NAMES["sentinel-6"],
         markers=("S6?_P4_*.nc", "S6?_MW_*.nc"),
     ),
     Family(
         "landsat",
         "Landsat Collection 2 Level-1/Level-2 (USGS GeoTIFF bundle with _MTL.txt)",
         "landsat",
-        re.compile(r"^L[CTEO]0[4-9]_L(1TP|1GT|1GS|2SP|2SR)_"),
+        NAMES["landsat"],
         markers=("*_MTL.txt",),
     ),
     Family(
         "cams",
         "CAMS global fields GLOBAL/GFAS (netCDF)",
         "cams",
-        re.compile(r"^z_cams_c_ecmf_\d{14}_prod_(fc|an)_"),
+        NAMES["cams"],
         markers=("z_cams_c_ecmf_*.nc",),
     ),
     Family(
         "smos",
         "SMOS L2 soil moisture/ocean salinity and L1C swaths (Earth Explorer .HDR + .DBL)",
         "smos",
-        re.compile(r"^SM_(OPER|REPR)_(MIR|AUX)_"),
+        NAMES["smos"],
         markers=("*.HDR",),
     ),
     Family(
         "modis",
         "TerraAqua MODIS land tiles MCD43A4/MCD15A2H/MCD12Q1/MCD64A1 (HDF-EOS2 grid, HDF4 .hdf)",
         "modis",
-        re.compile(r"^M[COY]D\w+\.A\d{7}\.h\d\dv\d\d\.\d{3}\.\d+\.hdf$"),
+        NAMES["modis"],
         markers=("M*.A*.h*v*.hdf",),
         magic=(_HDF4,),
     ),
@@ -177,7 +234,7 @@ FAMILIES: tuple[Family, ...] = (
         "geotiff",
         "GeoTIFF (CLMS and other single-raster products)",
         "geotiff",
-        re.compile(r"\.tiff?$", re.IGNORECASE),
+        NAMES["geotiff"],
         magic=_TIFF,
     ),
 )

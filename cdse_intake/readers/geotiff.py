@@ -58,17 +58,14 @@ from xarray.backends import BackendArray
 from xarray.core import indexing
 
 from ..errors import UnsupportedProduct
-from .raster import RasterInfo, open_raster, raster_info, tile_chunks
+from .families import NAMES
+from .options import check_bool, check_chunks
+from .raster import RasterInfo, checked_raster_info, open_raster, tile_chunks
 from .source import ProductSource
 
 __all__ = ["GeoTIFFMetadata", "clms_name", "open", "read_metadata"]
 
-#: ``c_gls_<tag>_<YYYYMMDDHHMM>_<area>_<sensor>_V<version>`` (netCDF and COG names alike).
-CLMS_NAME = re.compile(
-    r"^c_gls_(?P<tag>[A-Za-z0-9-]+)_(?P<date>\d{12})_(?P<area>[A-Za-z0-9-]+)_"
-    r"(?P<sensor>[A-Za-z0-9-]+)_(?P<version>V\d[\d.]*?)(?:_[A-Za-z0-9]+)?(?:\.tiff?|\.nc)?$",
-    re.IGNORECASE,
-)
+CLMS_NAME = NAMES["clms"]
 #: Time-index parts of a CLMS product tag (``FAPAR300-RT0``, ``…-SE1``), not variable names.
 _TIME_INDEX = re.compile(r"^(RT|SE)\d+$", re.IGNORECASE)
 #: CF attributes copied from the band's metadata onto the variable.
@@ -131,8 +128,8 @@ def open(
     ``scale``: physical values as float32 with nodata/flags as NaN (default) or the raw DN.
     ``name``: the variable's name, instead of the one derived from a CLMS file name.
     """
-    if not isinstance(scale, bool):
-        raise ValueError(f"scale={scale!r}: expected True (physical values) or False (raw DN)")
+    scale = check_bool("scale", scale)
+    chunks = check_chunks(chunks, {"band": "band", "y": "y", "x": "x"}, what="GeoTIFF rasters")
     if name is not None and (not isinstance(name, str) or not name or name == "flags"):
         raise ValueError(f"name={name!r}: expected a variable name (a non-empty str, not 'flags')")
     rel = _tiff_file(source)
@@ -226,13 +223,8 @@ def _tiff_file(source: ProductSource) -> str:
 
 
 def _info(source: ProductSource, rel: str) -> RasterInfo:
-    from rasterio.errors import RasterioIOError
-
-    try:
-        return raster_info(source, rel)
-    except RasterioIOError as err:
-        where = f"{source.location}/{rel}" if rel else source.location
-        raise UnsupportedProduct(f"{where} is not a readable GeoTIFF: {err}") from err
+    """The header, once the file shows itself whole: empty, foreign or truncated refused."""
+    return checked_raster_info(source, rel, "GeoTIFF")
 
 
 def _metadata(source: ProductSource, rel: str, info: RasterInfo) -> GeoTIFFMetadata:

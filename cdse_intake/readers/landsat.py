@@ -14,8 +14,11 @@ scalar scene-centre time (``DATE_ACQUIRED`` + ``SCENE_CENTER_TIME``). ``scale=Tr
 gives float32 physical values with the fill as NaN (see :mod:`._landsat_scaling`): reflectance,
 brightness or surface temperature (K), angles in degrees; QA bands stay integer bit fields
 (``QA_PIXEL`` with CF ``flag_masks``). ``scale=False`` gives the DN with CF ``scale_factor``/
-``add_offset``/``_FillValue`` attributes where the scaling is linear. ``bands`` selects rasters.
-Attributes: the MTL's main facts; :func:`read_metadata` gives the whole MTL.
+``add_offset``/``_FillValue`` attributes where the scaling is linear. ``bands`` (``variables``
+through :func:`~cdse_intake.open_product`) selects rasters. A bundle without some of the rasters
+its MTL lists opens with the others and one ``PartialProductWarning``; without any, as metadata
+only (attributes, time, and the ``x``/``y`` grid the MTL gives). Attributes: the MTL's main
+facts; :func:`read_metadata` gives the whole MTL.
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ import xarray as xr
 from xarray.core import indexing
 
 from ..errors import UnsupportedProduct
-from ._landsat_mtl import group, parse_odl
+from ._landsat_mtl import group, number, parse_odl
 from ._landsat_scaling import Scaled, scaling_of
+from ._partial import warn_missing
 from ._times import parse_utc
-from .raster import open_raster, raster_info, tile_chunks
+from .options import check_bool, check_chunks, check_names
+from .raster import RasterInfo, axis_attrs, checked_raster_info, open_raster, tile_chunks
 from .source import ProductSource
 
 __all__ = ["open", "read_metadata"]
@@ -71,50 +76,71 @@ def open(
     *,
     chunks: Any = "auto",
     scale: bool = True,
-    bands: Sequence[str] | None = None,
+    bands: Sequence[str] | str | None = None,
 ) -> xr.Dataset:
-    """The product of ``source`` as a lazy Dataset (see the module docstring)."""
-    if not isinstance(scale, bool):
-        raise ValueError(f"scale={scale!r}: expected True (physical values) or False (raw DN)")
+    """The product of ``source`` as a lazy Dataset (see the module docstring).
+
+    ``bands``: the rasters to open (``"B4"``, ``["SR_B4", "QA_PIXEL"]``; ``variables=`` of
+    :func:`~cdse_intake.open_product`), a name the MTL does not list refused with those it
+    lists. Rasters the MTL lists but the product lacks are left out with one
+    :class:`~cdse_intake.PartialProductWarning` (none at all: metadata only, the grid from the
+    MTL); a raster asked for by ``bands`` that is absent is refused.
+    """
+    scale = check_bool("scale", scale)
+    wanted = check_names("bands", bands, "['B4', 'QA_PIXEL']")
+    chunks = check_chunks(chunks, _DIMS, what="Landsat rasters")
     source = _as_folder(source)
     mtl = read_metadata(source)
     contents = group(mtl, "PRODUCT_CONTENTS")
     level = contents.get("PROCESSING_LEVEL", "")
-    rasters = _rasters(source, contents)
-    if bands is not None:
-        if isinstance(bands, str) or not all(isinstance(b, str) for b in bands):
-            raise ValueError(f"bands={bands!r}: expected a list of raster names like ['B4']")
-        unknown = [b for b in bands if b not in rasters]
+    listed_ = _rasters(source, contents)
+    if wanted is not None:
+        unknown = [b for b in wanted if b not in listed_]
         if unknown:
             raise ValueError(
-                f"bands={unknown!r} are not rasters of {source.name}; it has {sorted(rasters)}"
+                f"bands={unknown!r} are not rasters of {source.name}; it has {sorted(listed_)}"
             )
-        rasters = {b: rasters[b] for b in bands}
+        absent = [b for b in wanted if listed_[b][1] is None]
+        if absent:
+            present = sorted(b for b, (_, rel, _) in listed_.items() if rel is not None)
+            raise UnsupportedProduct(
+                f"{source.location}: band {absent[0]} was asked for but its file "
+                f"{listed_[absent[0]][2]} is absent; the bands present are "
+                + (", ".join(present) or "none")
+            )
+        listed_ = {b: listed_[b] for b in wanted}
+    rasters = {b: (label, rel) for b, (label, rel, _) in listed_.items() if rel is not None}
+    missing = [file for _, rel, file in listed_.values() if rel is None]
+    infos = {b: checked_raster_info(source, rel) for b, (_, rel) in rasters.items()}
     variables: dict[str, xr.DataArray] = {}
-    main_shape = None
     for suffix, (label, rel) in rasters.items():
-        da = _variable(source, rel, suffix, label, level, mtl, scale)
+        da = _variable(source, rel, suffix, label, level, mtl, scale, infos[suffix])
         if suffix == "B8" and _is_pan(mtl, da):
             da = da.rename({"y": "y_pan", "x": "x_pan"})
-        elif main_shape is None:
-            main_shape = da.shape
         variables[suffix] = da
     ds = xr.Dataset(variables)
+    if not variables:
+        ds = _mtl_grid(mtl)
     when = _time(mtl)
     if when is not None:
         ds = ds.assign_coords(
             time=((), np.datetime64(when.replace(tzinfo=None), "ns"), {"standard_name": "time"})
         )
     ds.attrs = {key.lower(): group(mtl, g)[key] for g, key in ATTRS if key in group(mtl, g)}
-    if chunks is not None and rasters:
+    warn_missing(source.location, missing, METADATA_ONLY if not variables else "files")
+    if chunks is not None and variables:
         if chunks == "auto":
-            first = next(iter(rasters.values()))[1]
-            auto = tile_chunks(raster_info(source, first))
+            auto = tile_chunks(next(iter(infos.values())))
             chunks = {"y": auto["y"], "x": auto["x"], "y_pan": auto["y"], "x_pan": auto["x"]}
         if isinstance(chunks, dict):
             chunks = {k: v for k, v in chunks.items() if k in ds.dims}
         ds = ds.chunk(chunks)
     return ds
+
+
+#: The kind of :func:`._partial.warn_missing` when no raster is present.
+METADATA_ONLY = "band files (all of them: opened as metadata only)"
+_DIMS = {"y": "y", "x": "x", "y_pan": "y_pan", "x_pan": "x_pan"}
 
 
 def _as_folder(source: ProductSource) -> ProductSource:
@@ -126,22 +152,53 @@ def _as_folder(source: ProductSource) -> ProductSource:
     return source
 
 
-def _rasters(source: ProductSource, contents: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Suffix -> (MTL band label, path in the product) of every raster the MTL lists."""
+def _rasters(
+    source: ProductSource, contents: dict[str, str]
+) -> dict[str, tuple[str, str | None, str]]:
+    """Suffix -> (MTL band label, path in the product or None when absent, file name) of
+    every raster the MTL lists."""
     product_id = contents.get("LANDSAT_PRODUCT_ID", source.name)
     present = {f.rsplit("/", 1)[-1]: f for f in source.files()}
     out = {}
     for key, file_name in contents.items():
         if not key.startswith("FILE_NAME_") or not file_name.upper().endswith(".TIF"):
             continue
-        if file_name not in present:
-            raise UnsupportedProduct(
-                f"{source.location}: the MTL lists {file_name!r} ({key}), which the product "
-                "does not hold"
-            )
         suffix = file_name[: -len(".TIF")].removeprefix(f"{product_id}_")
-        out[suffix] = (key.removeprefix("FILE_NAME_").removeprefix("BAND_"), present[file_name])
+        label = key.removeprefix("FILE_NAME_").removeprefix("BAND_")
+        out[suffix] = (label, present.get(file_name), file_name)
     return out
+
+
+def _mtl_grid(mtl: dict[str, Any]) -> xr.Dataset:
+    """No raster: the reflective grid's ``x``/``y`` and CRS from the MTL, when it states them
+    (``CORNER_UL_PROJECTION_*_PRODUCT`` are pixel centres)."""
+    p = group(mtl, "PROJECTION_ATTRIBUTES")
+    x0, y0 = (
+        number(p.get("CORNER_UL_PROJECTION_X_PRODUCT")),
+        number(p.get("CORNER_UL_PROJECTION_Y_PRODUCT")),
+    )
+    cell = number(p.get("GRID_CELL_SIZE_REFLECTIVE"))
+    lines, samples = number(p.get("REFLECTIVE_LINES")), number(p.get("REFLECTIVE_SAMPLES"))
+    zone = number(p.get("UTM_ZONE"))
+    if None in (x0, y0, cell, lines, samples, zone) or p.get("MAP_PROJECTION") != "UTM":
+        return xr.Dataset()
+    import rioxarray  # noqa: F401  (registers the .rio accessor)
+    from affine import Affine
+    from rasterio.crs import CRS
+
+    crs = CRS.from_epsg(32600 + int(zone))  # Collection 2: northern zones, negative y south
+    ds = xr.Dataset(
+        coords={
+            "x": x0 + cell * np.arange(int(samples)),
+            "y": y0 - cell * np.arange(int(lines)),
+        }
+    )
+    ds = ds.rio.write_crs(crs).rio.write_transform(
+        Affine(cell, 0, x0 - cell / 2, 0, -cell, y0 + cell / 2)
+    )
+    ds.x.attrs.update(axis_attrs("x", crs))
+    ds.y.attrs.update(axis_attrs("y", crs))
+    return ds
 
 
 def _is_pan(mtl: dict[str, Any], da: xr.DataArray) -> bool:
@@ -158,8 +215,8 @@ def _variable(
     level: str,
     mtl: dict[str, Any],
     scale: bool,
+    info: RasterInfo,
 ) -> xr.DataArray:
-    info = raster_info(source, rel)
     raw = open_raster(source, rel, chunks=None, name=suffix, info=info).isel(band=0, drop=True)
     scaling = scaling_of(suffix, label, level, mtl)
     attrs = {"long_name": suffix}

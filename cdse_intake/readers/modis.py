@@ -32,6 +32,7 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,14 +43,15 @@ from xarray.backends import BackendArray
 from xarray.core import indexing
 
 from ..errors import UnsupportedProduct
+from ._members import check_file, member_name
+from ._subset import check_known, names
+from .families import NAMES
+from .options import check_bool, check_chunks
 from .source import ProductSource
 
 __all__ = ["NAME", "SINUSOIDAL", "Grid", "open", "parse_odl", "parse_struct"]
 
-#: ``<SHORT>.A<YYYYDDD>.h<HH>v<VV>.<collection>.<production stamp>.hdf``
-NAME = re.compile(
-    r"^(?P<short>M[COY]D\w+)\.A(?P<date>\d{7})\.h(?P<h>\d\d)v(?P<v>\d\d)\.(?P<collection>\d{3})\."
-)
+NAME = NAMES["modis"]
 SINUSOIDAL = "+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs"
 _HDF4 = threading.Lock()
 _COPY_LOCK = threading.Lock()
@@ -83,18 +85,43 @@ class Grid:
         return x0 + (np.arange(self.columns) + 0.5) * dx, y0 + (np.arange(self.rows) + 0.5) * dy
 
 
-def open(source: ProductSource, *, chunks: Any = "auto") -> xr.Dataset:
-    """The MODIS tile of ``source`` as a lazy Dataset (see the module docstring)."""
+def open(
+    source: ProductSource,
+    *,
+    chunks: Any = "auto",
+    variables: str | Sequence[str] | None = None,
+    scale: bool = True,
+) -> xr.Dataset:
+    """The MODIS tile of ``source`` as a lazy Dataset (see the module docstring).
+
+    ``variables``: only these SDSs (``["Lai_500m"]``). ``scale=False``: scaled SDSs as their
+    stored integers with CF ``scale_factor``/``add_offset``/``_FillValue``/``valid_range``
+    attributes (``value = stored * scale_factor + add_offset``).
+    """
+    wanted = names(variables, "['Lai_500m']")
+    scale = check_bool("scale", scale)
+    chunks = check_chunks(chunks, {"y": "y", "x": "x"}, what="the MODIS layers")
+    rel = "" if source.single_file else source.find_one("*.hdf", "MODIS HDF4 file (.hdf)")
+    check_file(source, rel)
     path = _local_file(source)
-    globals_, layers = _header(path, source.location)
+    where = f"{source.location}: {member_name(source, rel)}"
+    globals_, layers = _header(path, where)
     grid = parse_struct(globals_.get("StructMetadata.0", ""), source.location)
     dims = ("y", "x")
     data_vars = {}
     for name, (shape, dtype, attrs) in layers.items():
         if shape != (grid.rows, grid.columns):
             continue
-        array = _Sds(path, name, shape, dtype, _packing(attrs))
-        data_vars[name] = _variable(dims, array, attrs)
+        if wanted is not None and name not in wanted:
+            continue
+        packing = _packing(attrs)
+        if scale or packing is None:
+            data_vars[name] = _variable(dims, _Sds(path, name, shape, dtype, packing), attrs)
+        else:
+            data_vars[name] = _stored(dims, _Sds(path, name, shape, dtype, None), attrs, packing)
+    if wanted is not None:
+        have = [n for n, (shape, _, _) in layers.items() if shape == (grid.rows, grid.columns)]
+        check_known(wanted, have, where)
     if not data_vars:
         raise UnsupportedProduct(f"{source.location}: no {grid.rows} x {grid.columns} SDS")
     x, y = grid.coordinates()
@@ -231,6 +258,19 @@ def _variable(dims: tuple[str, str], array: _Sds, attrs: dict[str, Any]) -> xr.V
     var = xr.Variable(dims, indexing.LazilyIndexedArray(array), keep)
     var.encoding = encoding
     return var
+
+
+def _stored(
+    dims: tuple[str, str], array: _Sds, attrs: dict[str, Any], packing: _Packing
+) -> xr.Variable:
+    """A scaled SDS as stored, with CF attributes: HDF4's ``(raw - offset) * scale`` is CF's
+    ``raw * scale_factor + add_offset`` with ``add_offset = -offset * scale``."""
+    keep = {k: v for k, v in attrs.items() if k not in ("calibrated_nt", "add_offset_err")}
+    keep.pop("scale_factor_err", None)
+    keep["scale_factor"] = packing.scale
+    keep["add_offset"] = -packing.offset * packing.scale if packing.offset else 0.0
+    keep = {k: np.array(v) if isinstance(v, list) else v for k, v in keep.items()}
+    return xr.Variable(dims, indexing.LazilyIndexedArray(array), keep)
 
 
 def _georeference(ds: xr.Dataset, grid: Grid) -> xr.Dataset:

@@ -20,15 +20,26 @@ import queue
 import sys
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import h5netcdf
 
+from ..errors import ProductNotFound
 from ._closing import closing
+from ._members import check_file, damaged
+from .options import check_chunks
 from .source import ProductSource
 
-__all__ = ["file_manager", "group_paths", "open_netcdf", "open_netcdf_tree"]
+__all__ = [
+    "checked_chunks",
+    "checked_manager",
+    "dimension_names",
+    "file_manager",
+    "group_paths",
+    "open_netcdf",
+    "open_netcdf_tree",
+]
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +268,55 @@ def _manager(source: ProductSource, rel: str) -> Any:
     return CachingFileManager(
         _h5file, source, rel, mode="r", manager_id=("cdse", *source._key(), rel)
     )
+
+
+def checked_manager(source: ProductSource, rel: str = "", expected: str = "a netCDF-4 file") -> Any:
+    """:func:`file_manager` of ``rel`` once the file is seen whole: an empty or foreign file, or
+    one HDF5 cannot open (truncated), is an :class:`~cdse_intake.errors.UnsupportedProduct`
+    naming it (``expected``: what it should be)."""
+    check_file(source, rel)
+    manager = _manager(source, rel)
+    try:
+        manager.acquire()
+    except ProductNotFound:
+        raise
+    except (OSError, ValueError) as err:
+        raise damaged(source, rel, err, expected) from err
+    return manager
+
+
+def dimension_names(
+    source: ProductSource,
+    rel: str = "",
+    manager: Any = None,
+    groups: Iterable[str] | None = None,
+) -> list[str]:
+    """The dimensions of the variables of the file (of its ``groups``, ``/A/B`` paths), to
+    check a ``chunks`` dict against without opening the datasets."""
+    manager = manager or _manager(source, rel)
+    root = manager.acquire()
+    found: dict[str, None] = {}
+    for path in group_paths(source, rel, manager) if groups is None else groups:
+        group = root if path in ("", "/") else root[path.strip("/")]
+        for var in group.variables.values():
+            found.update(dict.fromkeys(str(d) for d in var.dimensions))
+    return list(found)
+
+
+def checked_chunks(
+    chunks: Any,
+    source: ProductSource,
+    rel: str = "",
+    manager: Any = None,
+    groups: Iterable[str] | None = None,
+    what: str = "the arrays",
+) -> Any:
+    """``chunks`` checked (:func:`.options.check_chunks`); a dict against the dimensions of the
+    file's (``groups``') variables, so that a dimension the product lacks is refused naming it."""
+    if isinstance(chunks, Mapping) and chunks:
+        dims = dimension_names(source, rel, manager, groups)
+        return check_chunks(chunks, {d: d for d in dims}, what=what)
+    return check_chunks(chunks)
 
 
 def open_netcdf(

@@ -18,6 +18,7 @@ other family's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,11 @@ import xarray as xr
 
 from ..errors import UnsupportedProduct
 from . import xml
+from ._members import HEAD, member_name
+from ._partial import check_member
+from ._subset import names, select
 from ._times import iso_z, parse_utc
+from .options import check_chunks
 from .source import ProductSource
 
 __all__ = ["open", "read_eof"]
@@ -35,10 +40,25 @@ _TIMES = ("UTC", "TAI", "UT1")
 _KINDS = {"POEORB": "precise", "RESORB": "restituted", "PREORB": "predicted"}
 
 
-def open(source: ProductSource, *, chunks: Any = "auto") -> xr.Dataset:
-    """The orbit file of ``source`` as a Dataset over ``time`` (UTC)."""
+def open(
+    source: ProductSource,
+    *,
+    chunks: Any = "auto",
+    variables: str | Sequence[str] | None = None,
+) -> xr.Dataset:
+    """The orbit file of ``source`` as a Dataset over ``time`` (UTC).
+
+    ``variables``: only these (``["x", "y", "z"]``). An empty, truncated or non-XML file is
+    refused naming it.
+    """
+    wanted = names(variables, "['x', 'y', 'z']")
+    chunks = check_chunks(chunks, {"time": "time"}, what="the state vectors")
     rel = "" if source.single_file else source.find_one("*.eof", "orbit file (.EOF)")
-    ds = read_eof(source.read_bytes(rel), where=f"{source.location}/{rel}".rstrip("/"))
+    data = source.read_bytes(rel)
+    # empty: said so; not XML or cut short: read_eof's parser names the file
+    check_member(source.location, member_name(source, rel), data[:HEAD], len(data))
+    ds = read_eof(data, where=f"{source.location}/{rel}".rstrip("/"))
+    ds = select(ds, wanted, f"{source.location} (an orbit file)")
     return ds if chunks is None else ds.chunk(chunks)
 
 

@@ -12,6 +12,12 @@ them (rasterio keeps their exit stacks in a ContextVar), so remote reads raised 
 collection. Here a read through an opener opens, reads and closes in one call, and local files
 keep one open dataset per thread, all closed by an ``atexit`` hook (no GDAL dataset is left for
 interpreter finalisation to free in whatever order it tears modules down).
+
+Damaged files: :func:`checked_raster_info` refuses a member that is empty, foreign or (a local
+TIFF) ends before its last block, naming it, before GDAL reads it. A file damaged mid-file (the
+header reads, a block does not decode) fails when that block is computed: GDAL's error becomes an
+:class:`~cdse_intake.errors.UnsupportedProduct` naming the file for a local product, and a
+:class:`RasterReadError` (an ``OSError``: a retry may succeed) for a remote one.
 """
 
 from __future__ import annotations
@@ -27,9 +33,25 @@ from typing import Any
 
 from xarray.backends import BackendArray
 
+from ..errors import CDSEError, UnsupportedProduct
+from ._partial import check_member
 from .source import ProductSource
 
-__all__ = ["RasterInfo", "axis_attrs", "open_raster", "raster_info", "tile_chunks"]
+__all__ = [
+    "RasterInfo",
+    "RasterReadError",
+    "axis_attrs",
+    "checked_raster_info",
+    "open_raster",
+    "raster_info",
+    "tile_chunks",
+]
+
+
+class RasterReadError(CDSEError, OSError):
+    """Pixels of a remote raster could not be read (network or damaged file): named, and still
+    an ``OSError`` so that callers retry it as they would the network error."""
+
 
 #: Read-ahead of remote raster files: a JPEG 2000 main header is a few kB and each tile-part
 #: header a few bytes, so small read-aheads keep a small window's transfer close to its need.
@@ -98,6 +120,68 @@ def raster_info(source: ProductSource, rel: str = "") -> RasterInfo:
             tags=dict(ds.tags()),
             band_tags=tuple(dict(ds.tags(i)) for i in range(1, ds.count + 1)),
         )
+
+
+def checked_raster_info(source: ProductSource, rel: str = "", what: str = "raster") -> RasterInfo:
+    """:func:`raster_info` of a member checked first: an empty, foreign (not the format of its
+    extension) or, for a local TIFF, truncated file is refused with :class:`UnsupportedProduct`
+    naming it, and so is a header GDAL cannot read (``what`` names the format expected)."""
+    from rasterio.errors import RasterioError
+
+    where = rel or source.name
+    size = None if source.origin == "remote" else int(source.fs.size(source.path(rel)))
+    options = {"block_size": REMOTE_BLOCK, "cache_type": "readahead"}
+    with source.open(rel, **(options if source.origin == "remote" else {})) as f:
+        head = f.read(16)
+    check_member(source.location, where, head, size)
+    try:
+        info = raster_info(source, rel)
+    except RasterioError as err:
+        raise UnsupportedProduct(
+            f"{source.location}: {where} is not a readable {what} (damaged or truncated?): "
+            f"{_reason(err)}"
+        ) from err
+    if size is not None and head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        end = _last_block_end(source, rel)
+        if end is not None and end > size:
+            raise UnsupportedProduct(
+                f"{source.location}: {where} is truncated: it has {size} bytes but its last "
+                f"block ends at byte {end}"
+            )
+    return info
+
+
+def _last_block_end(source: ProductSource, rel: str) -> int | None:
+    """Where the TIFF's data ends by its tags: the furthest end of the last block of each band
+    at full resolution and at each overview (GDAL writes overviews after the image, COGs
+    before it, so the file's last bytes are one of those)."""
+    with _opened(source, rel) as ds:
+        block_y, block_x = ds.block_shapes[0]
+        levels = [(None, ds.height, ds.width)] + [
+            (i, -(-ds.height // f), -(-ds.width // f)) for i, f in enumerate(ds.overviews(1))
+        ]
+        ends = []
+        for ovr, height, width in levels:
+            row = -(-height // block_y) - 1
+            col = -(-width // block_x) - 1
+            for band in range(1, ds.count + 1):
+                tags = [
+                    ds.get_tag_item(f"BLOCK_{kind}_{col}_{row}", "TIFF", bidx=band, ovr=ovr)
+                    for kind in ("OFFSET", "SIZE")
+                ]
+                if None not in tags:
+                    ends.append(int(tags[0]) + int(tags[1]))
+    return max(ends) if ends else None
+
+
+def _reason(err: BaseException) -> str:
+    """GDAL's words: rasterio's "Read failed. See previous exception" keeps them in the cause."""
+    causes = [str(err)]
+    cause = err.__cause__ or err.__context__
+    while cause is not None and len(causes) < 4:
+        causes.append(str(cause))
+        cause = cause.__cause__ or cause.__context__
+    return "; ".join(c for c in causes if c)
 
 
 def open_raster(
@@ -201,8 +285,23 @@ class _RasterArray(BackendArray):
             )
         r0, c0 = int(np.min(rows)), int(np.min(cols))
         window = Window(c0, r0, int(np.max(cols)) + 1 - c0, int(np.max(rows)) + 1 - r0)
-        with _opened(self.source, self.rel) as ds:
-            data = ds.read(np.atleast_1d(bands).tolist(), window=window)
+        from rasterio.errors import RasterioError
+
+        try:
+            with _opened(self.source, self.rel) as ds:
+                data = ds.read(np.atleast_1d(bands).tolist(), window=window)
+        except RasterioError as err:
+            where = f"{self.source.location}: {self.rel or self.source.name}"
+            if self.source.origin == "remote":  # the network, maybe: a retry may pass
+                raise RasterReadError(
+                    f"{where}: reading rows {r0}-{window.row_off + window.height - 1} failed: "
+                    f"{_reason(err)}"
+                ) from err
+            raise UnsupportedProduct(
+                f"{where} is damaged or truncated: its pixels at rows {r0}-"
+                f"{window.row_off + window.height - 1}, columns {c0}-"
+                f"{window.col_off + window.width - 1} cannot be read: {_reason(err)}"
+            ) from err
         # the window is the bounding box; pick the requested rows/columns (ints drop their axis)
         data = data[0] if np.ndim(bands) == 0 else data
         data = data[..., rows - r0, :]

@@ -98,6 +98,7 @@ from ._s1_lazy import lazy as lazy
 from ._s1_members import checked_xml
 from ._s1_parts import Part, read_parts, select_images, select_imagettes
 from ._s1_safe import ImageFiles, Sentinel1Metadata, parse_manifest
+from .options import check_chunks
 from .source import ProductSource
 
 __all__ = [
@@ -235,16 +236,9 @@ def _check_polarisations(polarisations: Any) -> list[str] | None:
     return list(dict.fromkeys(out))
 
 
+#: Chunk dimensions of the images: ``line``/``pixel`` are ``y``/``x``.
+_CHUNK_DIMS = {"line": "y", "pixel": "x", "y": "y", "x": "x"}
+
+
 def _check_chunks(chunks: Any) -> Any:
-    if not isinstance(chunks, dict):
-        return chunks
-    if not chunks:  # xarray's "the backend's preferred chunks"
-        return "auto"
-    aliases = {"line": "y", "pixel": "x", "y": "y", "x": "x"}
-    unknown = sorted(str(k) for k in chunks if k not in aliases)
-    if unknown:
-        raise ValueError(
-            f"chunks={chunks!r}: Sentinel-1 images have no dimension "
-            f"{', '.join(map(repr, unknown))}; expected y (lines) and x (pixels)"
-        )
-    return {aliases[k]: v for k, v in chunks.items()}
+    return check_chunks(chunks, _CHUNK_DIMS, what="Sentinel-1 images")

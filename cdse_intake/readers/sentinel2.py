@@ -71,6 +71,7 @@ from ._s2_metadata import Sentinel2Metadata
 from ._s2_mtd import read_metadata
 from ._s2_partial import METADATA_ONLY, empty_grid, present_images, warn_absent_metadata
 from ._s2_variables import variable
+from .options import check_chunks
 from .raster import RasterInfo
 from .source import ProductSource
 
@@ -176,19 +177,11 @@ def _check_bands(bands: Any) -> list[str] | None:
 
 def _check_chunks(chunks: Any) -> Any:
     """Chunks for :func:`open_raster` (dims ``band, y, x``); ``rgb`` is TCI's ``band``."""
-    if not isinstance(chunks, dict):
-        return chunks
-    if not chunks:  # xarray's "the backend's preferred chunks"
-        return "auto"
-    unknown = sorted(set(chunks) - {"x", "y", "band", "rgb"})
-    if unknown:
-        raise ValueError(
-            f"chunks={chunks!r}: Sentinel-2 variables have no dimension "
-            f"{', '.join(map(repr, unknown))}; expected y, x (and rgb for TCI)"
-        )
-    out = {k: v for k, v in chunks.items() if k in ("x", "y")}
-    out["band"] = chunks.get("rgb", chunks.get("band", 1))
-    return out
+    dims = {"y": "y", "x": "x", "rgb": "band", "band": "band"}
+    checked = check_chunks(chunks, dims, what="Sentinel-2 variables")
+    if not isinstance(checked, dict):
+        return checked
+    return {"band": 1, **checked}
 
 
 def _select(

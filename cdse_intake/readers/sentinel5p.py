@@ -33,7 +33,7 @@ pixels below a product-specific threshold (0.75 for NO2, 0.5 for CO and most oth
 from __future__ import annotations
 
 import math
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,20 +43,18 @@ import xarray as xr
 
 from ..errors import ProductNotFound, UnsupportedProduct
 from ._closing import closing
+from ._subset import names, select_tree
 from ._times import parse_utc
-from .netcdf import file_manager, group_paths, open_netcdf, open_netcdf_tree
+from .families import NAMES
+from .netcdf import checked_chunks, checked_manager, group_paths, open_netcdf, open_netcdf_tree
+from .options import check_bool
 from .source import ProductSource
 
 __all__ = ["S5PMetadata", "main_group", "open", "read_metadata"]
 
 METADATA_GROUP = "METADATA"
 
-#: ``S5P_<mode>_<product type>_<start>_<end>_<orbit>_<collection>_<processor>_<made>``
-NAME = re.compile(
-    r"^S5P_(?P<mode>OFFL|NRTI|RPRO|PAL_)_(?P<product_type>(?:L2__|L1B_).{6})_(?P<start>\d{8}T\d{6})_"
-    r"(?P<end>\d{8}T\d{6})_(?P<orbit>\d{5})_(?P<collection>\d{2})_(?P<processor>\d{6})_"
-    r"(?P<made>\d{8}T\d{6})"
-)
+NAME = NAMES["sentinel-5p"]
 
 #: Coordinates of the main group that its SUPPORT_DATA groups get too.
 SWATH_COORDS = ("latitude", "longitude", "time", "time_reference")
@@ -98,24 +96,41 @@ def open(
     source: ProductSource,
     *,
     chunks: Any = "auto",
+    variables: str | Sequence[str] | None = None,
+    scale: bool = True,
     min_qa: float | None = None,
     metadata: bool = True,
 ) -> xr.DataTree:
     """The S5P L2 file of ``source`` as a lazy DataTree (see the module docstring).
 
+    ``variables``: only these data variables (``["nitrogendioxide_tropospheric_column"]``), in
+    whichever groups hold them (the other groups keep their coordinates and attributes).
+    ``scale=False``: the stored numbers (``qa_value`` as its uint8 0..100, fill values kept)
+    with their ``scale_factor``/``add_offset``/``_FillValue`` attributes.
     ``min_qa``: set the main group's pixel variables to NaN where ``qa_value < min_qa`` (lazy
     with dask; without dask, ``chunks=None``, the masked variables are computed when opened).
     ``metadata=False`` leaves out the ``METADATA`` groups (hundreds of groups in real files).
+    An empty, foreign or truncated file is refused naming it.
     """
     threshold = _check_min_qa(min_qa)
-    if not isinstance(metadata, bool):
-        raise ValueError(f"metadata={metadata!r}: expected True or False")
+    metadata = check_bool("metadata", metadata)
+    scale = check_bool("scale", scale)
+    wanted = names(variables, "['nitrogendioxide_tropospheric_column']")
+    if threshold is not None and not scale:
+        raise ValueError(
+            f"min_qa={min_qa!r} with scale=False: masking puts NaN in the stored integers; "
+            "expected scale=True (the default) with min_qa, or min_qa=None"
+        )
     rel = _netcdf_file(source)
-    manager = file_manager(source, rel)  # one open file for the listing and every group
+    # one open file for the listing and every group; refused naming it if empty or damaged
+    manager = checked_manager(source, rel, "a Sentinel-5P netCDF-4 file")
     paths = _group_paths(source, rel, manager)
     main = main_group(paths, source)
-    wanted = [p for p in paths if metadata or not _in_group(p, METADATA_GROUP)]
-    tree = open_netcdf_tree(source, rel, chunks=chunks, groups=wanted, manager=manager)
+    wanted_groups = [p for p in paths if metadata or not _in_group(p, METADATA_GROUP)]
+    chunks = checked_chunks(chunks, source, rel, manager, wanted_groups, "the product's variables")
+    tree = open_netcdf_tree(
+        source, rel, chunks=chunks, groups=wanted_groups, manager=manager, mask_and_scale=scale
+    )
     datasets: dict[str, xr.Dataset] = {}
     shared: dict[str, dict[str, xr.Variable]] = {}
     masked = False
@@ -134,6 +149,7 @@ def open(
             f"min_qa={min_qa!r}: {source.location} has no qa_value variable in its {main} "
             "group to mask with"
         )
+    datasets = select_tree(datasets, wanted, source.location)
     result = xr.DataTree.from_dict(datasets)
     result.attrs = dict(tree.attrs)
     return closing(result, [tree])

@@ -14,10 +14,17 @@ float fields. L1C brightness temperatures are ragged per grid point: they become
 ``(grid_point, measurement)`` variables padded with NaN up to the largest
 ``BT_Data_Counter``, angles and accuracies scaled to degrees, K and km. The header's fields
 are attributes (``File_Type``, ``Validity_Start`` …).
+
+A product whose ``.DBL`` is absent (only the header fetched) opens as metadata only: a Dataset of
+the header's attributes (with the L2 products' ``Start_Lat``/``Stop_Long`` … location), no
+variable, and one :class:`~cdse_intake.errors.PartialProductWarning` naming the data block. An
+empty header or data block, or a data block whose size is not the header's ``Datablock_Size``
+(truncated, another product's), is refused naming the file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +32,9 @@ import xarray as xr
 
 from ..errors import UnsupportedProduct
 from . import _smos_layouts as layouts
+from ._partial import check_member, warn_missing
+from ._subset import names, select
+from .options import check_bool, check_chunks
 from .source import ProductSource
 from .xml import find, findall, parse, text
 
@@ -34,37 +44,72 @@ MISSING = -999.0
 _EPOCH = np.datetime64("2000-01-01T00:00:00", "ns")
 _UNITS = {"Soil_Moisture": "m3 m-3", "Surface_Temperature": "K", "SSS1": "psu", "SSS2": "psu"}
 _UNITS |= {"SSS3": "psu", "SST": "degC", "WS": "m s-1", "Latitude": "degrees_north"}
+_DIMS = {name: name for name in ("grid_point", "measurement", "snapshot")}
+#: The ``kind`` of :func:`._partial.warn_missing` when the data block is absent.
+METADATA_ONLY = "data block (opened as metadata only: the header's attributes)"
 
 
-def open(source: ProductSource, *, chunks: Any = "auto") -> xr.Dataset:
-    """The SMOS product of ``source`` as a Dataset (see the module docstring)."""
+def open(
+    source: ProductSource,
+    *,
+    chunks: Any = "auto",
+    variables: str | Sequence[str] | None = None,
+    scale: bool = True,
+) -> xr.Dataset:
+    """The SMOS product of ``source`` as a Dataset (see the module docstring).
+
+    ``variables``: only these data variables (``["Soil_Moisture"]``), coordinates kept.
+    ``scale=False``: the stored numbers: ``-999`` kept in float fields (``_FillValue``), L1C
+    angles and accuracies as their uint16 counts (float, NaN padding) with ``scale_factor``.
+    """
+    wanted = names(variables, "['Soil_Moisture']")
+    scale = check_bool("scale", scale)
+    chunks = check_chunks(chunks, _DIMS, what="the SMOS arrays")
     hdr_rel = source.find_one("*.HDR", "SMOS Earth Explorer header (.HDR)")
     header = read_header(source, hdr_rel)
     dbl_rel = hdr_rel[: -len(".HDR")] + ".DBL"
+    attrs = {k: v for k, v in header.items() if k != "datasets"}
     if not source.exists(dbl_rel):
-        raise UnsupportedProduct(f"{source.location}: {dbl_rel!r} (the data block) is missing")
+        if wanted is not None:
+            raise UnsupportedProduct(
+                f"{source.location}: variables={wanted!r} were asked for but the data block "
+                f"{dbl_rel} is absent (a partial product: only the header is there)"
+            )
+        warn_missing(source.location, [dbl_rel], METADATA_ONLY)
+        return xr.Dataset(attrs={**attrs, "cdse_metadata_only": f"no data block: {hdr_rel}"})
     data = source.read_bytes(dbl_rel)
+    where = f"{source.location}: {dbl_rel}"
+    check_member(source.location, dbl_rel, data[:16], len(data))
+    _check_size(data, header, where)
     kind = header["File_Type"]
     if kind == "MIR_SMUDP2":
-        ds = _udp(data, layouts.SM, dbl_rel)
+        ds = _udp(data, layouts.SM, where, scale)
     elif kind == "MIR_OSUDP2":
-        ds = _udp(data, layouts.OS, dbl_rel)
+        ds = _udp(data, layouts.OS, where, scale)
     elif kind in ("MIR_SC_F1B", "MIR_SCLF1C"):
-        ds = _l1c(data, dbl_rel)
+        ds = _l1c(data, where, scale)
     else:
         raise UnsupportedProduct(
             f"{source.location}: SMOS File_Type {kind!r} is not supported; "
             "expected MIR_SMUDP2, MIR_OSUDP2 or MIR_SC_F1B"
         )
-    ds.attrs = {k: v for k, v in header.items() if k != "datasets"}
+    ds = select(ds, wanted, f"{source.location} ({kind})")
+    ds.attrs = attrs
     if chunks is not None:
-        ds = ds.chunk({"grid_point": -1} if chunks == "auto" else chunks)
+        if chunks == "auto":
+            chunks = {"grid_point": -1}
+        elif isinstance(chunks, dict):
+            chunks = {d: n for d, n in chunks.items() if d in ds.dims}
+        ds = ds.chunk(chunks)
     return ds
 
 
 def read_header(source: ProductSource, rel: str) -> dict[str, Any]:
-    """The header's main fields and its data sets (``datasets``: one dict each)."""
-    root = parse(source.read_bytes(rel), f"{source.location}/{rel}")
+    """The header's main fields and its data sets (``datasets``: one dict each); an empty or
+    foreign header is refused naming it."""
+    data = source.read_bytes(rel)
+    check_member(source.location, rel, data[:16], len(data))
+    root = parse(data, f"{source.location}/{rel}")
     fixed = find(root, "Fixed_Header")
     if fixed is None:
         raise UnsupportedProduct(f"{source.location}/{rel} is not an Earth Explorer header")
@@ -83,11 +128,40 @@ def read_header(source: ProductSource, rel: str) -> dict[str, Any]:
         )
     }
     out["Abs_Orbit"] = text(root, "//Orbit_Information/Abs_Orbit", "")
+    size = text(root, "//Main_Info/Datablock_Size")
+    if size is not None and size.isdigit():
+        out["Datablock_Size"] = int(size)
+    for name in ("Start_Lat", "Start_Long", "Stop_Lat", "Stop_Long"):
+        value = text(root, f"//L2_Product_Location/{name}") or ""
+        if value.lstrip("+-").replace(".", "", 1).isdigit():
+            out[name] = float(value)
     out["datasets"] = [
         {c.tag.rsplit("}", 1)[-1]: (c.text or "").strip() for c in ds}
         for ds in findall(root, "//List_of_Data_Sets/Data_Set")
     ]
     return out
+
+
+def _check_size(data: bytes, header: dict[str, Any], where: str) -> None:
+    """Refuse a data block whose size is not the header's ``Datablock_Size``: truncated, or
+    another product's."""
+    expected = header.get("Datablock_Size")
+    if expected is None or len(data) == expected:
+        return
+    records = [
+        f"{int(d['Num_DSR'])} records of {int(d['DSR_Size'])} bytes"
+        for d in header["datasets"]
+        if d.get("DS_Type") == "M"
+        and d.get("Num_DSR", "").isdigit()
+        and d.get("DSR_Size", "").isdigit()
+        and int(d["DSR_Size"]) > 0  # L1C records vary in size: 0
+    ]
+    raise UnsupportedProduct(
+        f"{where} has {len(data)} bytes but the header's Datablock_Size is {expected}"
+        + (f" ({records[0]})" if records else "")
+        + (": truncated" if len(data) < expected else ": not this header's data block")
+        + "; expected the product's whole .DBL (download the product again)"
+    )
 
 
 def _count(data: bytes, at: int, where: str) -> int:
@@ -124,10 +198,13 @@ def _times(utc: np.ndarray) -> np.ndarray:
     return _EPOCH + (days + rest).astype("timedelta64[ns]")
 
 
-def _variable(name: str, values: np.ndarray) -> xr.Variable:
-    attrs = {"units": _UNITS[name]} if name in _UNITS else {}
+def _variable(name: str, values: np.ndarray, scale: bool = True) -> xr.Variable:
+    attrs: dict[str, Any] = {"units": _UNITS[name]} if name in _UNITS else {}
     if values.dtype.kind == "f":
-        values = np.where(values == MISSING, np.nan, values).astype(values.dtype)
+        if scale:
+            values = np.where(values == MISSING, np.nan, values).astype(values.dtype)
+        else:
+            attrs["_FillValue"] = values.dtype.type(MISSING)
     return xr.Variable("grid_point", values, attrs)
 
 
@@ -147,16 +224,16 @@ def _coords(fields: dict[str, np.ndarray]) -> dict[str, Any]:
     return coords
 
 
-def _udp(data: bytes, dtype: np.dtype, where: str) -> xr.Dataset:
+def _udp(data: bytes, dtype: np.dtype, where: str, scale: bool = True) -> xr.Dataset:
     records, end = _records(data, dtype, 0, where)
     if end != len(data):
         raise UnsupportedProduct(f"{where}: {len(data) - end} bytes after the last record")
     fields = _flatten(records)
     coords = _coords(fields)
-    return xr.Dataset({k: _variable(k, v) for k, v in fields.items()}, coords=coords)
+    return xr.Dataset({k: _variable(k, v, scale) for k, v in fields.items()}, coords=coords)
 
 
-def _l1c(data: bytes, where: str) -> xr.Dataset:
+def _l1c(data: bytes, where: str, scale: bool = True) -> xr.Dataset:
     snapshots, at = _records(data, layouts.SNAPSHOT, 0, where)
     n = _count(data, at, where)
     at += 4
@@ -177,11 +254,13 @@ def _l1c(data: bytes, where: str) -> xr.Dataset:
     width = max((len(c) for c in chunks), default=0)
     bt_vars = {}
     for name in layouts.BT.names:
+        factor = layouts.BT_SCALES.get(name)
         padded = np.full((n, width), np.nan)
         for i, chunk in enumerate(chunks):
-            padded[i, : len(chunk)] = chunk[name] * layouts.BT_SCALES.get(name, 1.0)
-        bt_vars[name] = (("grid_point", "measurement"), padded)
-    variables = {k: _variable(k, v) for k, v in fields.items()} | bt_vars
+            padded[i, : len(chunk)] = chunk[name] * (factor if scale and factor else 1.0)
+        attrs = {"scale_factor": factor} if factor and not scale else {}
+        bt_vars[name] = (("grid_point", "measurement"), padded, attrs)
+    variables = {k: _variable(k, v, scale) for k, v in fields.items()} | bt_vars
     ds = xr.Dataset(variables, coords=coords)
     ds.coords["snapshot_time"] = ("snapshot", _times(snapshots["Snapshot_Time"]))
     ds["Snapshot_ID"] = ("snapshot", snapshots["Snapshot_ID"])

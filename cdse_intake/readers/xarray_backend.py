@@ -10,22 +10,20 @@ returns the whole tree. Reader options pass through as keywords (``resolution=10
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from xarray.backends import BackendEntrypoint
 
 from . import _closing
+from .families import NAMES
 
 __all__ = ["CDSEBackendEntrypoint"]
 
-#: Names xarray may hand to ``guess_can_open``: CDSE product names (as zips or folders), not
-#: arbitrary ``.nc``/``.tif`` files, which belong to the generic backends.
-_PRODUCT = re.compile(
-    r"^(S1[A-D]_|S2[A-D]_MSIL|S3[A-D]_(OL|SL|SY)_|S5P_(OFFL|NRTI|RPRO|PAL_)_L2__)"
-    r"[^/\\]*?(\.SAFE|\.SEN3|\.zarr|\.zip|\.nc)?$"
-)
+#: Families whose names xarray may hand to ``guess_can_open``: CDSE product names (as zips or
+#: folders), not arbitrary ``.nc``/``.tif``/``.zarr`` files or tiles, which belong to the generic
+#: backends (netCDF, rasterio, zarr).
+_CLAIMED = ("sentinel-1", "sentinel-2", "sentinel-3", "sentinel-5p", "sentinel-6", "landsat")
 
 
 class CDSEBackendEntrypoint(BackendEntrypoint):
@@ -96,7 +94,8 @@ class CDSEBackendEntrypoint(BackendEntrypoint):
         text = os.fspath(filename_or_obj)
         if text.startswith("cdse://"):
             return True
-        return _PRODUCT.match(os.path.basename(text.rstrip("/\\"))) is not None
+        name = os.path.basename(text.rstrip("/\\"))
+        return any(NAMES[key].match(name) for key in _CLAIMED)
 
 
 def _drop(ds: Any, names: str | Iterable[str] | None) -> Any:

@@ -482,7 +482,7 @@ def test_values_are_the_scene_through_the_calibration_lut(entries):
 
 def test_bad_entries_and_arguments_are_refused(entries):
     grd = next(e for e in build_catalogue(materialise=False) if e.product_type == "IW_GRDH_1S")
-    with pytest.raises(ValueError, match="Sentinel-1 IW SLC product name expected"):
+    with pytest.raises(ValueError, match="Sentinel-1 IW, EW or SM SLC product name expected"):
         emu.build_slc(grd)
     with pytest.raises(ValueError, match="swath must be one of IW1, IW2, IW3"):
         emu.expected_dn(entries[0], "IW4", "VV", 0, 0)

@@ -22,10 +22,13 @@ from pystac_client.stac_api_io import StacApiIO
 from urllib3.util.retry import Retry
 
 from cdse_intake.emulator.catalogue import Entry
+from cdse_intake.emulator.catalogue_list import BY_ID
 from cdse_intake.emulator.server import Emulator
 
 L2A = ("SENTINEL-2", "S2MSI2A")
 GRD = ("SENTINEL-1", "IW_GRDH_1S")
+#: Every product type of ``sentinel-1-grd`` (IW, EW, the stripmap beams).
+ALL_GRD = ("SENTINEL-1", BY_ID["sentinel-1-grd"].product_types)
 
 
 @pytest.fixture
@@ -39,7 +42,7 @@ def _utc(text: str) -> datetime:
 
 def brute_force(
     emu: Emulator,
-    kind: tuple[str, str],
+    kind: tuple[str, str | tuple[str, ...]],
     geometry: Any = None,
     start: str | None = None,
     end: str | None = None,
@@ -49,8 +52,12 @@ def brute_force(
     lo = _utc(start) if start else None
     hi = _utc(end) if end else None
     out = set()
+    collection, types = kind
+    types = (types,) if isinstance(types, str) else types
     for entry in emu.catalogue.entries:
-        if (entry.collection, entry.product_type) != kind or entry.footprint is None:
+        if entry.collection != collection or entry.product_type not in types:
+            continue
+        if entry.footprint is None:
             continue
         if lo is not None and entry.end < lo:
             continue
@@ -252,7 +259,7 @@ def test_intersects_and_six_number_bbox(client: Client, cdse_emulator: Emulator)
 )
 def test_datetime_intervals(client: Client, cdse_emulator: Emulator, interval: str):
     start, end = (None if p in ("", "..") else p for p in interval.split("/"))
-    expected = brute_force(cdse_emulator, GRD, None, start, end)
+    expected = brute_force(cdse_emulator, ALL_GRD, None, start, end)
     got = ids_of(
         client.search(collections=["sentinel-1-grd"], datetime=interval, limit=500).items_as_dicts()
     )

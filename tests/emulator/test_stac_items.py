@@ -310,3 +310,21 @@ def test_served_materialised_items_describe_their_payload(cdse_emulator: Emulato
             expected = len(entry.payload.files) + (layout.product_asset is not None)
             expected -= not layout.manifest_sums
             assert len(sizes) == expected, entry.name
+
+
+def test_serialised_items_equal_the_item_dicts_byte_for_byte(cdse_emulator: Emulator):
+    """Pages are assembled from :meth:`ItemFactory.item_json` (file assets serialised from
+    templates): the bytes must be exactly those of the item dict, key order included, for
+    every kind of item (each collection, with and without sums, single files and folders)."""
+    import orjson
+
+    factory = ItemFactory(URLS)
+    seen: dict[str, int] = {}
+    for entry in cdse_emulator.catalogue.entries:
+        cid = collection_id(entry)
+        if cid is None or seen.get(cid, 0) >= 3:
+            continue
+        seen[cid] = seen.get(cid, 0) + 1
+        spec = SPECS[cid]
+        assert factory.item_json(entry, spec) == orjson.dumps(factory.item(entry, spec)), cid
+    assert len(seen) >= 20

@@ -64,13 +64,16 @@ def test_dem_tile(tmp_path, product_type):
 
 def test_optical_bands(tmp_path):
     entry = entry_of("PHR_MS___3")
-    ds = open_product(write_folder(tmp_path, entry))
+    folder = write_folder(tmp_path, entry)
+    ds = open_product(folder, scale=False)
     assert list(ds.data_vars) == ["B0", "B1", "B2", "B3"]
     assert ds.rio.crs.to_epsg() == 32631
     assert ds.x.attrs["standard_name"] == "projection_x_coordinate"
     expected = optical.expected_dn(entry)
     np.testing.assert_array_equal(ds.B3.values, expected[3])
     assert ds.B0.attrs["scale_factor"] == pytest.approx(optical.DN_SCALE)
+    scaled = open_product(folder)  # the default: reflectance, as every reader's scale=True
+    np.testing.assert_allclose(scaled.B3.values, expected[3] * optical.DN_SCALE, rtol=1e-6)
 
 
 @pytest.mark.parametrize("product_type", ["SAR_WS_EEC", "SAR_SN_SCN", "SAR_SC__GR", "SAR_HIM_1B"])

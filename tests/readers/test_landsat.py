@@ -15,7 +15,7 @@ import xarray as xr
 from cdse_intake.emulator.payloads import Payload
 from cdse_intake.emulator.products.landsat import build, expected
 from cdse_intake.emulator.records.table import table_entries
-from cdse_intake.errors import UnsupportedProduct
+from cdse_intake.errors import PartialProductWarning
 from cdse_intake.readers import landsat, open_product
 from cdse_intake.readers.families import detect
 from cdse_intake.readers.source import from_local
@@ -124,8 +124,9 @@ def test_a_raster_missing_from_the_product_is_named(entries, tmp_path):
     folder.mkdir()
     for rel, data in files.items():
         (folder / rel).write_bytes(data)
-    with pytest.raises(UnsupportedProduct, match=r"_B5\.TIF"):
-        open_product(folder)
+    with pytest.warns(PartialProductWarning, match=r"_B5\.TIF"):
+        ds = open_product(folder)  # the other bands open (issue 14: partial products)
+    assert "B5" not in ds.data_vars and "B4" in ds.data_vars
 
 
 def test_the_zip_as_downloaded_under_the_bare_product_name(entries, tmp_path):

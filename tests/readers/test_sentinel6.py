@@ -12,7 +12,7 @@ import pytest
 
 from cdse_intake.emulator.catalogue import Entry, build_catalogue
 from cdse_intake.emulator.products import BUILDERS
-from cdse_intake.errors import UnsupportedProduct
+from cdse_intake.errors import PartialProductWarning, UnsupportedProduct
 from cdse_intake.readers import open_product
 from cdse_intake.readers import sentinel6 as reader
 from cdse_intake.readers.families import detect
@@ -136,8 +136,13 @@ def test_unzipped_folder_and_detection(products, tmp_path):
     assert set(reader.measurement_files(source)) == {"standard"}
 
 
-def test_a_product_without_measurement_files_is_refused(products, tmp_path):
+def test_a_product_without_measurement_files_opens_as_metadata(products, tmp_path):
     entry, files, _ = products["P4_2__LR_____"]
     bare = {k: v for k, v in files.items() if not k.endswith(".nc")}
+    with pytest.warns(PartialProductWarning):
+        tree = open_product(_zip(tmp_path, entry.name, bare))
+    assert not any(node.data_vars for node in tree.subtree)
+    no_manifest = {k: v for k, v in bare.items() if not k.endswith("xfdumanifest.xml")}
+    (tmp_path / "bare").mkdir()
     with pytest.raises(UnsupportedProduct, match="no Sentinel-6 measurement file"):
-        open_product(_zip(tmp_path, entry.name, bare))
+        open_product(_zip(tmp_path / "bare", entry.name, no_manifest))

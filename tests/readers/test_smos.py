@@ -13,7 +13,7 @@ import pytest
 from cdse_intake.emulator.products import BUILDERS
 from cdse_intake.emulator.products._smos_values import patch
 from cdse_intake.emulator.records.table import table_entries
-from cdse_intake.errors import UnsupportedProduct
+from cdse_intake.errors import PartialProductWarning, UnsupportedProduct
 from cdse_intake.readers import open_product
 from cdse_intake.readers import smos as reader
 from cdse_intake.readers.families import detect
@@ -93,8 +93,8 @@ def test_broken_products(entries, tmp_path):
     folder = tmp_path / entry.name
     folder.mkdir()
     (folder / f"{entry.name}.HDR").write_bytes(files[f"{entry.name}.HDR"])
-    with pytest.raises(UnsupportedProduct, match="data block"):
-        reader.open(from_local(folder))
+    with pytest.warns(PartialProductWarning, match=r"\.DBL"):  # the header only: metadata
+        assert not reader.open(from_local(folder)).data_vars
     (folder / f"{entry.name}.DBL").write_bytes(files[f"{entry.name}.DBL"][:1000])
     with pytest.raises(UnsupportedProduct, match="records"):
         reader.open(from_local(folder))

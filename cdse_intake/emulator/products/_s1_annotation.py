@@ -1,4 +1,4 @@
-"""The product annotation XML that the Sentinel-1 writers share (IW GRD, IW SLC, wave mode).
+"""The product annotation XML that the Sentinel-1 writers share (GRD, SLC, wave mode).
 
 :func:`annotation_lines` writes the elements in the real files' order from an :class:`Image`,
 the writer's own parts (swath timing, geolocation grid, coordinate conversion) spliced in;
@@ -96,7 +96,7 @@ def annotation_lines(
         "  <generalAnnotation>",
         "    <productInformation>",
         f"      <pass>{'Ascending' if im.facts.ascending else 'Descending'}</pass>",
-        "      <timelinessCategory>Fast-24h</timelinessCategory>",
+        f"      <timelinessCategory>{im.facts.timeliness}</timelinessCategory>",
         f"      <platformHeading>{_xml.sci(heading, 15)}</platformHeading>",
         f"      <projection>{im.projection}</projection>",
         f"      <rangeSamplingRate>{_xml.sci(im.sampling_rate, 15)}</rangeSamplingRate>",

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import _xfdu, _xml
 from ._geo import Quad, footprint_quad
+from ._s1_modes import MODES, Mode
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -40,9 +41,10 @@ SPEED_OF_LIGHT = 299_792_458.0
 RANGE_SAMPLING_RATE = 6.434523812571428e07
 RADAR_FREQUENCY = 5.405000454334350e09
 
-#: ``S1A_IW_GRDH_1SDV_<start>_<stop>_<orbit>_<datatake>_<crc>`` (``SLC_`` for SLC products).
+#: ``S1A_IW_GRDH_1SDV_<start>_<stop>_<orbit>_<datatake>_<crc>`` (``SLC_`` for SLC products; ``EW``
+#: or a stripmap beam ``S1``..``S6`` for the other modes, :mod:`._s1_modes`).
 _NAME = re.compile(
-    r"^(?P<mission>S1[A-D])_IW_(?P<type>GRD[FHM]|SLC_)_1S(?P<pols>[SD][VH])_\d{8}T\d{6}_"
+    r"^(?P<mission>S1[A-D])_(?P<beam>IW|EW|S[1-6])_(?P<type>GRD[FHM]|SLC_)_1S(?P<pols>[SD][VH])_\d{8}T\d{6}_"
     r"\d{8}T\d{6}_(?P<orbit>\d{6})_(?P<datatake>[0-9A-F]{6})_[0-9A-F]{4}(\.SAFE)?$"
 )
 #: Polarisations of the name's ``SV``/``DV``/``SH``/``DH`` code, co-polarisation first.
@@ -67,12 +69,25 @@ class Facts:
     start: datetime
     stop: datetime
 
+    @property
+    def mode(self) -> Mode:
+        """The acquisition mode (IW, EW or a stripmap beam) of the name's second field."""
+        return MODES[self.entry.name[4:6]]
+
+    @property
+    def timeliness(self) -> str:
+        """``Fast-24h``, ``NRT-3h``...: the record's ``timeliness``."""
+        return str(self.entry.attribute("timeliness", "Fast-24h"))
+
     @classmethod
     def from_entry(cls, entry: Entry, kind: str) -> Facts:
-        """The facts of an IW ``kind`` (``GRD`` or ``SLC``) entry; ValueError for other names."""
+        """The facts of an IW, EW or stripmap ``kind`` (``GRD`` or ``SLC``) entry; ValueError
+        for other names."""
         m = _NAME.match(entry.name)
         if m is None or not m.group("type").startswith(kind):
-            raise ValueError(f"Sentinel-1 IW {kind} product name expected, got {entry.name!r}")
+            raise ValueError(
+                f"Sentinel-1 IW, EW or SM {kind} product name expected, got {entry.name!r}"
+            )
         return cls.from_match(entry, m)
 
     @classmethod
@@ -251,8 +266,6 @@ _NAMESPACES = (
     ("s1sarl2", "http://www.esa.int/safe/sentinel-1.0/sentinel-1/sar/level-2"),
     ("gx", "http://www.google.com/kml/ext/2.2"),
 )
-#: The manifest version's suffix by instrument mode (the name's second field).
-_MODE_VERSIONS = {"IW": "iwdp", "WV": "wvsp"}
 _MEASUREMENT = "s1Level1MeasurementSchema"
 #: The representation of each kind of file: (repID, schema in ``support/``).
 _SCHEMAS = (
@@ -276,12 +289,16 @@ def manifest(
     """``manifest.safe`` of a product whose images have the file ``stems`` (in image-number
     order); ``corners`` are the footprint's (lon, lat), ``files`` the product's other files,
     ``checksums`` MD5s already known (by path)."""
-    mode = facts.entry.name.split("_")[1]
+    # The instrument mode (a stripmap beam's is SM); the version's suffix is the mode and dual
+    # or single polarisation: iwdp, ewdp, smsp, wvsp...
+    beam = facts.entry.name.split("_")[1]
+    mode = MODES[beam].mode if beam in MODES else beam
+    pols = "dp" if len(facts.polarisations) > 1 else "sp"
     objects = _data_objects(stems, files, checksums or {})
     doc = _xfdu.XFDU(
         namespaces=_NAMESPACES,
         version=f"esa/safe/sentinel-1.0/sentinel-1/sar/level-1/{product_type.lower()}/standard/"
-        f"{_MODE_VERSIONS[mode]}",
+        f"{mode.lower()}{pols}",
         package=_xfdu.Package(
             "SAFE Archive Information Package",
             f"Sentinel-1 {mode} Level-1 {product_type} Product",
@@ -435,7 +452,8 @@ def _product_information(facts: Facts, product_type: str) -> _xfdu.MetadataObjec
         "</s1sarl1:productClassDescription>",
         "  <s1sarl1:productComposition>Slice</s1sarl1:productComposition>",
         f"  <s1sarl1:productType>{product_type}</s1sarl1:productType>",
-        "  <s1sarl1:productTimelinessCategory>Fast-24h</s1sarl1:productTimelinessCategory>",
+        f"  <s1sarl1:productTimelinessCategory>{facts.timeliness}"
+        "</s1sarl1:productTimelinessCategory>",
         "  <s1sarl1:sliceProductFlag>false</s1sarl1:sliceProductFlag>",
         f"  <s1sarl1:sliceNumber>{entry.attribute('sliceNumber', 1)}</s1sarl1:sliceNumber>",
         f"  <s1sarl1:totalSlices>{entry.attribute('totalSlices', 1)}</s1sarl1:totalSlices>",

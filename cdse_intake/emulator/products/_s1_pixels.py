@@ -43,7 +43,8 @@ __all__ = [
     "speckle",
 ]
 
-#: Incidence angle at IW near range (IW1's first sample) and far range (IW3's last), degrees.
+#: Incidence angle at IW near range (IW1's first sample) and far range (IW3's last), degrees
+#: (other modes: :data:`._s1_modes.MODES`).
 INCIDENCE = (30.7, 46.0)
 #: Nodes of the scene grid along azimuth and range: one every ~4 GRD pixels (~2 km).
 NODES = (101, 126)
@@ -59,10 +60,12 @@ class Acquisition:
     quad: Quad
     ascending: bool
     when: datetime
+    incidence: tuple[float, float] = INCIDENCE
+    """Incidence angle at near and far range (the mode's, :mod:`._s1_modes`)."""
 
     @classmethod
     def of(cls, facts: Facts) -> Acquisition:
-        return cls(facts.quad, facts.ascending, facts.start)
+        return cls(facts.quad, facts.ascending, facts.start, facts.mode.incidence)
 
     def seed(self, *parts: Any) -> int:
         """A hash seed of this acquisition and ``parts`` (polarisation, swath)."""
@@ -96,7 +99,8 @@ def _nodes(acq: Acquisition, pol: str) -> np.ndarray:
     from ..scene import sigma0_db
 
     lon, lat = _node_lonlat(acq.quad, acq.ascending)
-    incidence = INCIDENCE[0] + (INCIDENCE[1] - INCIDENCE[0]) * np.linspace(0.0, 1.0, NODES[1])
+    near, far = acq.incidence
+    incidence = near + (far - near) * np.linspace(0.0, 1.0, NODES[1])
     out = sigma0_db(lon, lat, acq.when, pol, incidence[None, :])
     out.flags.writeable = False
     return out

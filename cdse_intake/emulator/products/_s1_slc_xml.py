@@ -1,4 +1,5 @@
-"""The XML of a Sentinel-1 IW SLC swath: product annotation, calibration and noise.
+"""The XML of a Sentinel-1 SLC swath (IW, EW or stripmap): product annotation, calibration and
+noise.
 
 Written as text, element by element in the real files' order (the ``s1b-iw1-slc-vv-...-004.xml``
 files of the reference sample), from the layout :mod:`.sentinel1_slc` computes. The polarisations
@@ -17,7 +18,7 @@ import numpy as np
 
 from . import _xml
 from . import sentinel1_slc as slc
-from ._s1_annotation import NO_CONVERSION, Image, annotation_lines, noise_azimuth_vector
+from ._s1_annotation import NO_BURSTS, NO_CONVERSION, Image, annotation_lines, noise_azimuth_vector
 from ._s1_common import (
     SPEED_OF_LIGHT,
     Facts,
@@ -37,7 +38,10 @@ ABSOLUTE_CALIBRATION_CONSTANT = 1.393
 
 def header(facts: Facts, pol: str, swath: _Swath, number: str) -> str:
     """The ``adsHeader`` of one image's files."""
-    return "\n".join(ads_header(facts, "SLC", pol, swath.name, swath.start, swath.stop, number))
+    mode = facts.mode.mode
+    return "\n".join(
+        ads_header(facts, "SLC", pol, swath.name, swath.start, swath.stop, number, mode)
+    )
 
 
 def document(root: str, head: str, body: str) -> bytes:
@@ -85,7 +89,7 @@ class _Static:
 
 @functools.lru_cache(maxsize=8)
 def _static(name: str) -> _Static:
-    spec = slc.SWATHS[name]
+    spec = slc._spec(name)
     pixels = _vector_pixels(spec.samples)
     pixel_text = "      " + vector("pixel", pixels, "{}")
     beta = vector("betaNought", np.full(pixels.shape, 237.0))
@@ -122,7 +126,8 @@ def _static(name: str) -> _Static:
         "  </noiseAzimuthVectorList>",
     ]
     k = np.arange(spec.lines_per_burst)
-    valid = (k >= slc.INVALID_LINES) & (k < spec.lines_per_burst - slc.INVALID_LINES)
+    invalid = slc.INVALID_LINES if spec.tops else 0
+    valid = (k >= invalid) & (k < spec.lines_per_burst - invalid)
     last = spec.samples - 1 - slc.INVALID_FAR_SAMPLES
     valid_samples = (
         "        "
@@ -250,7 +255,7 @@ def _annotation(product: _Product, swath: _Swath, offsets: tuple[int, ...]) -> l
         samples=spec.samples,
         lines=spec.lines,
         incidence=float(slc.incidence_angle(swath.name, (spec.samples - 1) / 2)),
-        tops=True,
+        tops=spec.tops,
     )
-    timing = _burst_list(product, swath, offsets)
+    timing = _burst_list(product, swath, offsets) if spec.tops else NO_BURSTS
     return [*annotation_lines(image, timing, _grid(swath), NO_CONVERSION), ""]

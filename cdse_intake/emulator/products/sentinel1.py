@@ -1,4 +1,6 @@
-"""Sentinel-1 IW GRD products in the SAFE layout (the name's polarisations: VV+VH, HH+HV...).
+"""Sentinel-1 GRD products in the SAFE layout (the name's polarisations: VV+VH, HH+HV...), of any
+mode: IW, EW (``EW_GRDM``, 40 m) and the stripmap beams (``S3_GRDH``), the mode's swath,
+incidence and timing read from :data:`._s1_modes.MODES`.
 
 Shaped after the real GRD in ``reference/samples/products/sentinel-1`` and CDSE's December 2024
 ``manifest.safe``::
@@ -9,6 +11,8 @@ Shaped after the real GRD in ``reference/samples/products/sentinel-1`` and CDSE'
       annotation/calibration/calibration-s1a-iw-grd-vv-...-001.xml
       annotation/calibration/noise-s1a-iw-grd-vv-...-001.xml
       measurement/s1a-iw-grd-vv-...-001.tiff   (uint16, GCPs in EPSG:4326, no geotransform)
+
+An EW product's files are ``s1a-ew-grd-hh-...``, a stripmap one's ``s1a-s3-grd-vv-...``.
 
 Small (400 lines x 500 samples) but complete enough for ``xarray_sentinel`` to open every group
 (``IW/VV``, ``IW/VV/calibration``, ``IW/VV/gcp``, ``IW/VV/orbit``...). The image spans the
@@ -44,7 +48,8 @@ from ._s1_common import (
     t,
     vector,
 )
-from ._s1_pixels import GRD_LOOKS, INCIDENCE, Acquisition, backscatter, detected_dn, place, speckle
+from ._s1_modes import MODES
+from ._s1_pixels import GRD_LOOKS, Acquisition, backscatter, detected_dn, place, speckle
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -61,7 +66,7 @@ __all__ = [
 
 LINES = 400
 SAMPLES = 500
-NEAR_SLANT_RANGE_TIME = 5.343315555380221e-03  # s, real IW GRD value
+NEAR_SLANT_RANGE_TIME = MODES["IW"].near_slant_range_time  # s, real IW GRD value
 #: Lines and pixels of the calibration/noise vectors and of the geolocation grid.
 VECTOR_LINES = (0, 100, 200, 300, LINES - 1)
 VECTOR_PIXELS = (*range(0, SAMPLES - 1, 40), SAMPLES - 1)
@@ -136,7 +141,7 @@ def geolocation(entry: Entry, line: Any, pixel: Any) -> tuple[np.ndarray, np.nda
 
 
 def build_grd(entry: Entry) -> dict[str, bytes]:
-    """The files of an IW GRD SAFE product."""
+    """The files of a GRD SAFE product (IW, EW or stripmap)."""
     return _Product(entry).files()
 
 
@@ -148,6 +153,7 @@ class _Product:
         self.facts = facts = Facts.from_entry(entry, "GRD")
         self.entry = entry
         self.mission = facts.mission  # S1A
+        self.mode = facts.mode
         self.start, self.stop = facts.start, facts.stop
         self.orbit = facts.orbit
         self.datatake = facts.datatake
@@ -163,7 +169,7 @@ class _Product:
         length = haversine(self.quad.sw, self.quad.nw)
         self.range_spacing = width / (self.samples - 1)
         self.azimuth_spacing = length / (self.lines - 1)
-        mid_inc = math.radians(sum(INCIDENCE) / 2)
+        mid_inc = math.radians(sum(self.mode.incidence) / 2)
         # Slant range time per ground-range pixel (a flat-earth model, good enough here).
         self.srt_step = 2 * self.range_spacing * math.sin(mid_inc) / SPEED_OF_LIGHT
 
@@ -171,7 +177,8 @@ class _Product:
         start = f"{self.start:%Y%m%dt%H%M%S}"
         stop = f"{self.stop:%Y%m%dt%H%M%S}"
         return (
-            f"{self.mission.lower()}-iw-grd-{pol}-{start}-{stop}-{self.orbit:06d}-"
+            f"{self.mission.lower()}-{self.mode.beam.lower()}-grd-{pol}-{start}-{stop}-"
+            f"{self.orbit:06d}-"
             f"{self.datatake:06x}-{number}"
         )
 
@@ -226,10 +233,11 @@ class _Product:
         return self.start + timedelta(seconds=line * self.interval)
 
     def slant_range_time(self, pixel: float) -> float:
-        return NEAR_SLANT_RANGE_TIME + pixel * self.srt_step
+        return self.mode.near_slant_range_time + pixel * self.srt_step
 
     def incidence(self, pixel: float) -> float:
-        return INCIDENCE[0] + (INCIDENCE[1] - INCIDENCE[0]) * pixel / (self.samples - 1)
+        near, far = self.mode.incidence
+        return near + (far - near) * pixel / (self.samples - 1)
 
     def grid(self) -> list[tuple[int, int, float, float]]:
         """Geolocation grid points ``(line, pixel, lon, lat)``, lines outer, pixels inner: as
@@ -260,14 +268,18 @@ class _Product:
             crs="EPSG:4326",
             gcps=gcps,
             tags={
-                "TIFFTAG_IMAGEDESCRIPTION": f"Sentinel-1{self.mission[-1]} IW GRD HR L1",
+                "TIFFTAG_IMAGEDESCRIPTION": (
+                    f"Sentinel-1{self.mission[-1]} {self.mode.beam} GRD "
+                    f"{self.entry.name[10]}R L1"  # GRDH: HR, GRDM: MR
+                ),
                 "TIFFTAG_SOFTWARE": "Sentinel-1 IPF 003.71",
                 "TIFFTAG_DATETIME": f"{self.entry.origin:%Y:%m:%d %H:%M:%S}",
             },
         )
 
     def _header(self, pol: str, number: str) -> list[str]:
-        return header(self.facts, "GRD", pol, "IW", self.start, self.stop, number)
+        beam, mode = self.mode.beam, self.mode.mode
+        return header(self.facts, "GRD", pol, beam, self.start, self.stop, number, mode)
 
     def calibration(self, pol: str, number: str) -> str:
         pixels = self.vector_pixels()
@@ -316,11 +328,16 @@ class _Product:
                 "      " + vector("noiseRangeLut", self.noise_lut(line, pixels)),
                 "    </noiseRangeVector>",
             ]
-        lines += ["  </noiseRangeVectorList>", '  <noiseAzimuthVectorList count="3">']
-        bounds = np.linspace(0, self.samples, 4).astype(int)
-        for i in range(3):
+        # One azimuth vector per sub-swath, each over its share of the range samples.
+        swaths = self.mode.swaths
+        lines += [
+            "  </noiseRangeVectorList>",
+            f'  <noiseAzimuthVectorList count="{len(swaths)}">',
+        ]
+        bounds = np.linspace(0, self.samples, len(swaths) + 1).astype(int)
+        for i, swath in enumerate(swaths):
             lines += noise_azimuth_vector(
-                f"IW{i + 1}",
+                swath,
                 bounds[i],
                 self.lines - 1,
                 bounds[i + 1] - 1,
@@ -332,18 +349,19 @@ class _Product:
 
     def annotation(self, pol: str, number: str) -> str:
         times = [self.start + (self.stop - self.start) * f for f in (0.0, 0.5, 1.0)]
-        sr0 = NEAR_SLANT_RANGE_TIME * SPEED_OF_LIGHT / 2
-        sin_inc = math.sin(math.radians(sum(INCIDENCE) / 2))
+        near_srt = self.mode.near_slant_range_time
+        sr0 = near_srt * SPEED_OF_LIGHT / 2
+        sin_inc = math.sin(math.radians(sum(self.mode.incidence) / 2))
         srgr = [0.0, 1 / sin_inc, 0.0, 0.0, 0.0, 0.0]
         grsr = [sr0, sin_inc, 0.0, 0.0, 0.0, 0.0]
         image = Image(
             facts=self.facts,
             projection="Ground Range",
             sampling_rate=RANGE_SAMPLING_RATE,
-            steering_rate=1.590368784,
+            steering_rate=self.mode.steering_rate,
             orbit=orbit_list(self.facts),
             times=times,
-            slant_range_time=NEAR_SLANT_RANGE_TIME,
+            slant_range_time=near_srt,
             start=self.start,
             stop=self.stop,
             anchor=self.start,
@@ -355,7 +373,7 @@ class _Product:
             interval=self.interval,
             samples=self.samples,
             lines=self.lines,
-            incidence=sum(INCIDENCE) / 2,
+            incidence=sum(self.mode.incidence) / 2,
         )
         grid = [
             "  <geolocationGrid>",
@@ -374,7 +392,7 @@ class _Product:
             conversion += [
                 "      <coordinateConversion>",
                 f"        <azimuthTime>{t(when)}</azimuthTime>",
-                f"        <slantRangeTime>{_xml.sci(NEAR_SLANT_RANGE_TIME, 15)}</slantRangeTime>",
+                f"        <slantRangeTime>{_xml.sci(near_srt, 15)}</slantRangeTime>",
                 f"        <sr0>{_xml.sci(sr0, 15)}</sr0>",
                 "        " + vector("srgrCoefficients", srgr, "{:.15e}"),
                 "        <gr0>0.000000000000000e+00</gr0>",
@@ -399,7 +417,7 @@ class _Product:
         return manifest(
             self.facts,
             product_type="GRD",
-            swaths=("IW",),
+            swaths=(self.mode.beam,),
             stems=[self.stem(pol, number) for pol, number in self.images],
             files=files,
             corners=list(zip(lon, lat, strict=True)),

@@ -1,4 +1,7 @@
-"""Sentinel-1 IW SLC products in the SAFE layout: three TOPS sub-swaths of a few bursts each.
+"""Sentinel-1 SLC products in the SAFE layout: IW's three TOPS sub-swaths of a few bursts each,
+EW's five (``EW_SLC__1S``, HH+HV), or one stripmap beam without bursts (``S1_SLC__1S``..., file
+swath ``s1``..``s6``). A mode is data: its sub-swath layouts in :data:`MODE_SWATHS`, its incidence
+range in :data:`._s1_modes.MODES`.
 
 Shaped after the real ``S1B_IW_SLC__1SDV_20210401T052622_...`` in
 ``reference/samples/products/sentinel-1``::
@@ -49,13 +52,16 @@ import numpy as np
 from . import _s1_slc_xml as slc_xml
 from ._raster import raster_bytes
 from ._s1_common import RANGE_SAMPLING_RATE, Facts, haversine, manifest, orbit_list
-from ._s1_pixels import INCIDENCE, Acquisition, backscatter, complex_dn, place, single_look
+from ._s1_modes import MODES
+from ._s1_pixels import Acquisition, backscatter, complex_dn, place, single_look
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
 
 __all__ = [
     "BURST_CYCLE",
+    "EW_SWATHS",
+    "MODE_SWATHS",
     "RANGE_DECIMATION",
     "SWATHS",
     "SwathSpec",
@@ -70,6 +76,7 @@ __all__ = [
     "grid_pixels",
     "image_numbers",
     "incidence_angle",
+    "mode_swaths",
     "slant_range_time",
     "swath_shape",
 ]
@@ -90,6 +97,8 @@ class SwathSpec:
     """``azimuthSteeringRate`` (degrees/s), the real swath's."""
     sigma_nought: float
     """Sigma-nought LUT value at line 0, pixel 0."""
+    tops: bool = True
+    """TOPS (IW, EW): bursts, each with invalid first and last lines; stripmap: one image."""
 
     @property
     def lines(self) -> int:
@@ -103,12 +112,36 @@ SWATHS: dict[str, SwathSpec] = {
     "IW2": SwathSpec(4, 43, 236, 0, 5.652320550663123e-03, 9.798633249999998e-01, 345.0),
     "IW3": SwathSpec(3, 41, 228, 12, 6.029500000000000e-03, 1.402720928, 360.0),
 }
+#: EW's five sub-swaths: decimated like IW's, slant range times and steering rates
+#: approximated from EW's 18.9-47 degree incidence range (each swath ~0.4 ms of range).
+EW_SWATHS: dict[str, SwathSpec] = {
+    f"EW{k + 1}": SwathSpec(3, 40, 250, 7 * k, 4.87e-03 + k * 4.05e-04, rate, 320.0 + 15 * k)
+    for k, rate in enumerate((2.390895448, 2.811502724, 2.366195855, 2.512694636, 2.122855427))
+}
+#: Sub-swaths of each mode (the product name's second field): stripmap beams are one image of
+#: 120 lines by 160 samples (~80 km), no bursts.
+MODE_SWATHS: dict[str, dict[str, SwathSpec]] = {
+    "IW": SWATHS,
+    "EW": EW_SWATHS,
+    **{
+        beam: {beam: SwathSpec(1, 120, 160, 0, mode.near_slant_range_time, 0.0, 340.0, False)}
+        for beam, mode in MODES.items()
+        if mode.mode == "SM"
+    },
+}
+_BEAM_OF = {name: beam for beam, table in MODE_SWATHS.items() for name in table}
 #: Lines between the starts of consecutive bursts (bursts are longer: they overlap in time).
 BURST_CYCLE = 36
-#: Azimuth time intervals from the product's first line to its last (IW2's first and last).
-INTERVALS = max(
-    s.offset + (s.bursts - 1) * BURST_CYCLE + s.lines_per_burst - 1 for s in SWATHS.values()
-)
+
+
+def _span(table: dict[str, SwathSpec]) -> int:
+    """Azimuth time intervals from a mode's first line to its last (IW: IW2's first and last)."""
+    return max(
+        s.offset + (s.bursts - 1) * BURST_CYCLE + s.lines_per_burst - 1 for s in table.values()
+    )
+
+
+INTERVALS = _span(SWATHS)
 #: One sample stands for this many real ones (6.43e7 Hz real range sampling rate).
 RANGE_DECIMATION = 108
 SAMPLING_RATE = RANGE_SAMPLING_RATE / RANGE_DECIMATION
@@ -123,10 +156,21 @@ ORBIT_PERIOD = 12 * 86_400 / 175
 
 
 def _spec(swath: str) -> SwathSpec:
-    spec = SWATHS.get(swath.upper())
-    if spec is None:
-        raise ValueError(f"swath must be one of {', '.join(SWATHS)}, got {swath!r}")
-    return spec
+    beam = _BEAM_OF.get(swath.upper())
+    if beam is None:
+        raise ValueError(f"swath must be one of {', '.join(_BEAM_OF)}, got {swath!r}")
+    return MODE_SWATHS[beam][swath.upper()]
+
+
+def _table(swath: str) -> dict[str, SwathSpec]:
+    """The sub-swaths of ``swath``'s mode."""
+    _spec(swath)
+    return MODE_SWATHS[_BEAM_OF[swath.upper()]]
+
+
+def mode_swaths(entry: Entry) -> dict[str, SwathSpec]:
+    """The sub-swaths of ``entry``'s mode (IW1..IW3, EW1..EW5 or one stripmap beam)."""
+    return MODE_SWATHS[entry.name[4:6]]
 
 
 def swath_shape(swath: str) -> tuple[int, int]:
@@ -135,23 +179,26 @@ def swath_shape(swath: str) -> tuple[int, int]:
     return spec.lines, spec.samples
 
 
-def image_numbers(polarisations: tuple[str, ...]) -> dict[tuple[str, str], str]:
-    """``(swath, pol)`` -> image number: cross-polarisation first (VH ``001``-``003``, VV
+def image_numbers(
+    polarisations: tuple[str, ...], swaths: tuple[str, ...] = tuple(SWATHS)
+) -> dict[tuple[str, str], str]:
+    """``(swath, pol)`` -> image number: cross-polarisation first (IW: VH ``001``-``003``, VV
     ``004``-``006``), as the real dual-polarisation SLC numbers them."""
     ordered = sorted(polarisations, key=lambda p: p[0] == p[1])
     return {
-        (swath, pol): f"{1 + p * len(SWATHS) + s:03d}"
+        (swath, pol): f"{1 + p * len(swaths) + s:03d}"
         for p, pol in enumerate(ordered)
-        for s, swath in enumerate(SWATHS)
+        for s, swath in enumerate(swaths)
     }
 
 
 def _valid(spec: SwathSpec, line: Any, pixel: Any) -> Any:
     k = np.asarray(line) % spec.lines_per_burst
     pixel = np.asarray(pixel)
+    invalid = INVALID_LINES if spec.tops else 0
     return (
-        (k >= INVALID_LINES)
-        & (k < spec.lines_per_burst - INVALID_LINES)
+        (k >= invalid)
+        & (k < spec.lines_per_burst - invalid)
         & (pixel >= FIRST_VALID_SAMPLE)
         & (pixel <= spec.samples - 1 - INVALID_FAR_SAMPLES)
     )
@@ -175,8 +222,11 @@ def expected_sigma0(entry: Entry, swath: str, polarisation: str, line: Any, pixe
 def _image_key(
     entry: Entry, swath: str, polarisation: str
 ) -> tuple[Acquisition, tuple[int, int], str, str]:
-    _spec(swath)
     facts = Facts.from_entry(entry, "SLC")
+    if swath.upper() not in mode_swaths(entry):
+        raise ValueError(
+            f"swath must be one of {', '.join(mode_swaths(entry))} (the product's), got {swath!r}"
+        )
     pol = polarisation.upper()
     if pol not in facts.polarisations:
         raise ValueError(
@@ -228,9 +278,10 @@ def slant_range_time(swath: str, pixel: Any) -> Any:
 
 
 def incidence_angle(swath: str, pixel: Any) -> Any:
-    """Incidence angle (degrees) of a swath's samples: linear in slant range time from IW1's
-    near range to IW3's far range."""
-    return INCIDENCE[0] + (INCIDENCE[1] - INCIDENCE[0]) * _range_fraction(swath, pixel)
+    """Incidence angle (degrees) of a swath's samples: linear in slant range time from the
+    mode's near range (IW1's) to its far range (IW3's)."""
+    near, far = MODES[_BEAM_OF[swath.upper()]].incidence
+    return near + (far - near) * _range_fraction(swath, pixel)
 
 
 def grid_pixels(swath: str) -> tuple[int, ...]:
@@ -240,8 +291,11 @@ def grid_pixels(swath: str) -> tuple[int, ...]:
 
 
 def grid_lines(swath: str) -> tuple[int, ...]:
-    """Lines of the geolocation grid's rows: each burst's first line and the last line."""
+    """Lines of the geolocation grid's rows: each burst's first line and the last line (TOPS);
+    ten evenly spaced lines (stripmap)."""
     spec = _spec(swath)
+    if not spec.tops:
+        return tuple(round(v) for v in np.linspace(0, spec.lines - 1, 10))
     return (*range(0, spec.lines, spec.lines_per_burst), spec.lines - 1)
 
 
@@ -249,7 +303,7 @@ def _timing(entry: Entry) -> tuple[int, int]:
     """``(interval, duration)`` in microseconds: the azimuth time interval and the product's
     duration (from the catalogue's start and stop)."""
     duration = round((entry.end - entry.start) / timedelta(microseconds=1))
-    return duration // INTERVALS, duration
+    return duration // _span(mode_swaths(entry)), duration
 
 
 def _intervals(swath: str, line: Any) -> Any:
@@ -276,14 +330,16 @@ def azimuth_time(entry: Entry, swath: str, line: Any) -> np.ndarray:
 
 
 def _range_fraction(swath: str, pixel: Any) -> Any:
-    """Slant range time across the three swaths: 0 at IW1's near range, 1 at IW3's far range."""
-    far = slant_range_time("IW3", SWATHS["IW3"].samples - 1)
-    near = SWATHS["IW1"].slant_range_time
+    """Slant range time across the mode's swaths: 0 at the first's near range (IW1's), 1 at the
+    last's far range (IW3's)."""
+    names = list(_table(swath))
+    far = slant_range_time(names[-1], _spec(names[-1]).samples - 1)
+    near = _spec(names[0]).slant_range_time
     return (slant_range_time(swath, pixel) - near) / (far - near)
 
 
 def _fractions(entry: Entry, swath: str, line: Any, pixel: Any) -> tuple[Any, Any]:
-    """``(range, azimuth)`` fractions of the footprint: slant range time across the three
+    """``(range, azimuth)`` fractions of the footprint: slant range time across the mode's
     swaths, azimuth time from the product's start to its stop."""
     interval, duration = _timing(entry)
     return _range_fraction(swath, pixel), _intervals(swath, line) * interval / duration
@@ -300,7 +356,7 @@ def geolocation(entry: Entry, swath: str, line: Any, pixel: Any) -> tuple[np.nda
 
 
 def build_slc(entry: Entry) -> dict[str, bytes]:
-    """The files of an IW SLC SAFE product."""
+    """The files of an SLC SAFE product (IW, EW or stripmap)."""
     return _Product(entry).files()
 
 
@@ -332,7 +388,12 @@ class _Tiff:
 
 
 _STAMP = "0000:00:00 00:00:00"
-_DESCRIPTION = "Sentinel-1_ IW SLC L1"  # ``_``: the mission letter
+
+
+def _description(swath: str) -> str:
+    """``TIFFTAG_IMAGEDESCRIPTION``, ``_`` standing for the mission letter: ``Sentinel-1_ IW SLC
+    L1`` (the mode's name field: ``EW``, ``S3``...)."""
+    return f"Sentinel-1_ {_BEAM_OF[swath]} SLC L1"
 
 
 @functools.lru_cache(maxsize=36)
@@ -350,13 +411,14 @@ def _measurement(
     from rasterio.io import MemoryFile
 
     spec = _spec(key[2])
+    description = _description(key[2])
     data = raster_bytes(
         _images(*key)[1],
         driver="GTiff",
         crs="EPSG:4326",
         gcps=[GroundControlPoint(row=r, col=c, x=x, y=y, z=0.0) for r, c, x, y in gcps],
         tags={
-            "TIFFTAG_IMAGEDESCRIPTION": _DESCRIPTION,
+            "TIFFTAG_IMAGEDESCRIPTION": description,
             "TIFFTAG_SOFTWARE": f"Sentinel-1 IPF {ipf}",
             "TIFFTAG_DATETIME": _STAMP,
         },
@@ -369,7 +431,7 @@ def _measurement(
             for b in range(spec.bursts)
         )
     stamp_at = data.index(_STAMP.encode())
-    mission_at = data.index(_DESCRIPTION.encode()) + _DESCRIPTION.index("_")
+    mission_at = data.index(description.encode()) + description.index("_")
     head = hashlib.md5(data[: min(stamp_at, mission_at)], usedforsecurity=False)
     return _Tiff(data, stamp_at, mission_at, offsets, head)
 
@@ -379,7 +441,7 @@ class _Swath:
 
     def __init__(self, product: _Product, name: str) -> None:
         self.name = name
-        self.spec = spec = SWATHS[name]
+        self.spec = spec = _spec(name)
         entry = product.facts.entry
         self.interval = product.interval
         self.bursts = [_datetime(t) for t in burst_times(entry, name)]
@@ -422,9 +484,10 @@ class _Product:
         # Ground speed from the footprint's length over the product's duration.
         speed = haversine(quad.sw, quad.nw) / (entry.end - entry.start).total_seconds()
         self.azimuth_spacing = speed * self.interval.total_seconds()
-        self.numbers = image_numbers(facts.polarisations)
+        self.table = mode_swaths(entry)
+        self.numbers = image_numbers(facts.polarisations, tuple(self.table))
         self.orbit = orbit_list(facts)  # the annotations' orbitList (the same for every swath)
-        self.swaths = {name: _Swath(self, name) for name in SWATHS}
+        self.swaths = {name: _Swath(self, name) for name in self.table}
 
     def stem(self, swath: str, pol: str) -> str:
         s = self.swaths[swath]
@@ -469,7 +532,7 @@ class _Product:
         files["manifest.safe"] = manifest(
             facts,
             product_type="SLC",
-            swaths=tuple(SWATHS),
+            swaths=tuple(self.table),
             stems=[self.stem(swath, pol) for swath, pol in order],
             files=files,
             corners=list(zip(lon.tolist(), lat.tolist(), strict=True)),
@@ -480,8 +543,8 @@ class _Product:
     def burst_ids(self, swath: _Swath) -> list[tuple[int, int]]:
         """``(relative, absolute)`` burst IDs (ESA's definition, applied to the first burst
         cycle; the decimated bursts stand for consecutive real ones, so IDs follow on)."""
-        iw1 = self.swaths["IW1"]
-        first = iw1.bursts[0] + iw1.spec.lines_per_burst / 2 * self.interval
+        near = next(iter(self.swaths.values()))  # IW1, EW1
+        first = near.bursts[0] + near.spec.lines_per_burst / 2 * self.interval
         since_anx = (first - self.facts.anx).total_seconds()
 
         def burst_id(orbit: int) -> int:

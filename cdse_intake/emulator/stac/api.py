@@ -8,6 +8,7 @@ thread, so a large page does not stall the other emulated services sharing the e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import threading
 from collections.abc import Awaitable, Callable
@@ -76,6 +77,11 @@ class StacApi:
             self._index.refresh()  # after Catalogue.add, the new entries are served too
             assert self._searcher is not None
             return self._index, self._searcher
+
+    def warm(self) -> None:
+        """Build the index ahead of the first request (a failure is reported by that request)."""
+        with contextlib.suppress(Exception):
+            self._ready()
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
@@ -306,6 +312,9 @@ def routes(ctx: ServiceContext) -> list[web.RouteDef]:
     ``web.get``'s ``allow_head`` is not an ``add_route`` argument.
     """
     api = StacApi(ctx)
+    # The search index is built now, in the background, not at the first search: that search
+    # (a 1000-item page, budget 0.5 s) would otherwise wait for it. Errors resurface there.
+    threading.Thread(target=api.warm, name="stac-index", daemon=True).start()
     guard = api.guarded
     return [
         web.route("GET", "", guard(api.landing)),

@@ -128,7 +128,7 @@ class StacIndex:
                 self._items.move_to_end(index)
                 return cached
         entry = self.entries[index]
-        data = orjson.dumps(self.factory.item(entry, SPECS[self.collection_ids[index]]))
+        data = self.factory.item_json(entry, SPECS[self.collection_ids[index]])
         with self._lock:
             if index not in self._items:
                 self._items[index] = data

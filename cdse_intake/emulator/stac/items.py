@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from ..catalogue import Entry
 from .assets import AssetBuilder, is_single_file
 from .collections import CollectionSpec
@@ -72,6 +74,13 @@ class ItemFactory:
 
     def item(self, entry: Entry, spec: CollectionSpec) -> dict[str, Any]:
         """The full item, as ``/collections/{id}/items/{itemId}`` answers it."""
+        return self._item(entry, spec, serialised=False)
+
+    def item_json(self, entry: Entry, spec: CollectionSpec) -> bytes:
+        """:meth:`item` serialised (faster: file assets go from templates to bytes directly)."""
+        return orjson.dumps(self._item(entry, spec, serialised=True))
+
+    def _item(self, entry: Entry, spec: CollectionSpec, serialised: bool) -> dict[str, Any]:
         item_id = entry.stem
         layout = layout_of(entry, spec.family)
         coll_url = f"{self.urls.stac}/collections/{spec.id}"
@@ -116,7 +125,7 @@ class ItemFactory:
             "bbox": footprint_bbox(geometry) if geometry else None,
             "type": "Feature",
             "links": links,
-            "assets": self.asset_builder.assets(entry, spec.family),
+            "assets": self.asset_builder.assets(entry, spec.family, serialised),
             "geometry": geometry,
             "collection": spec.id,
             "properties": jsonb_order(properties),

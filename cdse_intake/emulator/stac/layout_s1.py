@@ -47,12 +47,27 @@ _CALIBRATION_TEXT = (
     "Calibration metadata including calibration details and lookup tables for beta nought, "
     "sigma nought, gamma, and digital numbers used in absolute product calibration."
 )
-#: IW SLC sub-swaths: mid-swath incidence angle (degrees), range and azimuth pixel spacing (m).
+#: SLC sub-swaths and stripmap beams: mid-swath incidence angle (degrees), range and azimuth
+#: pixel spacing (m). IW's from the IW SLC example; EW's and SM's approximate (ESA's product
+#: specification: EW ~5.9 x 20 m, SM ~2.2-3.6 x 4.1 m).
 _IW_BEAMS = {
     "iw1": (33.7, 2.329562, 13.97),
     "iw2": (39.1, 2.329562, 13.99),
     "iw3": (43.9, 2.329562, 14.0),
+    "ew1": (22.8, 5.99, 19.95),
+    "ew2": (29.2, 5.99, 19.95),
+    "ew3": (35.0, 5.99, 19.95),
+    "ew4": (40.0, 5.99, 19.95),
+    "ew5": (44.6, 5.99, 19.95),
+    "s1": (20.3, 3.6, 4.1),
+    "s2": (23.9, 3.1, 4.1),
+    "s3": (29.5, 2.7, 4.1),
+    "s4": (34.7, 2.5, 4.1),
+    "s5": (38.7, 2.3, 4.1),
+    "s6": (42.4, 2.2, 4.1),
 }
+#: Sub-swaths of an SLC by the name's mode field (a stripmap beam is its own one swath).
+_SLC_SWATHS = {"iw": 3, "ew": 5}
 _S1_FILE = re.compile(
     r"^(?:(?P<dir>measurement|annotation|annotation/calibration)/)"
     r"(?P<prefix>calibration-|noise-)?"
@@ -74,7 +89,8 @@ def s1_files(entry: Entry) -> list[str]:
     )
     pols = [p.lower() for p in str(attr(entry, "polarisationChannels", "VV")).split("&")]
     slc = "_SLC_" in entry.product_type
-    swaths = [f"{mode}{i}" for i in (1, 2, 3)] if slc else [mode]
+    count = _SLC_SWATHS.get(mode, 0) if slc else 0
+    swaths = [f"{mode}{i}" for i in range(1, count + 1)] if count else [mode]
     files = ["manifest.safe"]
     kind = "slc" if slc else "grd"
     for pol_index, pol in enumerate(pols):

@@ -177,10 +177,11 @@ def _sentinel1(entry: Entry, spec: CollectionSpec, attrs: dict[str, Any]) -> dic
         }
     )
     if "_GRD" in entry.product_type:
+        spacing = 40.0 if "_GRDM" in entry.product_type else 10.0  # EW medium resolution
         props |= {
             "sar:observation_direction": "right",
-            "sar:pixel_spacing_range": 10.0,
-            "sar:pixel_spacing_azimuth": 10.0,
+            "sar:pixel_spacing_range": spacing,
+            "sar:pixel_spacing_azimuth": spacing,
             "view:incidence_angle": round(rng.uniform(30.0, 46.0), 6),
             "view:azimuth": round(rng.uniform(0.0, 360.0), 6),
         }
