@@ -116,7 +116,8 @@ def classify(opened: Any) -> tuple[str, str]:
     """``(opens, why)`` for an opened product: a few values of its first data variable read."""
     variables = [(name, var) for ds in _datasets(opened) for name, var in ds.data_vars.items()]
     if not variables:
-        return "metadata-only", "opened with no data variables"
+        # a reader that is metadata only by design says why in ``data_note``
+        return "metadata-only", opened.attrs.get("data_note") or "opened with no data variables"
     for name, var in variables:
         if var.size:
             values = var.isel({d: slice(0, 2) for d in var.dims}).values

@@ -142,6 +142,8 @@ def product_from_stac(item: dict[str, Any]) -> Product:
                 checksums[found[0]] = found[1]
             size = product_asset.get("file:size")
             product_id = _odata_id(product_asset["href"])
+        if product_id is None:  # an EOPF Zarr item's ``product`` is its S3 store: the OData
+            product_id = _odata_id_of_files(item.get("assets") or {})  # id is in file hrefs
         name = _stac_name(item)
         s3_path = _s3_path(item)
         start = parse_datetime(props.get("start_datetime") or props.get("datetime"))
@@ -174,6 +176,16 @@ def _odata_id(href: str) -> str | None:
         return None
     end = href.find(")", start)
     return href[start + len("Products(") : end] if end > 0 else None
+
+
+def _odata_id_of_files(assets: dict[str, Any]) -> str | None:
+    """The OData id in a file asset's https alternate (``.../Products(<id>)/Nodes(...)``)."""
+    for asset in assets.values():
+        https = ((asset or {}).get("alternate") or {}).get("https") or {}
+        found = _odata_id(str(https.get("href") or ""))
+        if found:
+            return found
+    return None
 
 
 def _enclosure(item: dict[str, Any]) -> str | None:

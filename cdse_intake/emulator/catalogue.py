@@ -22,7 +22,17 @@ from typing import Any
 import numpy as np
 
 from .payloads import Derived, Payload, add_folders
-from .records import clms, sentinel1, sentinel1_ew_sm, sentinel2, sentinel3, sentinel5p, table
+from .records import (
+    clms,
+    eopf_s1_s3,
+    sentinel1,
+    sentinel1_ew_sm,
+    sentinel1_ocn_raw,
+    sentinel2,
+    sentinel3,
+    sentinel5p,
+    table,
+)
 from .records.common import NEVER_EVICTED, SITES, fmt_time, mgrs, new_uuid
 from .records.delivery import DELIVER, FAULT_SHARES, SHOWCASE, fault_shares, make_deliverable
 from .records.sentinel1 import S1_UNITS
@@ -304,6 +314,10 @@ def _cached_catalogue(
     entries.extend(table.table_entries(seed, scale))
     # Sentinel-1 EW and stripmap scenes: their own random streams and ids, after the rest.
     entries.extend(sentinel1_ew_sm.ew_sm_entries(seed, start, int(730 * scale)))
+    # Sentinel-1 Level-0 and Level-2 OCN products of those acquisitions: also after the rest.
+    entries.extend(sentinel1_ocn_raw.ocn_raw_entries(seed, entries))
+    # Sentinel-1 GRD and Sentinel-3 OLCI EFR in the EOPF Zarr format: their own streams, last.
+    entries.extend(eopf_s1_s3.eopf_s1_s3_entries(seed, start))
     if materialise:
         make_deliverable(entries, everything=deliver == "all", shares=shares)
     else:

@@ -10,7 +10,10 @@ hierarchy in a ``<Name>.zarr`` folder (zipped when downloaded). What matters for
   L2A: ``measurements/reflectance/r10m|r20m|r60m``, ``conditions/mask/l2a_classification/r20m``,
   ``conditions/geometry`` on a 5 km angle grid, ``conditions/meteorology/cams|ecmwf`` on
   lat/lon, ``quality/atmosphere|probability|mask|l2a_quicklook/...``). Dimensions come from the
-  arrays' ``_ARRAY_DIMENSIONS``, as xarray writes them.
+  arrays' ``_ARRAY_DIMENSIONS``, as xarray writes them. Sentinel-1 GRD holds one sub-product
+  group per polarisation (``S01SIWGRD_..._VV/measurements/grd`` on ``azimuth_time``/
+  ``ground_range``: radar axes, no CRS); Sentinel-3 OLCI EFR ``measurements/oa01_radiance``..
+  on ``rows``/``columns`` with ``latitude``/``longitude`` arrays beside them.
 - Arrays carry CF encodings: reflectance is ``uint16`` with ``scale_factor`` 1e-4,
   ``add_offset`` -0.1 (the -1000 DN offset of processing baselines 04.00 and later) and Zarr
   ``fill_value`` 0 (no data). EOPF repeats the encoding in ``_eopf_attrs`` (``scale_factor``,
@@ -29,7 +32,8 @@ NaN), from the CF attributes or, where only EOPF's ``_eopf_attrs`` has them, fro
 groups (``x``/``y`` dimensions) get a ``spatial_ref`` coordinate (CRS and transform, what
 rioxarray's ``.rio`` reads); every group with data gets a scalar ``time`` coordinate (the STAC
 ``datetime``, else ``start_datetime``) unless it has its own (the meteorology groups' forecast
-time); the root attributes add a flat summary of the STAC properties to EOPF's own
+time); the arrays an array's ``_eopf_attrs["coordinates"]`` names become coordinates
+(:mod:`._eopf_coords`); the root attributes add a flat summary of the STAC properties to EOPF's own
 ``stac_discovery``/``other_metadata``.
 """
 
@@ -49,7 +53,9 @@ import xarray as xr
 from zarr.storage import FsspecStore
 
 from ..errors import ProductNotFound, UnsupportedProduct
-from ._partial import check_member, listed, warn_missing
+from ._eopf_coords import promote_coordinates
+from ._eopf_select import select
+from ._partial import check_member, warn_missing
 from ._times import parse_utc
 from .options import check_bool, check_chunks, check_names
 from .raster import axis_attrs
@@ -205,14 +211,16 @@ def open(
         check_chunks(chunks, {d: d for d in dims}, what="the product's arrays")
     absent = _absent_arrays(source, root)
     time = np.datetime64(meta.time.replace(tzinfo=None), "ns") if meta.time else None
-    datasets = {node.path: node.to_dataset(inherit=False) for node in tree.subtree}
+    datasets = {
+        node.path: promote_coordinates(node.to_dataset(inherit=False)) for node in tree.subtree
+    }
     for path in absent:
         group, _, name = f"/{path}".rpartition("/")
         ds = datasets.get(group or "/")
         if ds is not None and name in ds.variables:
             datasets[group or "/"] = ds.drop_vars(name)
     if wanted is not None:
-        datasets = _select(source, datasets, wanted, absent)
+        datasets = select(source, datasets, wanted, absent)
     else:
         warn_missing(source.location, [f"{p}/" for p in absent], "arrays")
     groups = {path: _finish(ds, meta, time, decode) for path, ds in datasets.items()}
@@ -227,52 +235,6 @@ def _absent_arrays(source: ProductSource, root: _Root) -> list[str]:
     """The arrays the consolidated metadata lists whose metadata file is absent (see open)."""
     files = set(source.files()) if root.arrays and source.origin != "remote" else None
     return [p for p, rel in root.arrays.items() if rel not in files] if files else []
-
-
-def _select(
-    source: ProductSource, datasets: dict[str, xr.Dataset], wanted: list[str], absent: list[str]
-) -> dict[str, xr.Dataset]:
-    """The groups holding the data variables ``wanted`` (names or paths), with only those, and
-    their parents' coordinates; unknown ones refused, and absent ones asked for by path (by
-    name: when no group has the name; else the warning names the absent ones)."""
-    have = {
-        f"{path.rstrip('/')}/{name}".lstrip("/"): (path, str(name))
-        for path, ds in datasets.items()
-        for name in ds.data_vars
-    }
-    gone = {p.strip("/") for p in absent}
-    keep: dict[str, set[str]] = {}
-    missing: list[str] = []
-    for item in wanted:
-        key = item.strip("/")
-        if "/" in key:
-            hits = [key] if key in have else []
-        else:
-            hits = [p for p, (_, name) in have.items() if name == key]
-        lost = sorted(p for p in gone if p == key or p.rsplit("/", 1)[-1] == key)
-        if lost and (not hits or "/" in key):
-            raise UnsupportedProduct(
-                f"{source.location}: variable {item} was asked for but its array is absent "
-                f"({', '.join(lost)}/)"
-            )
-        missing += [f"{p}/" for p in lost]  # a name some groups still have: those open
-        if not hits:
-            names = sorted({name for _, name in have.values()})
-            raise ValueError(
-                f"variables={item!r}: no data variable of {source.name} has this name or path; "
-                f"it has {listed(names, 40)} (or a path such as {next(iter(have), '-')!r})"
-            )
-        for hit in hits:
-            path, name = have[hit]
-            keep.setdefault(path, set()).add(name)
-    out: dict[str, xr.Dataset] = {}
-    for path, ds in datasets.items():
-        parent = path.rstrip("/") + "/"
-        if path == "/" or path in keep or any(k.startswith(parent) for k in keep):
-            names = keep.get(path, set())
-            out[path] = ds.drop_vars([n for n in ds.data_vars if n not in names])
-    warn_missing(source.location, missing, "arrays")
-    return out
 
 
 # -- the root --------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ NAMES: dict[str, re.Pattern[str]] = {
     "eopf-zarr": re.compile(r"\.zarr(\.zip)?$", re.IGNORECASE),
     "sentinel-2": re.compile(r"^(?P<mission>S2[A-D])_MSIL(?P<level>1C|2A)_"),
     # RTC products are gridded (see "gridded")
+    "sentinel-1-ocn": re.compile(r"^S1[A-D]_(IW|EW|WV|S[1-6])_OCN__2S"),
+    "sentinel-1-raw": re.compile(r"^S1[A-D]_(IW|EW|WV|S[1-6])_RAW__0S"),
     "sentinel-1": re.compile(r"^S1[A-D]_(IW|EW|WV|S[1-6])_(GRD[FHM]|SLC_)(?!.*_RTC$)"),
     "sentinel-1-orbit": re.compile(r"_AUX_(POE|RES)ORB_|\.EOF$", re.IGNORECASE),
     "sentinel-3": re.compile(r"^S3[A-D]_(OL|SL|SY|SR)_"),
@@ -125,6 +127,20 @@ FAMILIES: tuple[Family, ...] = (
             "GRANULE/*/MTD_TL.xml",
             "GRANULE/*/IMG_DATA/*.jp2",
         ),
+    ),
+    Family(
+        "sentinel-1-ocn",
+        "Sentinel-1 Level-2 OCN SAFE (ocean wind, swell, radial velocity netCDF)",
+        "sentinel1_ocn",
+        NAMES["sentinel-1-ocn"],
+        markers=("measurement/s1?-*-ocn-*.nc",),
+    ),
+    Family(
+        "sentinel-1-raw",
+        "Sentinel-1 Level-0 RAW SAFE (metadata only: packets are no image)",
+        "sentinel1_raw",
+        NAMES["sentinel-1-raw"],
+        markers=("s1?-*-raw-*-index.dat",),
     ),
     Family(
         "sentinel-1",

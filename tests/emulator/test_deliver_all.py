@@ -110,6 +110,9 @@ def test_a_random_product_of_every_kind_downloads_verified_and_opens(emu, tmp_pa
             assert s3_path.stat().st_size > 0
         opened = open_product(path, chunks=None)
         try:
+            if "data_note" in opened.attrs:  # metadata only by design (Sentinel-1 Level-0)
+                assert not opened.data_vars, entry.product_type
+                continue
             values = _first_values(opened)
         finally:
             opened.close()

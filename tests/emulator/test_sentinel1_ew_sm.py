@@ -41,9 +41,16 @@ def _is_ew_sm(entry) -> bool:
     )  # fmt: skip
 
 
+def _is_level1(entry) -> bool:
+    """Level-1 products, not the Level-0 and Level-2 ones made of the same acquisitions."""
+    return entry.product_type[3:] not in ("RAW__0S", "OCN__2S")
+
+
 @pytest.fixture(scope="module")
 def records() -> list:
-    return [e for e in build_catalogue(seed=42, scale=1.0).entries if _is_ew_sm(e)]
+    return [
+        e for e in build_catalogue(seed=42, scale=1.0).entries if _is_ew_sm(e) and _is_level1(e)
+    ]
 
 
 def test_names_and_attributes(records):

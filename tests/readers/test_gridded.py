@@ -122,7 +122,7 @@ def test_clms_cog_and_netcdf_decode_flags_and_packing(samples, tmp_path):
     want = np.where(dn > 250, np.nan, dn * 0.004 - 0.08)
     np.testing.assert_allclose(ds.NDVI.values, want, atol=1e-6)
     assert ds.time.values == np.datetime64("2024-03-11")
-    raw = gridded.open(from_local(_folder(entry, tmp_path)), mask_and_scale=False, chunks=None)
+    raw = gridded.open(from_local(_folder(entry, tmp_path)), scale=False, chunks=None)
     np.testing.assert_array_equal(raw.NDVI.values, dn)
     assert raw.NDVI.attrs["scale_factor"] == pytest.approx(0.004)
 

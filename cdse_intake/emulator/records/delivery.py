@@ -35,6 +35,8 @@ SHOWCASE = {
     "sentinel3_syn": 1,
     "sentinel5p_l2": 2,
     "eopf_zarr": 1,
+    "eopf_s1_grd": 1,
+    "eopf_s3_olci_efr": 1,
     "clms_geotiff": 1,
     "sentinel3_more": 1,
     "sentinel5p_more": 1,
@@ -47,6 +49,8 @@ SHOWCASE = {
     "smos": 1,
     "cams": 1,
     "modis": 1,
+    "sentinel1_ocn": 1,
+    "sentinel1_raw": 1,
 }
 
 #: Shares of the catalogue's deliverable products (outside the showcase) that carry a fault,

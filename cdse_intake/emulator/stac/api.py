@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from aiohttp import web
 
+from .. import sums_pack
 from ..http import CORS_HEADERS, retry_after
 from . import params
 from .collection_search import search_collections
@@ -79,9 +80,12 @@ class StacApi:
             return self._index, self._searcher
 
     def warm(self) -> None:
-        """Build the index ahead of the first request (a failure is reported by that request)."""
+        """Build the index and load the sums packs (checking a pack's fingerprint parses its
+        writers' code) ahead of the first request; a failure is reported by that request."""
         with contextlib.suppress(Exception):
-            self._ready()
+            index, _ = self._ready()
+            for family in sorted({e.family for e in index.entries if e.family}):
+                sums_pack.fresh_pack(family)
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
@@ -312,9 +316,10 @@ def routes(ctx: ServiceContext) -> list[web.RouteDef]:
     ``web.get``'s ``allow_head`` is not an ``add_route`` argument.
     """
     api = StacApi(ctx)
-    # The search index is built now, in the background, not at the first search: that search
-    # (a 1000-item page, budget 0.5 s) would otherwise wait for it. Errors resurface there.
-    threading.Thread(target=api.warm, name="stac-index", daemon=True).start()
+    # The search index is built and the sums packs loaded now, as the emulator starts, not at
+    # the first search: that search (a 1000-item page, budget 0.5 s) would wait for them (or,
+    # warmed in the background, share the interpreter with the warming). Errors resurface there.
+    api.warm()
     guard = api.guarded
     return [
         web.route("GET", "", guard(api.landing)),

@@ -79,20 +79,31 @@ class AssetBuilder:
         if entry.name.endswith(".zarr"):
             out["product"] = _href_first(self._zarr_store(entry))
         facts = file_facts(entry)
+        base = self._base(entry)
         for rel, sums_of_file, known in self._files(entry, family):
             key, fields = known or self._describe(rel, family, entry, facts)
             while key in out:  # two unclassified files with the same derived name
                 key += "_"
             sums = layout.manifest_sums or key != "xfdumanifest"
-            data = self._file_asset(entry, rel, sums_of_file if sums else None, fields, sums)
+            data = self._file_asset(entry, base, rel, sums_of_file if sums else None, fields, sums)
             out[key] = orjson.Fragment(data) if serialised else orjson.loads(data)
         if entry.quicklook_id and layout.thumbnail is not None:
             out["thumbnail"] = _href_first(self._thumbnail(entry, layout))
-        if layout.product_asset is not None:
+        if layout.product_asset in out:  # an EOPF product's ``product`` is its Zarr store:
+            zipped = self._product(entry)  # it carries the size and checksum of the download
+            sums = ("file:size", "file:checksum")
+            out[layout.product_asset].update({k: zipped[k] for k in sums if k in zipped})
+        elif layout.product_asset is not None:
             out[layout.product_asset] = _href_first(self._product(entry))
         return {key: out[key] for key in shallow_order(dict.fromkeys(out))}
 
     # -- files -----------------------------------------------------------------------------------
+    def _base(self, entry: Entry) -> tuple[str, str, str]:
+        """The product's own S3 href, local path and https (``Nodes``) href, which its files'
+        extend."""
+        https = f"{self.urls.download}/Products({entry.id})/Nodes({entry.name})"
+        return f"s3://eodata/{entry.s3_key}", entry.name, https
+
     def _files(
         self, entry: Entry, family: str
     ) -> list[tuple[str, tuple[int, str] | None, Known | None]]:
@@ -133,26 +144,24 @@ class AssetBuilder:
     def _file_asset(
         self,
         entry: Entry,
+        base: tuple[str, str, str],
         rel: str,
         file: tuple[int, str] | None,
         fields: dict[str, Any],
         sums: bool,
     ) -> bytes:
-        """One file's asset, serialised; ``file:size``/``file:checksum`` from ``file`` (size,
-        MD5) when ``sums``.
+        """One file's asset, serialised; ``base``: the product's S3 href, local path and https
+        href (:meth:`_base`); ``file:size``/``file:checksum`` from ``file`` (size, MD5) when
+        ``sums``.
 
         Serialised from a template per asset shape (its static fields and which of size and
         checksum it has): a page lists tens of thousands of file assets and building,
         ordering and serialising each as a dict was most of a page's time.
         """
+        s3, local, https = base
         if rel:
-            href = f"s3://eodata/{entry.s3_key}/{rel}"
-            local = f"{entry.name}/{rel}"
-            nodes = "/".join(f"Nodes({n})" for n in (entry.name, *rel.split("/")))
-        else:
-            href = f"s3://eodata/{entry.s3_key}"
-            local = entry.name
-            nodes = f"Nodes({entry.name})"
+            s3, local = f"{s3}/{rel}", f"{local}/{rel}"
+            https = f"{https}/Nodes({rel.replace('/', ')/Nodes(')})"
         size: int | None = None
         md5: str | None = None
         if not rel and sums:  # the product is the file: the record's size and checksum, as
@@ -161,13 +170,13 @@ class AssetBuilder:
         elif file is not None:
             size, md5 = file
         values = {
-            b"H": orjson.dumps(href),
+            b"H": orjson.dumps(s3),
             b"L": orjson.dumps(local),
-            b"N": orjson.dumps(f"{self.urls.download}/Products({entry.id})/{nodes}/$value"),
+            b"N": orjson.dumps(f"{https}/$value"),
             b"S": b"%d" % size if size is not None else b"",
             b"C": orjson.dumps(multihash_md5(md5)) if md5 else b"",
         }
-        template = _template(orjson.dumps(fields), size is not None, md5 is not None)
+        template = _template_for(fields, size is not None, md5 is not None)
         return template % values
 
     # -- the other assets ------------------------------------------------------------------------
@@ -223,6 +232,24 @@ class AssetBuilder:
 
 #: A placeholder in an asset template: ``\x01`` and a letter (see :func:`_template`).
 _SLOT = re.compile(rb'"\\u0001([HLNSC])"')
+
+
+#: Templates by the identity of the static fields they were made of (which they keep alive,
+#: so an identity is never reused while cached): classified files share their fields' dicts.
+_BY_ID: dict[tuple[int, bool, bool], tuple[dict[str, Any], bytes]] = {}
+
+
+def _template_for(fields: dict[str, Any], size: bool, checksum: bool) -> bytes:
+    """:func:`_template` of ``fields``, looked up by identity first."""
+    key = (id(fields), size, checksum)
+    hit = _BY_ID.get(key)
+    if hit is not None and hit[0] is fields:
+        return hit[1]
+    template = _template(orjson.dumps(fields), size, checksum)
+    if len(_BY_ID) >= 4096:
+        _BY_ID.clear()
+    _BY_ID[key] = (fields, template)
+    return template
 
 
 @lru_cache(maxsize=4096)
