@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup browser-deps demo test test-latest lock lint format bench emulator sums clean
+.PHONY: setup system-deps browser-deps demo test test-latest lock lint format bench emulator sums clean
 
 # Installs are locked: requirements.lock (written by `make lock`) pins every package, for every
 # platform, and is what a fresh machine gets. uv (pinned in the lock itself) installs it; plain
@@ -28,33 +28,40 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/cdse-intake demo
 
-# The browser tests (tests/browser/) drive Debian's Chromium; install it when it is missing.
-# Non-interactive: apt-get as root, or through `sudo -n` when that works without a password.
+# Debian packages some tests need: Chromium for the browser tests (tests/browser/), GDAL's
+# command-line tools (gdal-bin, with the HDF4 driver rasterio's wheels lack) to check that the
+# emulator's MODIS files are HDF-EOS grids. Installed when missing; non-interactive: apt-get as
+# root, or through `sudo -n` when that works without a password.
 CHROMIUM := /usr/bin/chromium
-browser-deps:
-	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+GDALINFO := /usr/bin/gdalinfo
+SYSTEM_PACKAGES := chromium gdal-bin
+system-deps:
+	@if [ -x $(CHROMIUM) ] && [ -x $(GDALINFO) ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "browser-deps: $(CHROMIUM) is missing and apt-get is not available;" \
-			"install Chromium at $(CHROMIUM) (Debian/Ubuntu package 'chromium')" >&2; exit 1; \
+		echo "system-deps: $(CHROMIUM) or $(GDALINFO) is missing and apt-get is not available;" \
+			"install the Debian/Ubuntu packages $(SYSTEM_PACKAGES)" >&2; exit 1; \
 	fi; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
 	else \
-		echo "browser-deps: $(CHROMIUM) is missing; installing it needs root:" \
-			"run 'sudo apt-get install chromium' (or make as root), then retry" >&2; exit 1; \
+		echo "system-deps: $(CHROMIUM) or $(GDALINFO) is missing; installing needs root:" \
+			"run 'sudo apt-get install $(SYSTEM_PACKAGES)' (or make as root), then retry" >&2; exit 1; \
 	fi; \
-	echo "browser-deps: installing chromium with apt-get"; \
+	echo "system-deps: installing $(SYSTEM_PACKAGES) with apt-get"; \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium && \
-	test -x $(CHROMIUM) || { echo "browser-deps: apt-get did not install $(CHROMIUM)" >&2; exit 1; }
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) && \
+	test -x $(CHROMIUM) && test -x $(GDALINFO) || \
+		{ echo "system-deps: apt-get did not install $(SYSTEM_PACKAGES)" >&2; exit 1; }
 
-test: setup browser-deps
+browser-deps: system-deps
+
+test: setup system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 # The newest releases of everything (within pyproject's ranges), in their own venv.
-test-latest: browser-deps
+test-latest: system-deps
 	rm -rf $(LATEST)
 	$(PYTHON) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install --quiet --disable-pip-version-check uv

@@ -1,8 +1,8 @@
 """The emulator's Sentinel-1 Level-0 (RAW) and Level-2 ocean (OCN) products: records with the
 real names and attributes, derived from the Level-1 acquisitions (same orbit, datatake, pass),
 OCN only over the sea; their SAFE products download over HTTPS as listed, in the real layout
-(manifest, packets with annotation and index files; one OCN netCDF without ``annotation/``);
-the other records do not move."""
+(manifest, packets with annotation and index files; one OCN netCDF without ``annotation/``, in
+wave mode one per vignette of the WV SLC); the other records do not move."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import pytest
 from cdse_intake import Settings, download, search
 from cdse_intake.emulator import catalogue as catalogue_module
 from cdse_intake.emulator.catalogue import build_catalogue
-from cdse_intake.emulator.products import BUILDERS, sentinel1_raw
+from cdse_intake.emulator.products import BUILDERS, sentinel1_ocn, sentinel1_raw, sentinel1_wv
 from cdse_intake.emulator.records import sentinel1_ocn_raw
 from cdse_intake.emulator.records.common import SITES
 from cdse_intake.emulator.records.sentinel1 import S1_UNITS
@@ -112,6 +112,7 @@ def test_counts(records, catalogue):
     assert types["IW_RAW__0S"] == l1["IW_GRDH_1S"] == 2880
     assert types["EW_RAW__0S"] == l1["EW_GRDM_1S"]
     assert types["WV_RAW__0S"] == l1["WV_SLC__1S"] > 0
+    assert types["WV_OCN__2S"] == l1["WV_SLC__1S"]  # wave mode: one OCN per acquisition
     sm_grd = sum(n for t, n in l1.items() if t[0] == "S" and t.endswith("_GRDH_1S"))
     assert sum(n for t, n in types.items() if t[0] == "S" and "RAW" in t) == sm_grd
     # OCN: most IW acquisitions over the sea sites (a third of the sites are coastal)
@@ -121,7 +122,9 @@ def test_counts(records, catalogue):
     assert 10 <= len(sea_sites) <= 30
     assert 0.7 * 60 * len(sea_sites) <= types["IW_OCN__2S"] <= 60 * len(sea_sites)
     assert 0.35 * types["EW_RAW__0S"] <= types["EW_OCN__2S"] <= 0.65 * types["EW_RAW__0S"]
-    assert set(types) >= {"IW_RAW__0S", "EW_RAW__0S", "WV_RAW__0S", "IW_OCN__2S", "EW_OCN__2S"}
+    assert set(types) >= {
+        "IW_RAW__0S", "EW_RAW__0S", "WV_RAW__0S", "IW_OCN__2S", "EW_OCN__2S", "WV_OCN__2S"
+    }  # fmt: skip
 
 
 def _box(lon: float, lat: float) -> dict:
@@ -131,7 +134,8 @@ def _box(lon: float, lat: float) -> dict:
 
 
 def test_ocn_only_over_the_sea(records):
-    ocn = [e for e in records if "OCN" in e.product_type]
+    # (wave mode has one OCN per acquisition, its vignettes over land holding fill values)
+    ocn = [e for e in records if e.product_type in ("IW_OCN__2S", "EW_OCN__2S")]
     assert ocn
     for entry in ocn:
         lon, lat = entry.extra["lon"], entry.extra["lat"]
@@ -164,6 +168,25 @@ def test_other_records_do_not_move(monkeypatch):
     assert [e.id for e in kept] == [e.id for e in without.entries]
 
 
+def test_wave_mode_ocn_moves_no_record(monkeypatch):
+    """The WV OCN records came last: without them every other record, RAW and IW/EW OCN too,
+    has the same key and ids; with them, one per WV SLC, named after it."""
+    with_them = catalogue_module._cached_catalogue.__wrapped__(7, 0.05, False, "showcase")
+    monkeypatch.setattr(sentinel1_ocn_raw, "_wv_ocn_entries", lambda *args: [])
+    without = catalogue_module._cached_catalogue.__wrapped__(7, 0.05, False, "showcase")
+    wave = [e for e in with_them.entries if e.product_type == "WV_OCN__2S"]
+    kept = [e for e in with_them.entries if e.product_type != "WV_OCN__2S"]
+    slc = [e for e in with_them.entries if e.product_type == "WV_SLC__1S"]
+    assert len(wave) == len(slc) > 0 and len(kept) == len(without.entries)
+    assert [record_key(e) for e in kept] == [record_key(e) for e in without.entries]
+    assert [(e.id, e.quicklook_id) for e in kept] == [
+        (e.id, e.quicklook_id) for e in without.entries
+    ]
+    assert sorted(e.name.split("_")[-3:-1] for e in wave) == sorted(
+        e.name.split("_")[-3:-1] for e in slc
+    )
+
+
 def test_records_are_in_their_packs(records):
     for family in ("sentinel1_ocn", "sentinel1_raw"):
         pack = fresh_pack(family)
@@ -171,6 +194,8 @@ def test_records_are_in_their_packs(records):
         chosen = [e for e in records if e.family == family]
         for entry in chosen[:: max(1, len(chosen) // 25)]:
             assert pack.get(entry) is not None, entry.name
+    wave = [e for e in records if e.product_type == "WV_OCN__2S"]
+    assert wave and all(fresh_pack("sentinel1_ocn").get(e) is not None for e in wave)
 
 
 # -- the products --------------------------------------------------------------------------------
@@ -227,6 +252,67 @@ def test_ocn_file_layout(records):
         assert (mask == 0).any()
 
 
+def _wv_pair(records, catalogue):
+    """A WV OCN record with a vignette over the sea, and its WV SLC record."""
+    slcs = {
+        tuple(e.name.split("_")[-3:-1]): e
+        for e in catalogue.entries
+        if e.product_type == "WV_SLC__1S"
+    }
+    for entry in records:
+        if entry.product_type == "WV_OCN__2S":
+            swell = sentinel1_ocn.expected_swell(entry)
+            if any(s["hs"][0] != sentinel1_ocn.FILL for s in swell):
+                return entry, slcs[tuple(entry.name.split("_")[-3:-1])], swell
+    raise AssertionError("no WV OCN with a vignette over the sea")
+
+
+def test_wv_ocn_one_file_per_imagette(records, catalogue):
+    entry, slc, swell = _wv_pair(records, catalogue)
+    files = BUILDERS["sentinel1_ocn"](entry)
+    assert not [n for n in files if n.startswith("annotation/")]
+    ncs = [n for n in files if n.startswith("measurement/")]
+    imagettes = sentinel1_wv.imagettes(slc)
+    assert len(ncs) == len(imagettes) == sentinel1_wv.IMAGETTES
+    pattern = re.compile(
+        r"measurement/s1[ac]-wv([12])-ocn-(vv|hh)-\d{8}t\d{6}-\d{8}t\d{6}-\d{6}-[0-9a-f]{6}-"
+        r"(\d{3})\.nc$"
+    )
+    slc_facts = sentinel1_wv.facts(slc)
+    for k, (name, im) in enumerate(zip(ncs, imagettes, strict=True)):
+        m = pattern.match(name)
+        assert m, name
+        assert int(m.group(3)) == k + 1 and m.group(1) == ("1" if k % 2 == 0 else "2")
+        # the vignette's own times, orbit and datatake: the SLC imagette's file name
+        stem = name.removeprefix("measurement/").removesuffix(".nc")
+        assert stem.replace("-ocn-", "-slc-") == sentinel1_wv.stem(slc_facts, im)
+    manifest = files["manifest.safe"].decode()
+    assert "level-2/ocn/standard/wvsp" in manifest
+    assert "<s1sarl2:swath>WV2</s1sarl2:swath>" in manifest
+    for name in ncs:
+        assert hashlib.md5(files[name]).hexdigest() in manifest
+    sea = 0
+    for name, expected in zip(ncs, swell, strict=True):
+        with h5py.File(io.BytesIO(files[name]), "r") as h5:
+            assert {"oswLat", "oswLon", "oswHs", "oswWl", "oswDirmet", "oswPolSpec"} <= set(h5)
+            assert {"owiWindSpeed", "rvlRadVel"} <= set(h5)
+            assert h5["oswPolSpec"].shape == (1, 1, sentinel1_ocn.PHI.size, sentinel1_ocn.K.size)
+            hs = h5["oswHs"][0, 0]
+            spec = h5["oswPolSpec"][0, 0].astype(np.float64)
+            if h5["oswLandFlag"][0, 0] == 1:
+                assert (hs == -999.0).all()
+                continue
+            sea += 1
+            np.testing.assert_array_equal(hs, expected["hs"])
+            assert np.isfinite(hs).all() and ((hs > 0) & (hs < 20)).all()
+            assert ((h5["oswWl"][0, 0] > 30) & (h5["oswWl"][0, 0] < 800)).all()
+            # the spectrum carries the partitions' energy: Hs = 4 sqrt(m0)
+            k = h5["oswK"][()].astype(np.float64)
+            m0 = (spec * k * np.gradient(k)).sum() * np.radians(10.0)
+            np.testing.assert_allclose(4 * np.sqrt(m0), np.hypot(*hs), rtol=1e-4)
+    assert sea > 0
+
+
 # -- served ---------------------------------------------------------------------------------------
 
 
@@ -238,7 +324,7 @@ def emu():
         yield emulator
 
 
-@pytest.mark.parametrize("product_type", ["IW_OCN__2S", "IW_RAW__0S", "EW_OCN__2S"])
+@pytest.mark.parametrize("product_type", ["IW_OCN__2S", "IW_RAW__0S", "EW_OCN__2S", "WV_OCN__2S"])
 def test_download_over_https_matches_the_record(emu, tmp_path, product_type):
     entry = next(
         e
@@ -273,4 +359,6 @@ def test_download_over_https_matches_the_record(emu, tmp_path, product_type):
     if "RAW" in product_type:
         assert len([n for n in names if n.endswith(".dat")]) == 6
     else:
-        assert len([n for n in names if n.startswith("measurement/")]) == 1
+        # wave mode: one file per imagette
+        files = sentinel1_wv.IMAGETTES if product_type == "WV_OCN__2S" else 1
+        assert len([n for n in names if n.startswith("measurement/")]) == files

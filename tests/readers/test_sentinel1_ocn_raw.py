@@ -1,17 +1,20 @@
 """The Sentinel-1 OCN reader (a DataTree with one group per component, wind values as written,
-``variables=`` subsets) and the Level-0 reader (metadata only: attributes from the manifest, no
-data variables, no PartialProductWarning); both detected by name and by content."""
+``variables=`` subsets; in wave mode the vignette files stacked along ``vignette``, values as
+written) and the Level-0 reader (metadata only: attributes from the manifest, no data variables,
+no PartialProductWarning); both detected by name and by content."""
 
 from __future__ import annotations
 
+import io
 import warnings
 import zipfile
 
+import h5py
 import numpy as np
 import pytest
 
 from cdse_intake.emulator.catalogue import build_catalogue
-from cdse_intake.emulator.products import sentinel1_ocn, sentinel1_raw
+from cdse_intake.emulator.products import sentinel1_ocn, sentinel1_raw, sentinel1_wv
 from cdse_intake.readers import open_product
 
 xr = pytest.importorskip("xarray")
@@ -34,6 +37,13 @@ def _zip(entry, files, directory) -> str:
 def ocn(request, tmp_path_factory):
     entry = _entry(request.param)
     return entry, _zip(entry, sentinel1_ocn.build(entry), tmp_path_factory.mktemp("ocn"))
+
+
+@pytest.fixture(scope="module")
+def wv(tmp_path_factory):
+    entry = _entry("WV_OCN__2S")
+    files = sentinel1_ocn.build(entry)
+    return entry, files, _zip(entry, files, tmp_path_factory.mktemp("wv"))
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +109,73 @@ def test_ocn_chunks_checked(ocn):
     _, path = ocn
     tree = open_product(path, chunks={"owiAzSize": 8})
     assert tree["owi"].owiWindSpeed.chunks[0][0] == 8
+    with pytest.raises(ValueError, match="nope"):
+        open_product(path, chunks={"nope": 2})
+
+
+def test_wv_ocn_vignettes_stacked(wv):
+    entry, _, path = wv
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tree = open_product(path)
+    assert tree.attrs["cdse_family"] == "sentinel-1-ocn"
+    assert sorted(tree.children) == ["osw", "owi", "rvl"]
+    assert tree.attrs["components"] == ["owi", "osw", "rvl"]
+    assert tree.attrs["instrument_mode"] == "WV" and "swath" not in tree.attrs
+    count = sentinel1_wv.IMAGETTES
+    vignettes = sentinel1_ocn.vignettes(entry)
+    for group in ("osw", "owi", "rvl"):
+        ds = tree[group].to_dataset()
+        assert ds.vignette.values.tolist() == list(range(1, count + 1))
+        assert ds.swath.values.tolist() == ["WV1", "WV2"] * (count // 2)
+        np.testing.assert_array_equal(
+            ds.time.values, np.array([v.start.replace(tzinfo=None) for v in vignettes], "M8[ns]")
+        )
+    osw = tree["osw"].to_dataset()
+    assert osw.oswPolSpec.dims == (
+        "vignette", "oswAzSize", "oswRaSize", "oswAngularBinSize", "oswWavenumberBinSize"
+    )  # fmt: skip
+    assert osw.oswHs.dims == ("vignette", "oswAzSize", "oswRaSize", "oswPartitions")
+    assert {"oswLat", "oswLon", "oswK", "oswPhi"} <= set(osw.coords)
+    assert osw.oswK.dims == ("oswWavenumberBinSize",)
+    assert tree["owi"].owiWindSpeed.dims == ("vignette", "owiAzSize", "owiRaSize")
+
+
+def test_wv_ocn_values_as_written(wv):
+    entry, files, path = wv
+    tree = open_product(path, chunks=None)
+    ncs = sorted((n for n in files if n.startswith("measurement/")), key=lambda n: n[-6:])
+    assert len(ncs) == sentinel1_wv.IMAGETTES
+    rng = np.random.default_rng(0)
+    names = {"osw": ["oswHs", "oswWl", "oswDirmet", "oswPolSpec", "oswLat"],
+             "owi": ["owiWindSpeed", "owiLon"], "rvl": ["rvlRadVel"]}  # fmt: skip
+    for k, rel in enumerate(ncs):
+        with h5py.File(io.BytesIO(files[rel]), "r") as h5:
+            for group, variables in names.items():
+                for name in variables:
+                    written = h5[name][()].astype(np.float64)
+                    written[written == -999.0] = np.nan
+                    opened = tree[group][name].isel(vignette=k).values
+                    assert opened.shape == written.shape
+                    flat = rng.choice(written.size, size=min(5, written.size), replace=False)
+                    np.testing.assert_array_equal(opened.ravel()[flat], written.ravel()[flat])
+    # the swell: plausible over the sea, NaN over land
+    hs = tree["osw"].oswHs.values[:, 0, 0, :]
+    land = tree["osw"].oswLandFlag.values[:, 0, 0] == 1
+    expected = np.array([s["hs"] for s in sentinel1_ocn.expected_swell(entry)])
+    assert (~land).any()
+    assert np.isfinite(hs[~land]).all() and ((hs[~land] > 0) & (hs[~land] < 20)).all()
+    assert np.isnan(hs[land]).all()
+    np.testing.assert_array_equal(hs[~land], expected[~land])
+
+
+def test_wv_ocn_subsets_and_chunks(wv):
+    _, _, path = wv
+    tree = open_product(path, variables="oswHs", chunks=None)
+    assert list(tree["osw"].data_vars) == ["oswHs"] and not tree["owi"].data_vars
+    assert tree["osw"].sizes["vignette"] == sentinel1_wv.IMAGETTES
+    tree = open_product(path, chunks={"vignette": 2})
+    assert tree["osw"].oswPolSpec.chunks[0] == (2,) * (sentinel1_wv.IMAGETTES // 2)
     with pytest.raises(ValueError, match="nope"):
         open_product(path, chunks={"nope": 2})
 

@@ -1,5 +1,5 @@
-"""Write one HDF4 file under its bare name, in a child process whose working directory is a
-private temporary folder.
+"""Write one HDF-EOS2 grid file (HDF4: SD and V interfaces) under its bare name, in a child
+process whose working directory is a private temporary folder.
 
 HDF4 stores the path a file was created with inside the file, so the same product must always be
 created as the same relative name; only a process of its own may change its working directory
@@ -26,9 +26,10 @@ TIMEOUT = 120
 
 
 def write_hdf(name: str, spec: dict[str, Any], values: dict[str, np.ndarray]) -> bytes:
-    """The bytes of the HDF4 file ``name`` holding ``spec``'s global attributes (``texts``) and
-    layers (``layers``: name, dtype, fill, valid, long_name, units, scale, deflate level, in
-    file order), with ``values`` by layer name."""
+    """The bytes of the HDF-EOS2 grid file ``name`` holding ``spec``'s global attributes
+    (``texts``), the Vgroups of its grid (``grid``) and layers (``layers``: name, dtype, fill,
+    valid, long_name, units, scale, deflate level, in file order), with ``values`` by layer
+    name."""
     if Path(name).name != name or name.startswith("."):
         raise ValueError(f"a bare file name expected, got {name!r}")
     with tempfile.TemporaryDirectory(prefix="modis-") as folder:
@@ -48,23 +49,53 @@ def write_hdf(name: str, spec: dict[str, Any], values: dict[str, np.ndarray]) ->
 
 
 def _write(name: str) -> None:
+    """Write the file as the HDF-EOS2 library does: ``Hopen`` creates it and ``SDstart`` opens
+    it read-write (EHopen); the grid's Vgroups come first (GDcreate), then each SDS, attached
+    to ``Data Fields`` as it is created (GDdeffield); then SD, V and the file close."""
+    import pyhdf.V  # noqa: F401 (HDF.vgstart needs the module loaded)
+    from pyhdf.HDF import HC, HDF
     from pyhdf.SD import SD, SDC
 
     spec = json.loads(Path("spec.json").read_text(encoding="utf-8"))
     types = {"uint8": SDC.UINT8, "int16": SDC.INT16}
-    sd = SD(name, SDC.WRITE | SDC.CREATE | SDC.TRUNC)
+    hdf = HDF(name, HC.WRITE | HC.CREATE)
     try:
-        for key, text in spec["texts"].items():
-            sd.attr(key).set(SDC.CHAR8, text)
-        with np.load("values.npz") as values:
-            for layer in spec["layers"]:
-                _sds(sd, layer, types[layer["dtype"]], spec["grid"], values[layer["name"]])
+        sd, v = SD(name, SDC.WRITE), hdf.vgstart()
+        try:
+            for key, text in spec["texts"].items():
+                sd.attr(key).set(SDC.CHAR8, text)
+            groups = _grid_vgroups(v, spec["grid"])
+            with np.load("values.npz") as values:
+                for layer in spec["layers"]:
+                    data = values[layer["name"]]
+                    ref = _sds(sd, layer, types[layer["dtype"]], spec["grid"], data)
+                    groups[1].add(HC.DFTAG_NDG, ref)
+            for group in groups:
+                group.detach()
+        finally:
+            sd.end()
+            v.end()
     finally:
-        sd.end()
+        hdf.close()
 
 
-def _sds(sd: Any, layer: dict[str, Any], hdf_type: int, grid: str, data: np.ndarray) -> None:
-    """One SDS with its attributes, as the MODIS PGEs write them."""
+def _grid_vgroups(v: Any, grid: str) -> list[Any]:
+    """The HDF-EOS2 grid structure (GDcreate): a Vgroup named after the grid, class ``GRID``,
+    holding the Vgroups ``Data Fields`` and ``Grid Attributes``, class ``GRID Vgroup``, in this
+    order (HDF-EOS finds them by position). Returns [grid, data fields, grid attributes]."""
+    root = v.create(grid)
+    root._class = "GRID"
+    groups = [root]
+    for child in ("Data Fields", "Grid Attributes"):
+        group = v.create(child)
+        group._class = "GRID Vgroup"
+        root.insert(group)
+        groups.append(group)
+    return groups
+
+
+def _sds(sd: Any, layer: dict[str, Any], hdf_type: int, grid: str, data: np.ndarray) -> int:
+    """One SDS with its attributes, as the MODIS PGEs write them; returns its reference."""
     from pyhdf.SD import SDC
 
     sds = sd.create(layer["name"], hdf_type, data.shape)
@@ -79,7 +110,9 @@ def _sds(sd: Any, layer: dict[str, Any], hdf_type: int, grid: str, data: np.ndar
         sds.setcal(layer["scale"], 0.0, 0.0, 0.0, hdf_type)
     sds.setcompress(SDC.COMP_DEFLATE, value=int(layer["deflate"]))
     sds[:] = data
+    ref = sds.ref()
     sds.endaccess()
+    return int(ref)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,11 @@ sinusoidal globe (tile corners at high latitude) hold the fill value, as in real
 the synthetic Earth at the pixel centres, seeded by the product name (:func:`tile_values` is
 the oracle). The file follows the tile of the name, wherever the record's site is.
 
-Not written: the Vgroups the HDF-EOS library adds (the grid's, with ``Data Fields`` and ``Grid
-Attributes``). Readers of the SD interface (pyhdf, GDAL's ``HDF4_SDS``) see every layer; the
-HDF-EOS library's grid calls (GDAL's ``HDF4_EOS``) may not find the grid.
+The HDF-EOS2 grid structure is written as the HDF-EOS library's GDcreate/GDdeffield write it:
+a Vgroup named after the grid (class ``GRID``) holding the Vgroups ``Data Fields`` (every SDS
+attached, tag ``DFTAG_NDG``) and ``Grid Attributes`` (empty: MODIS tiles have no grid
+attributes), both class ``GRID Vgroup``; so the HDF-EOS grid calls (GDAL's ``HDF4_EOS``
+subdatasets) find the grid and its fields, as SD readers (pyhdf, ``HDF4_SDS``) find the layers.
 
 HDF4 stores the path it was created with: the file is written as the bare product name in a
 temporary folder, by a child process working there (:mod:`._modis_hdf`), so the same entry

@@ -7,15 +7,17 @@ Follows the real catalogue: every acquisition is first a Level-0 product,
 the same datatake and orbit as its Level-1 products, sensing a few seconds longer on each side
 (an IW slice is ~25 s as GRD, ~33 s as RAW); and an ocean product ``S1A_IW_OCN__2SDV_...``
 (``EW_OCN__2SDH``) with the Level-1 product's times accompanies most IW and EW acquisitions
-over the sea (:data:`OCN_SHARE` of those whose footprint is at least :data:`SEA_SHARE` sea). The
+over the sea (:data:`OCN_SHARE` of those whose footprint is at least :data:`SEA_SHARE` sea), and
+every wave-mode acquisition has its ``WV_OCN__2SSV`` (wave mode samples the open ocean). The
 attributes are the Level-1 record's (:func:`.sentinel1._attrs`, so the orbits are those the
 other records compute and only units then flying appear) with ``productType``,
 ``processingLevel`` (``LEVEL0``/``LEVEL2``), processing date and, for RAW, the sensing times.
 
-One RAW per IW GRD, EW GRD, stripmap GRD and WV SLC record; Wave-mode OCN (one netCDF per
-vignette) is not made. Each record draws from a generator seeded by the seed and its Level-1
-record's name, and the ids from one of their own, after every other record's: adding these
-records shifts no other record.
+One RAW per IW GRD, EW GRD, stripmap GRD and WV SLC record; one WV OCN per WV SLC record. Each
+record draws from a generator seeded by the seed and its Level-1 record's name, and the ids from
+one of their own, after every other record's: adding these records shifts no other record. The
+WV OCN records came later: they have generators of their own, ids included, and come last, so
+the IW, EW and RAW records stay as they were and no other record's absence moves them.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ OCN_SHARE = {"IW": 0.85, "EW": 0.5}
 RAW_MARGIN = (3.5, 4.0)
 #: Mean sizes (MB) of the real products, by mode: RAW (dual polarisation) and OCN.
 RAW_MB = {"IW": 1600, "EW": 520, "SM": 1100, "WV": 430}
-OCN_MB = {"IW": 9, "EW": 7}
+OCN_MB = {"IW": 9, "EW": 7, "WV": 5}
 #: Level-1 product types a Level-0 product is derived from (one RAW per acquisition).
 _PARENTS = ("IW_GRDH_1S", "EW_GRDM_1S", "WV_SLC__1S")
 #: A Level-1 SAFE name (EOPF Zarr records of the same product types are other formats of it).
@@ -99,11 +101,27 @@ def ocn_raw_entries(seed: int, entries: list[Entry]) -> list[Entry]:
             lon, lat = parent.extra["lon"], parent.extra["lat"]
             if sea_share(parent.footprint, lon, lat) >= SEA_SHARE:
                 out.append(_ocn(rng, parent, mode))
+    wave = _wv_ocn_entries(seed, entries)
     ids = random.Random(f"{seed}:s1_ocn_raw")
+    wave_ids = random.Random(f"{seed}:s1_ocn_wv")  # the wave-mode OCN's own: none shifts another
     for entry in out:
         entry.id = new_uuid(ids)
         entry.quicklook_id = new_uuid(ids)
-    return out
+    for entry in wave:
+        entry.id = new_uuid(wave_ids)
+        entry.quicklook_id = new_uuid(wave_ids)
+    return out + wave
+
+
+def _wv_ocn_entries(seed: int, entries: list[Entry]) -> list[Entry]:
+    """One ``WV_OCN__2S`` per wave-mode SLC SAFE record, each from a generator of its own."""
+    return [
+        _ocn(random.Random(f"{seed}:s1_ocn_wv:{parent.name}"), parent, "WV")
+        for parent in entries
+        if parent.collection == "SENTINEL-1"
+        and parent.product_type == "WV_SLC__1S"
+        and _L1_SAFE.match(parent.name)
+    ]
 
 
 def _derived(
@@ -197,7 +215,8 @@ def _ocn(rng: random.Random, parent: Entry, mode: str) -> Entry:
         "checksum_date": publication + timedelta(seconds=rng.uniform(1, 30)),
     }
     name = _name(parent, "OCN__2S", times, hex_digits(rng, 4).upper())
-    values = {"swathIdentifier": mode}  # the OCN covers the whole swath as one image
+    # IW/EW: the OCN covers the whole swath as one image; WV: the vignettes of both beams
+    values = {"swathIdentifier": "WV1 WV2" if mode == "WV" else mode}
     return _derived(
         rng, parent, f"{mode}_OCN__2S", name, "LEVEL2", times, values, OCN_MB[mode], "sentinel1_ocn"
     )
