@@ -244,17 +244,27 @@ class Catalogue:
 # ---------------------------------------------------------------------------------------------
 # Generation
 
+#: Where Sentinel-3 frames are generated (indices into ``SITES``): Paris, Berlin, Lisbon, Dakar,
+#: Nairobi, Brasilia, Beijing and Fiji (frames across the antimeridian). Fewer sites than the
+#: other missions, each at the real revisit: with S3A and S3B a site is seen about once a day
+#: (each unit every other day). As many records as the former 48 sites every 6 days, so the
+#: records generated after them keep their ids.
+S3_SITES = (0, 1, 8, 19, 20, 24, 33, 45)
+
 #: The per-site generators, in generation order: ``(seed label, generator, products per site at
-#: scale 1, revisit step, number of sites)``. The label seeds each site's random stream, so it is
-#: part of the catalogue's identity: renaming one changes every record it generates.
-GENERATORS: list[tuple[str, Callable[..., Entry], int, timedelta, int]] = [
+#: scale 1, revisit step, sites)``; sites: the first n of ``SITES``, or the indices of some.
+#: Steps follow each mission's revisit over one site: Sentinel-2 a tile every 2-3 days (two
+#: units, overlapping orbits), Sentinel-1 every 6 days (one unit's 12-day repeat, ascending and
+#: descending), Sentinel-3 daily. The label seeds each site's random stream, so it is part of
+#: the catalogue's identity: renaming one changes every record it generates.
+GENERATORS: list[tuple[str, Callable[..., Entry], int, timedelta, int | tuple[int, ...]]] = [
     ("_s2_entry_l1c", sentinel2.l1c_entry, 290, timedelta(days=2.5), 48),
     ("_s2_entry_l2a", sentinel2.l2a_entry, 290, timedelta(days=2.5), 48),
     ("_s1_entry_grd", sentinel1.grd_entry, 60, timedelta(days=6), 48),
     ("_s1_entry_slc", sentinel1.slc_entry, 60, timedelta(days=6), 48),
-    ("_s3_entry_efr", sentinel3.efr_entry, 60, timedelta(days=6), 48),
-    ("_s3_entry_lst", sentinel3.lst_entry, 60, timedelta(days=6), 48),
-    ("_s3_entry_syn", sentinel3.syn_entry, 50, timedelta(days=7), 48),
+    ("_s3_entry_efr", sentinel3.efr_entry, 360, timedelta(days=1), S3_SITES),
+    ("_s3_entry_lst", sentinel3.lst_entry, 360, timedelta(days=1), S3_SITES),
+    ("_s3_entry_syn", sentinel3.syn_entry, 300, timedelta(days=1), S3_SITES),
     ("_clms_entry", clms.ndvi_entry, 72, timedelta(days=10), 4),
 ]
 
@@ -295,8 +305,10 @@ def _cached_catalogue(
     rng = random.Random(seed)
     start = datetime(2023, 1, 1, tzinfo=UTC)
     entries: list[Entry] = []
-    for label, gen, per_site, step, n_sites in GENERATORS:
-        for site_index, (lon, lat) in enumerate(SITES[:n_sites]):
+    for label, gen, per_site, step, sites in GENERATORS:
+        indices = range(sites) if isinstance(sites, int) else sites
+        for site_index in indices:
+            lon, lat = SITES[site_index]
             site_rng = random.Random(f"{seed}:{label}:{site_index}")
             tile = mgrs(lon, lat)
             offset = timedelta(hours=site_rng.uniform(0, 24 * step.total_seconds() / 86400))

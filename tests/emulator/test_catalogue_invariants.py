@@ -135,3 +135,42 @@ def test_sentinel5p_gives_one_product_per_orbit_and_type(catalogue, product_type
         if shape.geom_type == "Polygon":  # a strip split at the antimeridian has no one centre
             assert abs(local - 13.5) < 0.1, entry.name
         assert (shape.bounds[3] - shape.bounds[1]) > 160  # pole to pole
+
+
+#: How often a site is seen, in days (median gap between acquisitions over one site), by product
+#: type: Sentinel-2 a tile every 2-3 days at mid-latitudes (S2A and S2B, overlapping orbits),
+#: Sentinel-1 every 6 days (S1A's 12-day repeat, ascending and descending passes), Sentinel-3
+#: about daily (S3A and S3B, each every other day), EW over the polar seas twice a day.
+REVISITS = {
+    "S2MSI1C": (1.5, 3.5),
+    "S2MSI2A": (1.5, 3.5),
+    "IW_GRDH_1S": (5, 7),
+    "IW_SLC__1S": (5, 7),
+    "OL_1_EFR___": (0.5, 1.5),
+    "SL_2_LST___": (0.5, 1.5),
+    "SY_2_SYN___": (0.5, 1.5),
+}
+
+
+@pytest.mark.parametrize("product_type", sorted(REVISITS))
+def test_each_site_is_seen_at_the_missions_revisit(catalogue, product_type):
+    import statistics
+
+    low, high = REVISITS[product_type]
+    by_site = defaultdict(list)
+    for entry in catalogue:
+        if entry.product_type == product_type and not entry.name.endswith(".zarr"):
+            by_site[entry.attribute("tileId") or _centre(entry)].append(entry.start)
+    assert len(by_site) >= 8
+    for site, starts in by_site.items():
+        starts.sort()
+        gaps = [(b - a).total_seconds() / 86400 for a, b in itertools.pairwise(starts)]
+        assert low <= statistics.median(gaps) <= high, (product_type, site)
+
+
+def _centre(entry) -> tuple[int, int]:
+    """The footprint's centre rounded to a degree: the site of a product without tile id."""
+    import shapely
+
+    centre = shapely.geometry.shape(entry.footprint).centroid
+    return round(centre.x), round(centre.y)

@@ -4,21 +4,20 @@ download over HTTPS whose MD5 is the record's, shipped sums; the other records d
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import zipfile
-from datetime import timedelta
 
 import pytest
 import zarr
 
-from cdse_intake import Settings, download, search
 from cdse_intake.emulator import catalogue as catalogue_module
 from cdse_intake.emulator.catalogue import build_catalogue
 from cdse_intake.emulator.products import BUILDERS, eopf_s1
 from cdse_intake.emulator.records import eopf_s1_s3
 from cdse_intake.emulator.sums_pack import fresh_pack, record_key
+
+from ._verified import downloaded
 
 FAMILIES = ("eopf_s1_grd", "eopf_s3_olci_efr")
 S1_NAME = re.compile(
@@ -153,28 +152,7 @@ def emu():
 ])  # fmt: skip
 def test_download_over_https_matches_the_record(emu, tmp_path, family, collection):
     entry = next(e for e in emu.catalogue.entries if e.family == family and e.online)
-    settings = Settings(cache_dir=tmp_path / "cache", query_cache_age=0)
-    found = search(
-        collection=collection,
-        product_type=entry.product_type,
-        start=entry.start - timedelta(seconds=1),
-        end=entry.start + timedelta(seconds=1),
-        endpoints=emu.endpoints,
-        settings=settings,
-    )
-    (product,) = [p for p in found if p.id == entry.id]
-    report = download(
-        [product],
-        tmp_path / "out",
-        endpoints=emu.endpoints,
-        settings=settings,
-        credentials=(emu.username, emu.password),
-        progress=False,
-    )
-    assert not report.failed, report.failed
-    data = report.verified[0].path.read_bytes()
-    assert len(data) == product.size == entry.content_length
-    assert hashlib.md5(data).hexdigest() == product.checksums["MD5"] == entry.md5
+    data = downloaded(emu, entry, tmp_path, collection)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = {n.removeprefix(f"{entry.name}/") for n in z.namelist()}
     assert {".zmetadata", ".zattrs", ".zgroup"} <= names

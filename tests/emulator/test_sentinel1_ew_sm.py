@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from cdse_intake import Settings, download, search
 from cdse_intake.emulator import catalogue as catalogue_module
 from cdse_intake.emulator.catalogue import build_catalogue
 from cdse_intake.emulator.payloads import deliverable
@@ -27,6 +26,8 @@ from cdse_intake.emulator.records import sentinel1_ew_sm
 from cdse_intake.emulator.records.sentinel1 import S1_UNITS
 from cdse_intake.emulator.stac.collections import collection_id
 from cdse_intake.emulator.sums_pack import fresh_pack, record_key
+
+from ._verified import downloaded
 
 NAME = re.compile(
     r"^S1(?P<unit>[ABC])_(?P<mode>EW|S[1-6])_(?P<type>GRD[HM]|SLC_)_1S(?P<pols>DH|DV|SH)_"
@@ -216,28 +217,7 @@ def _pick(emu, prefix: str, kind: str):
 @pytest.mark.parametrize(("prefix", "kind"), [("EW", "GRD"), ("EW", "SLC"), ("S", "GRD")])
 def test_download_over_https_matches_the_record(emu, tmp_path, prefix, kind):
     entry = _pick(emu, prefix, kind)
-    settings = Settings(cache_dir=tmp_path / "cache", query_cache_age=0)
-    found = search(
-        collection="SENTINEL-1",
-        product_type=entry.product_type,
-        start=entry.start - timedelta(seconds=1),
-        end=entry.start + timedelta(seconds=1),
-        endpoints=emu.endpoints,
-        settings=settings,
-    )
-    (product,) = [p for p in found if p.id == entry.id]
-    report = download(
-        [product],
-        tmp_path / "out",
-        endpoints=emu.endpoints,
-        settings=settings,
-        credentials=(emu.username, emu.password),
-        progress=False,
-    )
-    assert not report.failed, report.failed
-    data = report.verified[0].path.read_bytes()
-    assert len(data) == product.size == entry.content_length
-    assert hashlib.md5(data).hexdigest() == product.checksums["MD5"] == entry.md5
+    data = downloaded(emu, entry, tmp_path, "SENTINEL-1")
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = [n.removeprefix(f"{entry.name}/") for n in z.namelist() if not n.endswith("/")]
     mode = entry.name[4:6].lower()

@@ -18,7 +18,6 @@ import h5py
 import numpy as np
 import pytest
 
-from cdse_intake import Settings, download, search
 from cdse_intake.emulator import catalogue as catalogue_module
 from cdse_intake.emulator.catalogue import build_catalogue
 from cdse_intake.emulator.products import BUILDERS, sentinel1_ocn, sentinel1_raw, sentinel1_wv
@@ -26,6 +25,8 @@ from cdse_intake.emulator.records import sentinel1_ocn_raw
 from cdse_intake.emulator.records.common import SITES
 from cdse_intake.emulator.records.sentinel1 import S1_UNITS
 from cdse_intake.emulator.sums_pack import fresh_pack, record_key
+
+from ._verified import downloaded
 
 NAME = re.compile(
     r"^S1(?P<unit>[ABC])_(?P<beam>IW|EW|WV|S[1-6])_(?P<type>RAW__0|OCN__2)S(?P<pols>[SD][VH])_"
@@ -331,28 +332,8 @@ def test_download_over_https_matches_the_record(emu, tmp_path, product_type):
         for e in emu.catalogue.entries
         if e.product_type == product_type and e.online and not e.extra.get("fault")
     )
-    settings = Settings(cache_dir=tmp_path / "cache", query_cache_age=0)
-    found = search(
-        collection="SENTINEL-1",
-        product_type=product_type,
-        start=entry.start - timedelta(seconds=1),
-        end=entry.start + timedelta(seconds=1),
-        endpoints=emu.endpoints,
-        settings=settings,
-    )
-    (product,) = [p for p in found if p.id == entry.id]
-    report = download(
-        [product],
-        tmp_path / "out",
-        endpoints=emu.endpoints,
-        settings=settings,
-        credentials=(emu.username, emu.password),
-        progress=False,
-    )
-    assert not report.failed, report.failed
-    data = report.verified[0].path.read_bytes()
-    assert len(data) == product.size == entry.content_length
-    assert hashlib.md5(data).hexdigest() == product.checksums["MD5"] == entry.md5
+    assert entry.product_type == product_type
+    data = downloaded(emu, entry, tmp_path, "SENTINEL-1")
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = [n.removeprefix(f"{entry.name}/") for n in z.namelist() if not n.endswith("/")]
     assert "manifest.safe" in names

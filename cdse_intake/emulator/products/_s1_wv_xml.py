@@ -29,6 +29,7 @@ from ._s1_common import (
     vector,
 )
 from ._s1_common import header as ads_header
+from ._s1_l0l2 import preview_files
 
 if TYPE_CHECKING:
     from ..catalogue import Entry
@@ -159,22 +160,4 @@ def preview(entry: Entry, f: Facts, sigmas: list[np.ndarray]) -> dict[str, bytes
 
     strip = np.concatenate([s[::2, ::2] for s in sigmas], axis=1)
     grey = np.clip((strip + 30.0) * 255.0 / 30.0, 0, 255).astype(np.uint8)
-    ring = " ".join(f"{lon:.6f},{lat:.6f}" for lon, lat in f.quad.ring()[:4])
-    name = entry.name.removesuffix(".SAFE")
-    kml = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2" '
-        'xmlns:gx="http://www.google.com/kml/ext/2.2">\n<Document>\n  <name>Sentinel-1 Map '
-        f"Overlay</name>\n  <GroundOverlay>\n    <name>{name}</name>\n"
-        "    <Icon><href>quick-look.png</href></Icon>\n"
-        f"    <gx:LatLonQuad><coordinates>{ring}</coordinates></gx:LatLonQuad>\n"
-        "  </GroundOverlay>\n</Document>\n</kml>\n"
-    )
-    html = (
-        f"<!DOCTYPE html>\n<html>\n<head><title>{name}</title></head>\n<body>\n"
-        f'<h1>{name}</h1>\n<img src="quick-look.png" alt="quick-look"/>\n</body>\n</html>\n'
-    )
-    return {
-        "preview/quick-look.png": raster_bytes(grey, driver="PNG"),
-        "preview/map-overlay.kml": kml.encode(),
-        "preview/product-preview.html": html.encode(),
-    }
+    return preview_files(entry, f, raster_bytes(grey, driver="PNG"))
