@@ -7,7 +7,6 @@ import warnings
 
 import pytest
 
-from cdse_intake.emulator.catalogue import build_catalogue
 from cdse_intake.emulator.products import BUILDERS
 from cdse_intake.readers import open_product
 from cdse_intake.readers.families import NAMES, detect
@@ -32,10 +31,8 @@ def test_a_renamed_sentinel2_without_its_mtd_is_still_sentinel2(entries, tmp_pat
     assert tree.attrs["cdse_family"] == "sentinel-2" and tree["r10m"].data_vars
 
 
-def test_a_renamed_sentinel3_without_its_manifest_is_still_sentinel3(tmp_path):
-    entry = next(
-        e for e in build_catalogue(materialise=False).entries if e.family == "sentinel3_olci_efr"
-    )
+def test_a_renamed_sentinel3_without_its_manifest_is_still_sentinel3(entries, tmp_path):
+    entry = entries("sentinel3_olci_efr")[0]
     folder = tmp_path / "my_scene"
     for rel, data in BUILDERS["sentinel3_olci_efr"].build(entry).items():
         if rel.rsplit("/", 1)[-1] == "xfdumanifest.xml":
