@@ -11,7 +11,7 @@ from .config import Endpoints, Settings
 from .errors import QueryError
 from .jobs import CancelledError, Job
 from .product import Product
-from .query import Query
+from .query import LOCAL_SORT_FIELDS, Query
 from .results import SearchResults
 
 __all__ = ["collections", "search", "search_many", "start_search"]
@@ -143,8 +143,11 @@ def _results(
 
     cls = backend_class(backend)
     settings = Settings.coerce(settings)
+    # A sort no catalogue does (cloud cover): everything in start order, sorted here.
+    local_sort = query.sort[0] in LOCAL_SORT_FIELDS
+    asked = query.replace(sort="start", limit=None) if local_sort else query
     if backend == "stac":
-        cls(query, endpoints=endpoints, settings=settings)  # validates what STAC can express
+        cls(asked, endpoints=endpoints, settings=settings)  # validates what STAC can express
     endpoint = endpoints.stac if backend == "stac" else endpoints.catalogue
     key = query_cache.cache_key(query, backend, endpoint)
     if cache:
@@ -152,17 +155,26 @@ def _results(
         if cached is not None:
             return SearchResults(query, backend=backend, endpoints=endpoints, products=cached)
 
-    async def stream() -> AsyncIterator[Product]:
+    async def fetched() -> AsyncIterator[Product]:
         from .net.http import new_session
 
+        async with new_session(timeout=settings.timeout) as session:
+            searcher = cls(asked, endpoints=endpoints, settings=settings, session=session)
+            async for product in searcher.products():
+                yield product
+
+    async def ordered() -> AsyncIterator[Product]:
+        found = [product async for product in fetched()]
+        for product in sort_locally(found, query)[: query.limit]:
+            yield product
+
+    async def stream() -> AsyncIterator[Product]:
         bar = _progress_bar(query) if progress else None
         try:
-            async with new_session(timeout=settings.timeout) as session:
-                searcher = cls(query, endpoints=endpoints, settings=settings, session=session)
-                async for product in searcher.products():
-                    if bar is not None:
-                        bar.update(1)
-                    yield product
+            async for product in ordered() if local_sort else fetched():
+                if bar is not None:
+                    bar.update(1)
+                yield product
             if bar is not None:
                 bar.total = bar.n  # the total is known now
                 bar.refresh()
@@ -177,6 +189,22 @@ def _results(
     return SearchResults(
         query, backend=backend, endpoints=endpoints, stream=stream, on_complete=remember
     )
+
+
+def sort_locally(products: list[Product], query: Query) -> list[Product]:
+    """``products`` in the order of ``query.sort`` (a :data:`~.query.LOCAL_SORT_FIELDS` key);
+    products without the value come last whichever the direction, in start order."""
+    key, direction = query.sort
+    name = LOCAL_SORT_FIELDS[key]
+
+    def number(product: Product) -> float | None:
+        got = getattr(product, name)
+        return None if got is None else float(got)
+
+    having = [p for p in products if number(p) is not None]
+    missing = [p for p in products if number(p) is None]
+    having.sort(key=lambda p: number(p) or 0.0, reverse=direction == "desc")  # stable
+    return having + missing
 
 
 def _progress_bar(query: Query) -> Any:

@@ -170,7 +170,8 @@ class Product:
 
     @property
     def cloud_cover(self) -> float | None:
-        value = self.attributes.get("cloudCover")
+        """Percent; OData's ``cloudCover`` or STAC's ``eo:cloud_cover`` (None: not given)."""
+        value = self.attributes.get("cloudCover", self.attributes.get("eo:cloud_cover"))
         return None if value is None else float(value)
 
     @property

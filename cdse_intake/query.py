@@ -40,6 +40,23 @@ SORT_FIELDS = {
     "published": ("PublicationDate", "published"),
     "modified": ("ModificationDate", "updated"),
 }
+#: Sort keys no catalogue orders by (OData's ``$orderby`` takes only the four dates above): the
+#: whole result is fetched in start order and sorted here -> the Product property sorted by.
+LOCAL_SORT_FIELDS = {
+    "cloud": "cloud_cover",
+}
+_SORT_ALIASES = {
+    "ContentDate/Start": "start",
+    "ContentDate/End": "end",
+    "datetime": "start",
+    "start_datetime": "start",
+    "end_datetime": "end",
+    "PublicationDate": "published",
+    "ModificationDate": "modified",
+    "cloudCover": "cloud",
+    "cloud_cover": "cloud",
+    "eo:cloud_cover": "cloud",
+}
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,8 @@ def parse_time(value: Any, field_name: str, *, end_of_day: bool = False) -> date
     """
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()
+    elif type(value).__name__ == "datetime64":  # numpy, without importing it
+        value = _from_datetime64(value, field_name)
     bare_date = False
     if isinstance(value, datetime):
         result = value
@@ -109,7 +128,8 @@ def parse_time(value: Any, field_name: str, *, end_of_day: bool = False) -> date
         bare_date = len(text) <= 10
     else:
         raise QueryError(
-            f"{field_name}={value!r} is not a date or time; expected a str, date or datetime"
+            f"{field_name}={value!r} is not a date or time; expected a str, date, datetime, "
+            "numpy.datetime64 or pandas.Timestamp"
         )
     if result.tzinfo is None:
         result = result.replace(tzinfo=UTC)
@@ -117,6 +137,17 @@ def parse_time(value: Any, field_name: str, *, end_of_day: bool = False) -> date
     if end_of_day and bare_date:
         result += timedelta(days=1)
     return result
+
+
+def _from_datetime64(value: Any, field_name: str) -> datetime | date:
+    """A numpy.datetime64 as a datetime (microseconds; a day unit gives a bare date)."""
+    unit = str(value.dtype).removeprefix("datetime64[").rstrip("]")
+    if str(value) == "NaT":
+        raise QueryError(f"{field_name}={value!r} is not a time (NaT); expected a date or time")
+    if unit in ("D", "W", "M", "Y"):
+        return date.fromisoformat(str(value.astype("datetime64[D]")))
+    micro = int(value.astype("datetime64[us]").astype("int64"))
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micro)
 
 
 def _cloud(value: Any) -> tuple[float, float] | None:
@@ -197,12 +228,12 @@ def _sort(value: Any) -> tuple[str, str]:
         text = str(value).strip()
         direction = "desc" if text.startswith("-") else "asc"
         key = text.lstrip("+-")
-    key = {"ContentDate/Start": "start", "ContentDate/End": "end", "datetime": "start"}.get(
-        key, key
-    )
-    if key not in SORT_FIELDS:
+    key = _SORT_ALIASES.get(key, key)
+    if key not in SORT_FIELDS and key not in LOCAL_SORT_FIELDS:
+        known = [*SORT_FIELDS, *LOCAL_SORT_FIELDS]
         raise QueryError(
-            f"sort={value!r}: expected one of {', '.join(SORT_FIELDS)} (prefix '-' for descending)"
+            f"sort={value!r}: expected one of {', '.join(known)} (prefix '-' for descending, "
+            "e.g. '-cloud')"
         )
     if direction not in ("asc", "desc"):
         raise QueryError(f"sort={value!r}: the direction must be 'asc' or 'desc'")

@@ -13,6 +13,7 @@ Generation is seeded: the same ``(seed, scale)`` gives the same catalogue, byte 
 from __future__ import annotations
 
 import functools
+import gc
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import catalogue_disk
 from .payloads import Derived, Payload, add_folders
 from .records import (
     clms,
@@ -301,6 +303,29 @@ def _cached_catalogue(
     materialise: bool,
     deliver: str,
     shares: tuple[tuple[str, float], ...] = tuple(FAULT_SHARES.items()),
+) -> Catalogue:
+    """Generated once per process, and kept on disk for the next (:mod:`.catalogue_disk`)."""
+    arguments = (seed, scale, materialise, deliver, shares)
+    kept = catalogue_disk.load(arguments)
+    if kept is not None:
+        return kept
+    enabled = gc.isenabled()
+    gc.disable()  # only new long-lived objects: collections would rescan them for nothing
+    try:
+        catalogue = _generate(seed, scale, materialise, deliver, shares)
+    finally:
+        if enabled:
+            gc.enable()
+    catalogue_disk.save(arguments, catalogue)
+    return catalogue
+
+
+def _generate(
+    seed: int,
+    scale: float,
+    materialise: bool,
+    deliver: str,
+    shares: tuple[tuple[str, float], ...],
 ) -> Catalogue:
     rng = random.Random(seed)
     start = datetime(2023, 1, 1, tzinfo=UTC)

@@ -107,7 +107,8 @@ def _emulator_imports(path: Path) -> set[Path]:
     return {p for p in found if HERE in p.parents or p.parent == HERE}
 
 
-def _closure(start: Path) -> set[Path]:
+def emulator_closure(start: Path) -> set[Path]:
+    """The emulator modules ``start`` imports, directly or not, with ``start`` itself."""
     seen: set[Path] = set()
     todo = [start]
     while todo:
@@ -126,7 +127,7 @@ def code_fingerprint(family: str) -> str:
     from .products import BUILDERS
 
     module = sys.modules[BUILDERS[family].build.__module__]
-    files = _closure(Path(module.__file__ or "").resolve())
+    files = emulator_closure(Path(module.__file__ or "").resolve())
     files.add(HERE / "payloads.py")  # the zip layout
     for folder in {p.parent / "data" for p in files}:
         if folder.is_dir():

@@ -121,7 +121,7 @@ def test_a_broken_pack_file_is_ignored(tmp_path: Path, monkeypatch: pytest.Monke
 def test_a_family_fingerprint_covers_what_its_writer_imports() -> None:
     here = sums_pack.HERE
     closure = {
-        p.relative_to(here).as_posix() for p in sums_pack._closure(here / "products/sentinel1.py")
+        p.relative_to(here).as_posix() for p in sums_pack.emulator_closure(here / "products/sentinel1.py")
     }
     assert {"products/sentinel1.py", "products/_s1_common.py", "products/_raster.py"} <= closure
     assert "products/sentinel2.py" not in closure
@@ -140,12 +140,12 @@ def test_writers_import_only_writers_and_the_scene():
     from pathlib import Path
 
     from cdse_intake.emulator.products import BUILDERS
-    from cdse_intake.emulator.sums_pack import HERE, _closure
+    from cdse_intake.emulator.sums_pack import HERE, emulator_closure
 
     outside = {}
     for family, builder in BUILDERS.items():
         start = Path(sys.modules[builder.build.__module__].__file__ or "").resolve()
-        names = {str(p.relative_to(HERE)) for p in _closure(start)}
+        names = {str(p.relative_to(HERE)) for p in emulator_closure(start)}
         wrong = sorted(n for n in names if not n.startswith(("products/", "scene/")))
         if wrong:
             outside[family] = wrong

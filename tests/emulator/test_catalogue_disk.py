@@ -1,0 +1,87 @@
+"""Generated catalogues kept on disk: read back equal, keyed by what generates them, never trusted
+when damaged, and nothing kept when the cache is off."""
+
+from __future__ import annotations
+
+import pytest
+
+from cdse_intake.emulator import catalogue_disk
+from cdse_intake.emulator.catalogue import FAULT_SHARES, _cached_catalogue, build_catalogue
+from cdse_intake.emulator.payloads import LAZY
+
+ARGS = dict(seed=7, scale=0.02)
+
+
+def _records(catalogue):
+    return [
+        (e.id, e.name, e.footprint, e.attributes, e.online, e.extra, e.__dict__.get("_md5", LAZY))
+        for e in catalogue
+    ]
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("CDSE_EMULATOR_CACHE", str(tmp_path))
+    monkeypatch.setattr(catalogue_disk, "MIN_RECORDS", 0)
+    _cached_catalogue.cache_clear()
+    yield tmp_path
+    _cached_catalogue.cache_clear()
+
+
+def test_a_kept_catalogue_reads_back_equal_and_lazy(folder):
+    generated = build_catalogue(**ARGS)
+    (kept,) = folder.glob("catalogue-*.pickle")
+    assert kept.stat().st_mode & 0o077 == 0, "a pickle others could read or replace"
+    _cached_catalogue.cache_clear()
+    read = build_catalogue(**ARGS)
+    assert read is not generated
+    assert _records(read) == _records(generated)
+    entry = next(e for e in read if e.family == "clms_geotiff" and e.online)
+    assert entry.__dict__.get("_md5", LAZY) is LAZY  # still computed from the bytes
+    assert len(entry.md5) == 32
+
+
+def test_other_arguments_or_code_are_other_files(folder, monkeypatch):
+    build_catalogue(**ARGS)
+    build_catalogue(seed=8, scale=0.02)
+    assert len(list(folder.glob("catalogue-*.pickle"))) == 2
+    assert catalogue_disk.load((7, 0.02, True, "showcase", _SHARES)) is not None
+    monkeypatch.setattr(catalogue_disk, "code_key", lambda: "changed code")
+    assert catalogue_disk.load((7, 0.02, True, "showcase", _SHARES)) is None
+
+
+def test_a_damaged_file_is_generated_again(folder):
+    generated = build_catalogue(**ARGS)
+    (kept,) = folder.glob("catalogue-*.pickle")
+    kept.write_bytes(kept.read_bytes()[:1000])
+    _cached_catalogue.cache_clear()
+    assert _records(build_catalogue(**ARGS)) == _records(generated)
+    assert kept.stat().st_size > 1000  # written again, whole
+
+
+def test_only_the_last_few_are_kept(folder):
+    for seed in range(catalogue_disk.KEEP + 2):
+        build_catalogue(seed=seed, scale=0.01)
+    assert len(list(folder.glob("catalogue-*.pickle"))) == catalogue_disk.KEEP
+
+
+def test_nothing_is_kept_when_the_cache_is_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("CDSE_EMULATOR_CACHE", "off")
+    monkeypatch.setattr(catalogue_disk, "MIN_RECORDS", 0)
+    _cached_catalogue.cache_clear()
+    try:
+        build_catalogue(**ARGS)
+    finally:
+        _cached_catalogue.cache_clear()
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_file_others_can_write_is_not_read(folder):
+    build_catalogue(**ARGS)
+    (kept,) = folder.glob("catalogue-*.pickle")
+    assert catalogue_disk.load((7, 0.02, True, "showcase", _SHARES)) is not None
+    kept.chmod(0o666)
+    assert catalogue_disk.load((7, 0.02, True, "showcase", _SHARES)) is None
+
+
+_SHARES = tuple(FAULT_SHARES.items())
