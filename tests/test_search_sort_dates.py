@@ -45,7 +45,7 @@ def test_sort_by_cloud_ascending_has_every_product(cdse_emulator):
 
 
 @pytest.mark.parametrize(
-    "alias, key", [("-cloudCover", ("cloud", "desc")), ("eo:cloud_cover", ("cloud", "asc"))]
+    ("alias", "key"), [("-cloudCover", ("cloud", "desc")), ("eo:cloud_cover", ("cloud", "asc"))]
 )
 def test_sort_aliases(alias, key):
     assert Query(sort=alias).sort == key

@@ -121,7 +121,8 @@ def test_a_broken_pack_file_is_ignored(tmp_path: Path, monkeypatch: pytest.Monke
 def test_a_family_fingerprint_covers_what_its_writer_imports() -> None:
     here = sums_pack.HERE
     closure = {
-        p.relative_to(here).as_posix() for p in sums_pack.emulator_closure(here / "products/sentinel1.py")
+        p.relative_to(here).as_posix()
+        for p in sums_pack.emulator_closure(here / "products/sentinel1.py")
     }
     assert {"products/sentinel1.py", "products/_s1_common.py", "products/_raster.py"} <= closure
     assert "products/sentinel2.py" not in closure
