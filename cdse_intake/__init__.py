@@ -40,6 +40,7 @@ _LAZY = {
     "UnsafePathError": "cdse_intake.errors",
     "UnsupportedProduct": "cdse_intake.errors",
     "PartialProductWarning": "cdse_intake.errors",
+    "NothingFoundWarning": "cdse_intake.errors",
     "open_product": "cdse_intake.readers",
     "SearchPanel": "cdse_intake.widgets",
 }
@@ -55,6 +56,7 @@ __all__ = [
     "DownloadError",
     "DownloadReport",
     "Endpoints",
+    "NothingFoundWarning",
     "PartialProductWarning",
     "Product",
     "ProductNotFound",
@@ -89,6 +91,7 @@ if TYPE_CHECKING:
         ConfigurationError,
         CredentialsMissing,
         DownloadError,
+        NothingFoundWarning,
         PartialProductWarning,
         ProductNotFound,
         ProductOffline,

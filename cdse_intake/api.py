@@ -42,17 +42,21 @@ def search(
     settings: Settings | None = None,
     cache: bool = True,
     progress: bool = False,
+    validate: bool = True,
     **more: Any,
 ) -> SearchResults:
     """Search CDSE; returns :class:`SearchResults`, streamed as pages arrive.
 
     Every keyword is a :class:`~cdse_intake.query.Query` field (``more`` takes the rest:
     ``processing_level``, ``processing_baseline``, ``timeliness``, ``name_startswith``,
-    ``name_endswith``); or pass a ready ``query=``. ``backend`` is ``"odata"`` (default; every
-    collection, online state) or ``"stac"``. Invalid input raises
-    :class:`~cdse_intake.errors.QueryError` before any request. With ``cache`` an identical
-    query within ``settings.query_cache_age`` seconds reuses the previous results. ``progress``
-    shows a bar (terminal or notebook) counting products as they arrive.
+    ``name_endswith``, ``min_sea_percent``, ``min_land_percent``); or pass a ready ``query=``.
+    ``backend`` is ``"odata"`` (default; every collection, online state) or ``"stac"``. Invalid
+    input raises :class:`~cdse_intake.errors.QueryError` before any request. With ``cache`` an
+    identical query within ``settings.query_cache_age`` seconds reuses the previous results.
+    ``progress`` shows a bar (terminal or notebook) counting products as they arrive.
+    ``validate`` checks the query against what the catalogue offers
+    (:mod:`.catalogue.validate`: product types, processing levels, attribute names and types of
+    the collection) before any search request; ``validate=False`` sends it as given.
     """
     fields = {
         "collection": collection,
@@ -86,7 +90,9 @@ def search(
                 "collection, bbox, start, end, cloud, tile, orbit, platform, attributes"
             )
         query = Query(**fields)
-    return _results(query, backend, Endpoints.coerce(endpoints), settings, cache, progress)
+    return _results(
+        query, backend, Endpoints.coerce(endpoints), settings, cache, progress, validate=validate
+    )
 
 
 def start_search(
@@ -138,11 +144,15 @@ def _results(
     settings: Settings | None,
     cache: bool,
     progress: bool = False,
+    *,
+    validate: bool = True,
 ) -> SearchResults:
     from .catalogue import backend_class, query_cache
 
     cls = backend_class(backend)
     settings = Settings.coerce(settings)
+    if validate:
+        query = checked(query, endpoints, settings)
     # A sort no catalogue does (cloud cover): everything in start order, sorted here.
     local_sort = query.sort[0] in LOCAL_SORT_FIELDS
     asked = query.replace(sort="start", limit=None) if local_sort else query
@@ -156,12 +166,36 @@ def _results(
             return SearchResults(query, backend=backend, endpoints=endpoints, products=cached)
 
     async def fetched() -> AsyncIterator[Product]:
+        import asyncio
+
+        from .landsea import passes
         from .net.http import new_session
 
+        # Land/sea bounds are applied here, on the catalogue's products (no catalogue knows
+        # them): the catalogue must not stop at the limit, the products kept do.
+        bounds = {
+            "min_sea_percent": query.min_sea_percent,
+            "min_land_percent": query.min_land_percent,
+        }
+        bounded = any(v is not None for v in bounds.values())
+        wanted = asked.replace(limit=None) if bounded else asked
+        kept = 0
         async with new_session(timeout=settings.timeout) as session:
-            searcher = cls(asked, endpoints=endpoints, settings=settings, session=session)
-            async for product in searcher.products():
-                yield product
+            searcher = cls(wanted, endpoints=endpoints, settings=settings, session=session)
+            found = searcher.products()
+            try:
+                async for product in found:
+                    if bounded:
+                        # The mask loads (~1 s) and samples off the event loop.
+                        land = await asyncio.to_thread(getattr, product, "land_fraction")
+                        if not passes(land, **bounds):
+                            continue
+                    yield product
+                    kept += 1
+                    if bounded and asked.limit is not None and kept >= asked.limit:
+                        return
+            finally:
+                await found.aclose()
 
     async def ordered() -> AsyncIterator[Product]:
         found = [product async for product in fetched()]
@@ -189,6 +223,27 @@ def _results(
     return SearchResults(
         query, backend=backend, endpoints=endpoints, stream=stream, on_complete=remember
     )
+
+
+def checked(query: Query, endpoints: Endpoints, settings: Settings) -> Query:
+    """``query`` checked against the vocabulary of the catalogue at ``endpoints``,
+    ``processing_level`` turned into product types. What is known without a request (the
+    service's answer kept from earlier, else the shipped snapshot) is tried first; a query it
+    refuses is checked again against the service's own answer (a collection or product type
+    newer than the snapshot), asked at most once a day."""
+    from .catalogue.live_vocabulary import current, known
+    from .catalogue.validate import check
+
+    first = known(endpoints.stac, endpoints.catalogue, settings.cache_dir)
+    try:
+        return check(query, first)
+    except QueryError:
+        live = current(
+            endpoints.stac, endpoints.catalogue, settings.cache_dir, min(settings.timeout, 30.0)
+        )
+        if live is first:
+            raise
+        return check(query, live)
 
 
 def sort_locally(products: list[Product], query: Query) -> list[Product]:
@@ -220,19 +275,23 @@ def search_many(
     endpoints: Endpoints | None = None,
     settings: Settings | None = None,
     cache: bool = True,
+    parallel: bool = False,
+    max_workers: int = 4,
 ) -> SearchResults:
     """Run several queries and concatenate their results, with a ``query_id`` per product.
 
     ``table`` is a pandas DataFrame or an iterable of mappings; each row holds search keywords
     (``collection``, ``start``, ``end``, ``geometry``/``bbox``, ``product_type``, ...) and an
     optional ``query_id`` (default: the row number). Large queries are split in time
-    automatically, as every search is.
+    automatically, as every search is. ``parallel=True`` runs up to ``max_workers`` queries at
+    once; the products come in the same order either way (query by query, in table order).
+    The results remember every query (``results.queries``), and so do their manifests.
     """
+    if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
+        raise QueryError(f"max_workers={max_workers!r} is invalid; expected a whole number >= 1")
     rows = _rows(table)
     endpoints = Endpoints.coerce(endpoints)
-    products: list[Product] = []
-    ids: list[str] = []
-    queries = []
+    queries: list[tuple[str, Query]] = []
     for number, row in enumerate(rows):
         params = {k: v for k, v in row.items() if not _missing(v)}
         query_id = str(params.pop("query_id", number))
@@ -243,13 +302,34 @@ def search_many(
         except TypeError as err:
             raise QueryError(f"query {query_id!r} (row {number}): {err}") from err
         queries.append((query_id, query))
-    for query_id, query in queries:
+
+    def fetch(query: Query) -> list[Product]:
         found = _results(query, backend, endpoints, settings, cache)
-        products.extend(found)
-        ids.extend([query_id] * len(found))
+        found.warn_empty = False  # an empty slice of a table of queries is no news
+        return list(found)
+
+    if parallel and len(queries) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        # Each thread only waits: the requests of every query run on the one I/O event loop.
+        workers = min(max_workers, len(queries))
+        with ThreadPoolExecutor(workers, thread_name_prefix="cdse-search-many") as pool:
+            found = list(pool.map(fetch, [query for _, query in queries]))  # in table order
+    else:
+        found = [fetch(query) for _, query in queries]
+    products: list[Product] = []
+    ids: list[str] = []
+    for (query_id, _), got in zip(queries, found, strict=True):
+        products.extend(got)
+        ids.extend([query_id] * len(got))
     combined = Query(sort=queries[0][1].sort if queries else "start")
     return SearchResults(
-        combined, backend=backend, endpoints=endpoints, products=products, query_ids=ids
+        combined,
+        backend=backend,
+        endpoints=endpoints,
+        products=products,
+        query_ids=ids,
+        queries=queries,
     )
 
 

@@ -11,8 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import QueryError
+from .vocabulary import builtin
 
-__all__ = ["ODATA_COLLECTIONS", "STAC_COLLECTIONS", "CollectionRef", "resolve_collection"]
+__all__ = [
+    "ODATA_COLLECTIONS",
+    "STAC_COLLECTIONS",
+    "CollectionRef",
+    "in_stac_collection",
+    "resolve_collection",
+    "shares_product_type",
+]
 
 #: OData ``Collection/Name`` values (cdse-api.md §1.6).
 ODATA_COLLECTIONS = (
@@ -37,6 +45,7 @@ ODATA_COLLECTIONS = (
     "CEMS",
     "CAMS",
 )
+ODATA_COLLECTIONS += tuple(sorted(set(builtin().collections) - set(ODATA_COLLECTIONS)))
 
 
 @dataclass(frozen=True)
@@ -47,63 +56,15 @@ class StacCollection:
     odata: str
     product_types: tuple[str, ...]
     timeliness: str | None = None
-    """S3/S5P timeliness filter implied by the id (``NR``/``NT``/``ST``, ``NRTI``/``OFFL``)."""
+    """S3/S6/S5P timeliness filter implied by the id (``NR``/``NT``/``ST``, ``NRTI``/``OFFL``/
+    ``RPRO``)."""
 
 
-def _s3(base: str, product_type: str, variants: tuple[str, ...]) -> list[StacCollection]:
-    codes = {"nrt": "NR", "ntc": "NT", "stc": "ST"}
-    return [
-        StacCollection(f"sentinel-3-{base}-{v}", "SENTINEL-3", (product_type,), codes[v])
-        for v in variants
-    ]
-
-
-def _s5p(base: str, product_type: str) -> list[StacCollection]:
-    return [
-        StacCollection(f"sentinel-5p-{base}-{v}", "SENTINEL-5P", (product_type,), v.upper())
-        for v in ("nrti", "offl", "rpro")
-    ]
-
-
-#: StripMap products are typed by beam (``S3_GRDH_1S``), not ``SM_...`` (the STAC collections'
-#: ``product:type`` summaries).
-_STRIPMAP = tuple(f"S{k}" for k in range(1, 7))
-_S1_GRD = (
-    "IW_GRDH_1S",
-    "IW_GRDM_1S",
-    "EW_GRDH_1S",
-    "EW_GRDM_1S",
-    *(f"{beam}_GRDH_1S" for beam in _STRIPMAP),
-    "WV_GRDM_1S",
-)
-_S1_SLC = ("IW_SLC__1S", "EW_SLC__1S", *(f"{beam}_SLC__1S" for beam in _STRIPMAP))
-
-#: STAC collection ids of the CDSE STAC catalogue (cdse-api.md §4) that cdse_intake knows.
+#: Every STAC collection of the CDSE STAC catalogue (cdse-api.md §4), from the shipped
+#: vocabulary snapshot (:mod:`.vocabulary`; the live one is asked at search time).
 STAC_COLLECTIONS: dict[str, StacCollection] = {
-    c.id: c
-    for c in [
-        StacCollection("sentinel-1-grd", "SENTINEL-1", _S1_GRD),
-        StacCollection("sentinel-1-slc", "SENTINEL-1", _S1_SLC),
-        StacCollection("sentinel-1-slc-wv", "SENTINEL-1", ("WV_SLC__1S",)),
-        StacCollection("sentinel-2-l1c", "SENTINEL-2", ("S2MSI1C",)),
-        StacCollection("sentinel-2-l2a", "SENTINEL-2", ("S2MSI2A",)),
-        *_s3("olci-1-efr", "OL_1_EFR___", ("nrt", "ntc")),
-        *_s3("olci-1-err", "OL_1_ERR___", ("nrt", "ntc")),
-        *_s3("olci-2-lfr", "OL_2_LFR___", ("nrt", "ntc")),
-        *_s3("olci-2-wfr", "OL_2_WFR___", ("nrt", "ntc")),
-        *_s3("sl-1-rbt", "SL_1_RBT___", ("nrt", "ntc")),
-        *_s3("sl-2-lst", "SL_2_LST___", ("nrt", "ntc")),
-        *_s3("sl-2-frp", "SL_2_FRP___", ("nrt", "ntc")),
-        *_s3("syn-2-syn", "SY_2_SYN___", ("ntc", "stc")),
-        *_s5p("l2-no2", "L2__NO2___"),
-        *_s5p("l2-co", "L2__CO____"),
-        *_s5p("l2-o3", "L2__O3____"),
-        *_s5p("l2-so2", "L2__SO2___"),
-        *_s5p("l2-ch4", "L2__CH4___"),
-        *_s5p("l2-hcho", "L2__HCHO__"),
-        *_s5p("l2-cloud", "L2__CLOUD_"),
-        *_s5p("l2-aer-ai", "L2__AER_AI"),
-    ]
+    info.id: StacCollection(info.id, info.odata, info.product_types, info.timeliness)
+    for info in builtin().stac.values()
 }
 
 
@@ -128,6 +89,13 @@ def resolve_collection(name: str) -> CollectionRef:
             f"collection={name!r} is not a collection name; expected e.g. 'SENTINEL-2'"
         )
     text = name.strip()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryError(
+            f"collection={name!r} holds a character that is not text (a lone surrogate); "
+            "expected e.g. 'SENTINEL-2'"
+        ) from None
     upper = text.upper()
     if upper in ODATA_COLLECTIONS:
         stac_ids = tuple(c.id for c in STAC_COLLECTIONS.values() if c.odata == upper)
@@ -147,3 +115,31 @@ def _similar(a: str, b: str) -> bool:
     import difflib
 
     return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() > 0.75
+
+
+def shares_product_type(stac_id: str) -> bool:
+    """Whether another STAC collection of the same OData collection holds the same product
+    types with no timeliness to tell them apart (CLMS datasets: versions and formats)."""
+    mine = STAC_COLLECTIONS[stac_id]
+    return any(
+        other.id != stac_id
+        and other.odata == mine.odata
+        and other.timeliness == mine.timeliness
+        and set(other.product_types) & set(mine.product_types)
+        for other in STAC_COLLECTIONS.values()
+    )
+
+
+def in_stac_collection(stac_id: str, name: str, s3_path: str | None) -> bool:
+    """Whether a product (by name and S3 path) belongs to ``stac_id`` among the collections
+    sharing its product type: a CLMS dataset is the folder of its S3 path
+    (``/eodata/CLMS/.../ndvi_global_300m_10daily_v3/...``) and the format the name's ending
+    (``.nc``/``_nc``: netCDF, else COG), as CDSE's STAC collections ``clms_<dataset>_<format>``
+    split them. Other collections: True."""
+    if not stac_id.startswith("clms_") or "_" not in stac_id[5:]:
+        return True
+    dataset, _, fmt = stac_id.removeprefix("clms_").rpartition("_")
+    is_nc = name.endswith((".nc", "_nc"))
+    if fmt in ("nc", "cog") and (fmt == "nc") != is_nc:
+        return False
+    return f"/{dataset}/" in (s3_path or "")

@@ -32,7 +32,10 @@ __all__ = [
     "check_via",
     "config_file_path",
     "load_config_file",
+    "origin_of",
+    "public_credentials",
     "resolve",
+    "state_dir",
 ]
 
 #: The transports to CDSE's products: the download service (``$value``, Nodes) or the S3 bucket.
@@ -45,7 +48,7 @@ REAL_DOWNLOAD = "https://download.dataspace.copernicus.eu/odata/v1"
 REAL_STAC = "https://stac.dataspace.copernicus.eu/v1"
 REAL_S3 = "https://eodata.dataspace.copernicus.eu"
 
-#: Hosts of the real service that are allowed to receive a bearer token (also across redirects).
+#: Hosts of the real service allowed to receive a bearer token, over https (also across redirects).
 REAL_TOKEN_HOSTS = frozenset(
     {
         "identity.dataspace.copernicus.eu",
@@ -81,6 +84,19 @@ def load_config_file(path: Path | None = None) -> dict[str, dict[str, Any]]:
         if table in data and not isinstance(data[table], dict):
             raise ConfigurationError(f"config file {path}: [{table}] must be a table")
     return data
+
+
+def origin_of(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an http(s) URL, the port made explicit; None for any other."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a malformed URL or port
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or (443 if scheme == "https" else 80)
 
 
 def _check_url(name: str, value: str) -> str:
@@ -126,9 +142,17 @@ class Endpoints:
 
     @property
     def token_hosts(self) -> frozenset[str]:
-        """Hosts that may receive the bearer token: the configured ones and the real CDSE's."""
-        mine = {urlsplit(getattr(self, f.name)).hostname for f in dataclasses.fields(self)}
-        return frozenset({h for h in mine if h} | REAL_TOKEN_HOSTS)
+        """Host names of :attr:`token_origins` (for display; the token follows the origins)."""
+        return frozenset(host for _, host, _ in self.token_origins)
+
+    @property
+    def token_origins(self) -> frozenset[tuple[str, str, int]]:
+        """The exact origins ``(scheme, host, port)`` that may receive the bearer token: the
+        configured endpoints' and the real CDSE hosts' over https. The same host on another
+        port or scheme (a redirect from https to http) is another origin and gets no token."""
+        mine = {origin_of(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        real = {("https", host, 443) for host in REAL_TOKEN_HOSTS}
+        return frozenset({o for o in mine if o is not None} | real)
 
     @classmethod
     def from_env(cls, **overrides: str | None) -> Endpoints:
@@ -195,6 +219,12 @@ class Settings:
     """Seconds before expiry at which a token is refreshed."""
     query_cache_age: float = 3600.0
     """Seconds a search's results are reused for the identical query (0: never)."""
+    min_rate: float = 1024.0
+    """Bytes/s a download must average over every ``timeout`` seconds; a slower one releases its
+    connection and is retried, within ``retries`` (0: no minimum)."""
+    transfer_deadline: float = 21600.0
+    """Seconds one product may hold connections in a run, all attempts together; then it fails
+    and its ``.part`` stays for a later run (0: no deadline)."""
 
     _ENV: ClassVar[dict[str, str]] = {
         "cache_dir": "CDSE_CACHE_DIR",
@@ -203,6 +233,8 @@ class Settings:
         "timeout": "CDSE_TIMEOUT",
         "refresh_margin": "CDSE_REFRESH_MARGIN",
         "query_cache_age": "CDSE_QUERY_CACHE_AGE",
+        "min_rate": "CDSE_MIN_RATE",
+        "transfer_deadline": "CDSE_TRANSFER_DEADLINE",
     }
 
     def __post_init__(self) -> None:
@@ -211,14 +243,21 @@ class Settings:
             self, "max_connections", _whole_number("max_connections", self.max_connections, 1)
         )
         object.__setattr__(self, "retries", _whole_number("retries", self.retries, 0))
-        for name in ("timeout", "refresh_margin", "query_cache_age"):
+        for name in (
+            "timeout",
+            "refresh_margin",
+            "query_cache_age",
+            "min_rate",
+            "transfer_deadline",
+        ):
             raw = getattr(self, name)
             try:
                 number = float(raw)
             except (TypeError, ValueError):
                 number = -1.0
             if not number >= 0:
-                raise ConfigurationError(f"setting {name}={raw!r} must be a number of seconds >= 0")
+                unit = "bytes/s" if name == "min_rate" else "seconds"
+                raise ConfigurationError(f"setting {name}={raw!r} must be a number of {unit} >= 0")
             object.__setattr__(self, name, number)
 
     @classmethod
@@ -290,6 +329,31 @@ class Context:
     def __post_init__(self) -> None:
         check_via(self.via)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A context travels (dask) without secrets: see public_credentials.
+        return (
+            type(self),
+            (self.endpoints, self.settings, public_credentials(self.credentials), self.via),
+        )
+
+
+def public_credentials(credentials: Any) -> Any:
+    """``credentials`` as they may be pickled: a ``(username, password)`` pair or a mapping becomes
+    its username, a list each of its accounts; objects with a safe pickle of their own (auth's
+    ``Credentials`` and ``TokenProvider`` pickle their username only) and usernames stay.
+
+    The receiving process finds the password again by username: the credentials
+    :mod:`cdse_intake.auth` remembers from this process's use (same process), else its own
+    environment or ``.netrc`` (a dask worker's), as a pickled ``Credentials`` does.
+    """
+    if isinstance(credentials, Mapping):
+        return credentials.get("username")
+    if isinstance(credentials, tuple) and len(credentials) == 2 and isinstance(credentials[0], str):
+        return credentials[0]
+    if isinstance(credentials, list | tuple):
+        return [public_credentials(c) for c in credentials]
+    return credentials
+
 
 def resolve(
     context: Context | None = None,
@@ -314,6 +378,15 @@ def resolve(
         credentials,
         check_via(via if via is not None else "https"),
     )
+
+
+def state_dir() -> Path:
+    """The user's own state folder on this machine (``<user state dir>/cdse_intake``, e.g.
+    ``~/.local/state/cdse_intake``): what belongs to the user rather than to one cache, such as
+    the accounts' connection slots shared by every process whatever cache it uses."""
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("cdse_intake"))
 
 
 def _default_cache_dir() -> Path:

@@ -18,6 +18,7 @@ __all__ = [
     "ConfigurationError",
     "CredentialsMissing",
     "DownloadError",
+    "NothingFoundWarning",
     "ProductNotFound",
     "ProductOffline",
     "QueryError",
@@ -149,3 +150,7 @@ class PartialProductWarning(UserWarning):
     """A product opened without some of its files (they are absent): the dataset holds what
     exists, and the warning names what is missing. Not raised for files left out on purpose
     (``bands=``/``variables=``)."""
+
+
+class NothingFoundWarning(UserWarning):
+    """A search found no products; the message says which constraint excludes everything."""

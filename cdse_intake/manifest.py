@@ -5,28 +5,40 @@ parameter, the backend, the endpoint, when, which cdse_intake), then one CSV row
 
     # cdse_intake manifest
     # created: 2026-11-21T10:00:00Z
+    # updated: 2026-11-22T08:00:00Z
     # cdse_intake: 0.1.0
     # backend: odata
     # endpoint: https://catalogue.dataspace.copernicus.eu/odata/v1
     # query: {"collection": "SENTINEL-2", "start": "2024-01-01T00:00:00Z", ...}
     #   collection = SENTINEL-2
     #   ...
+    # search: {"at": "2026-11-21T10:00:00Z", "query": {...}, "found": 12, "added": 12, ...}
     Id,Name,Collection,ProductType,Start,End,Size,Checksum,MD5,BLAKE3,S3Path,Online,...
 
 ``pandas.read_csv(path, comment="#")`` reads the table. Every write goes to a temporary file in
 the same folder and is renamed over the manifest, so a crash leaves the old or the new manifest,
 never half of one. ``Downloaded`` is ``no`` until the downloader records ``verified``,
 ``skipped`` or ``failed``, with ``LocalPath`` and ``Reason``.
+
+A manifest is merged, never reset (:func:`merge_manifest`): a search written into an existing
+manifest keeps every row's download state, adds the products it finds for the first time, and
+keeps those it no longer finds with ``InLastSearch`` ``no`` (``LastSeen``: when a search last
+found them). ``# query:`` is the latest search's query; one ``# search:`` line per search
+(oldest first) records each one's query, backend, endpoint, time and counts. A merge and a
+download recording its states hold the manifest's lock (:func:`locked`) for their
+read-modify-write, so a search merged during a download loses neither its rows nor the states.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +47,15 @@ from typing import Any
 from .errors import CDSEError
 from .product import Product
 
-__all__ = ["COLUMNS", "Manifest", "ManifestError", "ManifestRow", "read_manifest", "write_manifest"]
+__all__ = [
+    "COLUMNS",
+    "Manifest",
+    "ManifestError",
+    "ManifestRow",
+    "merge_manifest",
+    "read_manifest",
+    "write_manifest",
+]
 
 COLUMNS = (
     "Id",
@@ -54,6 +74,8 @@ COLUMNS = (
     "LocalPath",
     "Reason",
     "QueryId",
+    "InLastSearch",
+    "LastSeen",
     "Footprint",
 )
 
@@ -73,6 +95,10 @@ class ManifestRow:
     local_path: str = ""
     reason: str = ""
     query_id: str = ""
+    in_last_search: str = ""
+    """``yes``/``no``: whether the latest search merged in found it (empty: not from a search)."""
+    last_seen: str = ""
+    """When a search last found it (UTC, ISO 8601; empty: not recorded)."""
 
 
 @dataclass
@@ -85,6 +111,12 @@ class Manifest:
     endpoint: str = ""
     created: str = ""
     version: str = ""
+    updated: str = ""
+    searches: list[dict[str, Any]] = field(default_factory=list)
+    """One entry per search merged in, oldest first: ``at``, ``backend``, ``endpoint``,
+    ``query``, ``found``, ``added``, ``missing`` (products of the manifest it did not find)."""
+    queries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """A multi-query search's queries (``search_many``), by query_id; else empty."""
 
 
 def _best_checksum(product: Product) -> str:
@@ -119,6 +151,8 @@ def _row(row: ManifestRow) -> list[str]:
         row.local_path,
         row.reason,
         row.query_id,
+        row.in_last_search,
+        row.last_seen,
         footprint,
     ]
 
@@ -131,22 +165,35 @@ def write_manifest(
     backend: str = "",
     endpoint: str = "",
     created: str | None = None,
+    queries: dict[str, dict[str, Any]] | None = None,
+    searches: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
-    """Write (atomically) a manifest; returns its path."""
+    """Write (atomically) a manifest; returns its path. ``queries``: a multi-query search's
+    queries by query_id (one ``# queries:`` JSON line, then one line per query).
+    ``searches``: the history of the searches merged in (one ``# search:`` JSON line each).
+    This replaces the file: :func:`merge_manifest` adds a search to an existing manifest."""
     from ._version import __version__
 
     target = Path(path)
     buf = io.StringIO()
-    created = created or datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    now = _now()
     query = query or {}
     buf.write("# cdse_intake manifest\n")
-    buf.write(f"# created: {created}\n")
+    buf.write(f"# created: {created or now}\n")
+    buf.write(f"# updated: {now}\n")
     buf.write(f"# cdse_intake: {__version__}\n")
     buf.write(f"# backend: {backend}\n")
     buf.write(f"# endpoint: {endpoint}\n")
     buf.write(f"# query: {json.dumps(query, sort_keys=True)}\n")
     for key, value in query.items():
         buf.write(f"#   {key} = {value}\n")
+    if queries:
+        ordered = {qid: dict(sorted(fields.items())) for qid, fields in queries.items()}
+        buf.write(f"# queries: {json.dumps(ordered)}\n")  # in query order
+        for query_id, fields in queries.items():
+            buf.write(f"#   [{query_id}] {json.dumps(fields, sort_keys=True)}\n")
+    for search in searches:
+        buf.write(f"# search: {json.dumps(dict(search))}\n")  # in its own key order
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
@@ -163,6 +210,27 @@ def write_manifest(
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+@contextlib.contextmanager
+def locked(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold the manifest at ``path`` for a read-modify-write, against every other process.
+
+    The lock file lives in the system's temporary folder (keyed by the manifest's real path), not
+    beside the manifest: a shared or read-only data folder gets no stray files.
+    """
+    import filelock
+
+    real = os.path.realpath(path)
+    key = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    folder = Path(tempfile.gettempdir()) / "cdse-intake-manifest-locks"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    with filelock.FileLock(folder / f"{key}.lock", thread_local=False):
+        yield
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -200,11 +268,19 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     except (OSError, UnicodeDecodeError) as err:
         raise ManifestError(f"cannot read manifest {str(source)!r}: {err}") from err
     header: dict[str, str] = {}
+    searches: list[dict[str, Any]] = []
     body: list[str] = []
     for line in text.splitlines():
         if line.startswith("#"):
             key, sep, value = line[1:].strip().partition(": ")
-            if sep and not line.startswith("#  "):
+            if sep and key.strip() == "search" and not line.startswith("#  "):
+                try:
+                    searches.append(dict(json.loads(value)))
+                except (json.JSONDecodeError, TypeError, ValueError) as err:
+                    raise ManifestError(
+                        f"{str(source)!r}: a '# search:' header line is not a JSON object: {err}"
+                    ) from err
+            elif sep and not line.startswith("#  "):
                 header[key.strip()] = value
         elif line.strip():
             body.append(line)
@@ -230,6 +306,8 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
                     local_path=record.get("LocalPath") or "",
                     reason=record.get("Reason") or "",
                     query_id=record.get("QueryId") or "",
+                    in_last_search=record.get("InLastSearch") or "",
+                    last_seen=record.get("LastSeen") or "",
                 )
             )
         except (KeyError, ValueError, TypeError) as err:
@@ -238,6 +316,10 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
         query = json.loads(header.get("query", "{}"))
     except json.JSONDecodeError as err:
         raise ManifestError(f"{str(source)!r}: the '# query:' header is not JSON: {err}") from err
+    try:
+        queries = json.loads(header.get("queries", "{}"))
+    except json.JSONDecodeError as err:
+        raise ManifestError(f"{str(source)!r}: the '# queries:' header is not JSON: {err}") from err
     return Manifest(
         rows=rows,
         query=query,
@@ -245,6 +327,9 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
         endpoint=header.get("endpoint", ""),
         created=header.get("created", ""),
         version=header.get("cdse_intake", ""),
+        queries=queries,
+        updated=header.get("updated", ""),
+        searches=searches,
     )
 
 
@@ -254,3 +339,94 @@ def rows_for(
     """Fresh (not downloaded) rows for ``products``."""
     ids = query_ids or [""] * len(products)
     return [ManifestRow(product=p, query_id=q) for p, q in zip(products, ids, strict=True)]
+
+
+def merge_manifest(
+    path: str | os.PathLike[str],
+    products: Iterable[Product],
+    query_ids: Sequence[str] | None = None,
+    *,
+    query: dict[str, Any] | None = None,
+    backend: str = "",
+    endpoint: str = "",
+    queries: dict[str, dict[str, Any]] | None = None,
+) -> Path:
+    """Merge a search's ``products`` into the manifest at ``path`` (created if absent).
+
+    Rows keep their download state (``Downloaded``, ``LocalPath``, ``Reason``) and take the
+    fresh catalogue record (online state, checksums); new products are added after them, in
+    search order; products the search no longer finds are kept with ``InLastSearch`` ``no``.
+    The search is added to the header's history and its query becomes ``# query:``. A file
+    that is not a manifest raises :class:`ManifestError` and is left as it was; the write is
+    atomic. Returns the path.
+    """
+    target = Path(path)
+    with locked(target):  # a download recording into it meanwhile merges, never overwrites
+        return _merge(target, list(products), query_ids, query, backend, endpoint, queries)
+
+
+def _merge(
+    target: Path,
+    products: list[Product],
+    query_ids: Sequence[str] | None,
+    query: dict[str, Any] | None,
+    backend: str,
+    endpoint: str,
+    queries: dict[str, dict[str, Any]] | None,
+) -> Path:
+    existing = read_manifest(target) if os.path.lexists(target) else None
+    now = _now()
+    rows = list(existing.rows) if existing else []
+    history = list(existing.searches) if existing else []
+    if existing is not None and not history and existing.query:  # written before the history
+        history.append(
+            {
+                "at": existing.created,
+                "backend": existing.backend,
+                "endpoint": existing.endpoint,
+                "query": existing.query,
+            }
+        )
+    by_id = {row.product.id: row for row in rows}
+    ids = list(query_ids) if query_ids else [""] * len(products)
+    if len(ids) != len(products):
+        raise ValueError(f"{len(ids)} query ids for {len(products)} products; expected one each")
+    found: set[str] = set()
+    added = 0
+    for product, query_id in zip(products, ids, strict=True):
+        row = by_id.get(product.id)
+        if row is None:
+            row = by_id[product.id] = ManifestRow(product=product, query_id=query_id)
+            rows.append(row)
+            added += 1
+        else:
+            row.product = product  # the fresh record; the download state stays
+            row.query_id = query_id or row.query_id
+        row.in_last_search, row.last_seen = "yes", now
+        found.add(product.id)
+    for row in rows:
+        if row.product.id not in found:
+            row.in_last_search = "no"
+    query = query or {}
+    history.append(
+        {
+            "at": now,
+            "backend": backend,
+            "endpoint": endpoint,
+            "query": query,
+            **({"queries": queries} if queries else {}),
+            "found": len(found),
+            "added": added,
+            "missing": len(rows) - len(found),
+        }
+    )
+    return write_manifest(
+        target,
+        rows,
+        query=query,
+        backend=backend,
+        endpoint=endpoint,
+        created=existing.created if existing and existing.created else None,
+        queries=queries,
+        searches=history,
+    )

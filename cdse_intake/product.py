@@ -179,6 +179,16 @@ class Product:
         """The footprint as a shapely geometry (None without footprint)."""
         return _shape(self) if self.footprint else None
 
+    @functools.cached_property
+    def land_fraction(self) -> float | None:
+        """Share (0..1) of the footprint on land by the GSHHG mask (:mod:`cdse_intake.landsea`,
+        the ``landsea`` extra; lakes count as land); computed once. None without footprint."""
+        if not self.footprint:
+            return None
+        from .landsea import land_fraction
+
+        return land_fraction(self.footprint)
+
     @property
     def md5(self) -> str | None:
         return self.checksums.get("MD5")

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import InitVar, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 
+from . import query_values as values
 from .area import bbox_geometry, normalise_area
 from .collections import STAC_COLLECTIONS, resolve_collection
 from .errors import QueryError
+from .query_values import LOCAL_SORT_FIELDS, SORT_FIELDS, parse_time
 
-__all__ = ["AttributeFilter", "Query", "parse_time"]
+__all__ = ["LOCAL_SORT_FIELDS", "SORT_FIELDS", "AttributeFilter", "Query", "parse_time"]
 
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge"]
 ValueType = Literal["String", "Integer", "Double", "DateTimeOffset", "Boolean"]
@@ -32,31 +34,6 @@ _OPS: dict[str, Op] = {
     "gt": "gt", ">": "gt",
     "ge": "ge", ">=": "ge",
 }  # fmt: skip
-
-#: Sort keys: the user's word -> (OData $orderby field, STAC sortby field)
-SORT_FIELDS = {
-    "start": ("ContentDate/Start", "datetime"),
-    "end": ("ContentDate/End", "end_datetime"),
-    "published": ("PublicationDate", "published"),
-    "modified": ("ModificationDate", "updated"),
-}
-#: Sort keys no catalogue orders by (OData's ``$orderby`` takes only the four dates above): the
-#: whole result is fetched in start order and sorted here -> the Product property sorted by.
-LOCAL_SORT_FIELDS = {
-    "cloud": "cloud_cover",
-}
-_SORT_ALIASES = {
-    "ContentDate/Start": "start",
-    "ContentDate/End": "end",
-    "datetime": "start",
-    "start_datetime": "start",
-    "end_datetime": "end",
-    "PublicationDate": "published",
-    "ModificationDate": "modified",
-    "cloudCover": "cloud",
-    "cloud_cover": "cloud",
-    "eo:cloud_cover": "cloud",
-}
 
 
 @dataclass(frozen=True)
@@ -101,155 +78,6 @@ class AttributeFilter:
         return cls(name, _OPS[op], value, vtype)
 
 
-def parse_time(value: Any, field_name: str, *, end_of_day: bool = False) -> datetime:
-    """A timezone-aware UTC datetime from a str, date, datetime or pandas Timestamp.
-
-    Naive values are UTC. With ``end_of_day`` a bare date means the END of that day (exclusive
-    midnight of the next), so ``end="2024-01-31"`` includes the whole 31st.
-    """
-    if hasattr(value, "to_pydatetime"):
-        value = value.to_pydatetime()
-    elif type(value).__name__ == "datetime64":  # numpy, without importing it
-        value = _from_datetime64(value, field_name)
-    bare_date = False
-    if isinstance(value, datetime):
-        result = value
-    elif isinstance(value, date):
-        result, bare_date = datetime.combine(value, time()), True
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            result = datetime.fromisoformat(text.replace("z", "Z"))
-        except ValueError as err:
-            raise QueryError(
-                f"{field_name}={value!r} is not a date or time; expected ISO 8601 such as "
-                "'2024-05-01' or '2024-05-01T10:30:00Z'"
-            ) from err
-        bare_date = len(text) <= 10
-    else:
-        raise QueryError(
-            f"{field_name}={value!r} is not a date or time; expected a str, date, datetime, "
-            "numpy.datetime64 or pandas.Timestamp"
-        )
-    if result.tzinfo is None:
-        result = result.replace(tzinfo=UTC)
-    result = result.astimezone(UTC)
-    if end_of_day and bare_date:
-        result += timedelta(days=1)
-    return result
-
-
-def _from_datetime64(value: Any, field_name: str) -> datetime | date:
-    """A numpy.datetime64 as a datetime (microseconds; a day unit gives a bare date)."""
-    unit = str(value.dtype).removeprefix("datetime64[").rstrip("]")
-    if str(value) == "NaT":
-        raise QueryError(f"{field_name}={value!r} is not a time (NaT); expected a date or time")
-    if unit in ("D", "W", "M", "Y"):
-        return date.fromisoformat(str(value.astype("datetime64[D]")))
-    micro = int(value.astype("datetime64[us]").astype("int64"))
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micro)
-
-
-def _cloud(value: Any) -> tuple[float, float] | None:
-    if value is None:
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        low, high = 0.0, float(value)
-    elif isinstance(value, (tuple, list)) and len(value) == 2:
-        try:
-            low, high = float(value[0]), float(value[1])
-        except (TypeError, ValueError) as err:
-            raise QueryError(f"cloud={value!r}: expected numbers 0-100") from err
-    else:
-        raise QueryError(f"cloud={value!r}: expected a maximum (e.g. 20) or a range (min, max)")
-    for v in (low, high):
-        if not 0 <= v <= 100:
-            raise QueryError(f"cloud={value!r}: {v} is outside 0-100 (percent)")
-    if low > high:
-        raise QueryError(f"cloud={value!r}: the minimum {low} is above the maximum {high}")
-    return (low, high)
-
-
-def _positive_int(name: str, value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            if isinstance(value, str) and value.strip().isdigit():
-                value = int(value)
-            else:
-                raise TypeError
-        except TypeError:
-            raise QueryError(f"{name}={value!r}: expected a whole number >= 1") from None
-    if value < 1:
-        raise QueryError(f"{name}={value!r}: expected a whole number >= 1")
-    return value
-
-
-def _tile(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip().upper().removeprefix("T")
-    if not re.fullmatch(r"\d{2}[C-HJ-NP-X][A-HJ-NP-Z][A-HJ-NP-V]", text):
-        raise QueryError(
-            f"tile={value!r} is not a Sentinel-2 MGRS tile; expected e.g. '31UFT' or 'T31UFT'"
-        )
-    return text
-
-
-def _platform(value: Any) -> str | None:
-    """``A``, ``S2A``, ``sentinel-2a``, ``S5P`` -> the platformSerialIdentifier (``A``, ``5P``)."""
-    if value is None:
-        return None
-    text = str(value).strip().upper().replace("SENTINEL-", "S")
-    match = re.fullmatch(r"(?:S[1-6])?([A-D])|(?:S)?(5P)", text)
-    if not match:
-        raise QueryError(
-            f"platform={value!r} is not a Sentinel platform; expected e.g. 'S2A', 'A' or "
-            "'sentinel-1c'"
-        )
-    return match.group(1) or match.group(2)
-
-
-def _direction(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip().upper()
-    for full in ("ASCENDING", "DESCENDING"):
-        if text in (full, full[:3], full[:4]):
-            return full
-    raise QueryError(f"orbit_direction={value!r}: expected 'ascending' or 'descending'")
-
-
-def _sort(value: Any) -> tuple[str, str]:
-    if isinstance(value, tuple) and len(value) == 2:
-        key, direction = str(value[0]), str(value[1]).lower()
-    else:
-        text = str(value).strip()
-        direction = "desc" if text.startswith("-") else "asc"
-        key = text.lstrip("+-")
-    key = _SORT_ALIASES.get(key, key)
-    if key not in SORT_FIELDS and key not in LOCAL_SORT_FIELDS:
-        known = [*SORT_FIELDS, *LOCAL_SORT_FIELDS]
-        raise QueryError(
-            f"sort={value!r}: expected one of {', '.join(known)} (prefix '-' for descending, "
-            "e.g. '-cloud')"
-        )
-    if direction not in ("asc", "desc"):
-        raise QueryError(f"sort={value!r}: the direction must be 'asc' or 'desc'")
-    return key, direction
-
-
-def _text(name: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise QueryError(f"{name}={value!r}: expected a non-empty string")
-    if "\x00" in value:
-        raise QueryError(f"{name}={value!r}: NUL characters are not allowed")
-    return value
-
-
 @dataclass(frozen=True)
 class Query:
     """What to search for. Every field is optional; unset fields do not constrain the search."""
@@ -284,12 +112,25 @@ class Query:
     """``start`` / ``end`` / ``published`` / ``modified``, ``-`` prefix for descending."""
     limit: int | None = None
     """At most this many products (None: all of them)."""
+    min_sea_percent: float | None = None
+    """At least this percent of the footprint at sea (GSHHG mask, filtered here: lakes count
+    as land; products without footprint are left out); needs the ``landsea`` extra."""
+    min_land_percent: float | None = None
+    """At least this percent of the footprint on land (as ``min_sea_percent``)."""
     bbox: InitVar[Any] = None
     """Shorthand for ``geometry`` as ``(west, south, east, north)``."""
     stac_collections: tuple[str, ...] = field(default=(), compare=False)
     """STAC collections holding the products (derived from ``collection``)."""
 
     def __post_init__(self, bbox: Any) -> None:
+        try:
+            self._normalise(bbox)
+        except QueryError:
+            raise
+        except values.conversion_errors() as err:  # evaluated only when something was raised
+            raise QueryError(_culprit(self, bbox, err)) from err
+
+    def _normalise(self, bbox: Any) -> None:
         put = object.__setattr__
         if bbox is not None:
             if self.geometry is not None:
@@ -297,10 +138,14 @@ class Query:
             put(self, "geometry", bbox_geometry(bbox))
         elif self.geometry is not None:
             put(self, "geometry", normalise_area(self.geometry))
-        product_types = _product_types(self.product_type)
+        product_types = values.product_types(self.product_type)
         timeliness = self.timeliness
         if self.collection is not None:
             ref = resolve_collection(self.collection)
+            # A copy (``replace``) of a query made with a STAC id keeps that id, not every STAC
+            # collection of its OData collection (CLMS datasets share their product type).
+            kept = tuple(i for i in ref.stac_ids if i in self.stac_collections)
+            ref = dataclasses.replace(ref, stac_ids=kept) if kept else ref
             put(self, "collection", ref.odata)
             put(self, "stac_collections", ref.stac_ids)
             if ref.product_types:
@@ -323,7 +168,7 @@ class Query:
             if len(product_types) == 1
             else product_types,
         )
-        put(self, "timeliness", _text("timeliness", timeliness))
+        put(self, "timeliness", values.text("timeliness", timeliness))
         start = None if self.start is None else parse_time(self.start, "start")
         end = None if self.end is None else parse_time(self.end, "end", end_of_day=True)
         if start and end and start >= end:
@@ -332,12 +177,12 @@ class Query:
             )
         put(self, "start", start)
         put(self, "end", end)
-        put(self, "cloud", _cloud(self.cloud))
-        put(self, "tile", _tile(self.tile))
-        put(self, "orbit", _positive_int("orbit", self.orbit))
-        put(self, "relative_orbit", _positive_int("relative_orbit", self.relative_orbit))
-        put(self, "orbit_direction", _direction(self.orbit_direction))
-        put(self, "platform", _platform(self.platform))
+        put(self, "cloud", values.cloud(self.cloud))
+        put(self, "tile", values.tile(self.tile))
+        put(self, "orbit", values.positive_int("orbit", self.orbit))
+        put(self, "relative_orbit", values.positive_int("relative_orbit", self.relative_orbit))
+        put(self, "orbit_direction", values.direction(self.orbit_direction))
+        put(self, "platform", values.platform(self.platform))
         for name in (
             "processing_level",
             "processing_baseline",
@@ -345,12 +190,21 @@ class Query:
             "name_startswith",
             "name_endswith",
         ):
-            put(self, name, _text(name, getattr(self, name)))
+            put(self, name, values.text(name, getattr(self, name)))
         if self.online is not None and not isinstance(self.online, bool):
             raise QueryError(f"online={self.online!r}: expected True, False or None")
         put(self, "attributes", _attributes(self.attributes))
-        put(self, "sort", _sort(self.sort))
-        put(self, "limit", _positive_int("limit", self.limit))
+        put(self, "sort", values.sort_key(self.sort))
+        put(self, "limit", values.positive_int("limit", self.limit))
+        sea = values.percent("min_sea_percent", self.min_sea_percent)
+        land = values.percent("min_land_percent", self.min_land_percent)
+        if sea is not None and land is not None and sea + land > 100:
+            raise QueryError(
+                f"min_sea_percent={sea} and min_land_percent={land} add up to more than 100: "
+                "no footprint can match"
+            )
+        put(self, "min_sea_percent", sea)
+        put(self, "min_land_percent", land)
 
     def replace(self, **changes: Any) -> Query:
         """A copy with some fields changed (validated like a new query)."""
@@ -389,6 +243,30 @@ class Query:
         return out
 
 
+def _culprit(query: Query, bbox: Any, err: BaseException) -> str:
+    """A message naming the field whose value could not be converted (each given field is
+    tried alone; the error path only)."""
+    given = {
+        f.name: query.__dict__.get(f.name)
+        for f in dataclasses.fields(Query)
+        if f.init and f.name != "stac_collections" and query.__dict__.get(f.name) != f.default
+    }
+    if bbox is not None:
+        given["bbox"] = bbox
+    reason = f"{type(err).__name__}: {str(err)[:200]}"
+    if len(given) > 1:
+        for name, value in given.items():
+            try:
+                Query(**{name: value})
+            except QueryError as single:
+                if single.__cause__ is not None and not isinstance(single.__cause__, QueryError):
+                    return str(single)
+            except Exception:  # the culprit, whatever it raises
+                return f"{name}={values.shown(value)}: not a valid value ({reason})"
+    name, value = next(iter(given.items())) if len(given) == 1 else ("query", given)
+    return f"{name}={values.shown(value)}: not a valid value ({reason})"
+
+
 def _stac_ids(
     ids: tuple[str, ...], product_types: tuple[str, ...], timeliness: str | None
 ) -> tuple[str, ...]:
@@ -402,21 +280,6 @@ def _stac_ids(
             continue
         out.append(stac_id)
     return tuple(out)
-
-
-def _product_types(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items = (
-        (value,)
-        if isinstance(value, str)
-        else tuple(value)
-        if isinstance(value, Iterable)
-        else None
-    )
-    if not items or not all(isinstance(v, str) and v.strip() for v in items):
-        raise QueryError(f"product_type={value!r}: expected a product type such as 'S2MSI2A'")
-    return tuple(v.strip() for v in items)
 
 
 #: Product-type patterns -> OData collection, to infer the collection from a product type.

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
 
-from .config import Endpoints
+from .config import Endpoints, Settings
 from .errors import CDSEError
 from .product import Product
 from .query import Query
@@ -137,6 +137,7 @@ class SearchResults(Sequence[Product]):
         products: Sequence[Product] | None = None,
         query_ids: Sequence[str] | None = None,
         on_complete: Callable[[SearchResults], None] | None = None,
+        queries: Sequence[tuple[str, Query]] | None = None,
     ) -> None:
         if (stream is None) == (products is None):
             raise ValueError("give exactly one of stream= and products=")
@@ -146,7 +147,13 @@ class SearchResults(Sequence[Product]):
         self._stream = _Stream(stream) if stream is not None else None
         self._products = list(products) if products is not None else None
         self._query_ids = list(query_ids) if query_ids is not None else None
+        #: ``(query_id, Query)`` of each query of a multi-query search (``search_many``), else [].
+        self.queries: list[tuple[str, Query]] = list(queries or ())
         self._on_complete = on_complete
+        self._explanation: str | None = None
+        #: Whether finding nothing warns (:class:`~cdse_intake.errors.NothingFoundWarning`,
+        #: with :meth:`explain`'s answer).
+        self.warn_empty = True
 
     # -- sequence --------------------------------------------------------------------------------
     @property
@@ -163,7 +170,27 @@ class SearchResults(Sequence[Product]):
             self._products = products
             if self._on_complete is not None:
                 self._on_complete(self)
+            if not products and self.warn_empty:
+                import warnings
+
+                from .errors import NothingFoundWarning
+
+                warnings.warn(NothingFoundWarning(self.explain()), stacklevel=3)
         return self._products
+
+    def explain(self) -> str:
+        """Why the search found nothing: which of its constraints, dropped alone, finds products
+        (a few ``limit=1`` searches, made once); empty when products were found."""
+        if self._products is None:
+            self._all()
+        if self._products:
+            return ""
+        if self._explanation is None:
+            from .catalogue.explain import explain_empty
+
+            settings = Settings.coerce(None)
+            self._explanation = explain_empty(self.query, self.endpoints, settings)
+        return self._explanation
 
     def close(self) -> None:
         """Stop a search still streaming (e.g. a user's cancel): no more pages are requested.
@@ -224,11 +251,22 @@ class SearchResults(Sequence[Product]):
         return self._query_ids or [""] * len(self)
 
     # -- tables ----------------------------------------------------------------------------------
-    def to_dataframe(self) -> Any:
-        """A pandas DataFrame, one row per product, with a shapely ``geometry`` column."""
+    def to_dataframe(self, land_fraction: bool | None = None) -> Any:
+        """A pandas DataFrame, one row per product, with a shapely ``geometry`` column.
+
+        ``land_fraction`` adds that column (:attr:`Product.land_fraction`, 0..1; needs the
+        ``landsea`` extra): True always (the first use loads the mask, ~1.5 s and ~420 MB, then
+        ~10-20 ms per footprint), False never, None (default) when the query had
+        ``min_sea_percent`` or ``min_land_percent`` (the values are then already computed).
+        """
         from .tables import products_frame
 
-        return products_frame(self._all(), self.query_ids, self.endpoints.download)
+        if land_fraction is None:
+            q = self.query
+            land_fraction = q.min_sea_percent is not None or q.min_land_percent is not None
+        return products_frame(
+            self._all(), self.query_ids, self.endpoints.download, land_fraction=land_fraction
+        )
 
     def to_geodataframe(self) -> Any:
         """A geopandas GeoDataFrame (EPSG:4326); needs geopandas."""
@@ -244,19 +282,23 @@ class SearchResults(Sequence[Product]):
 
     # -- manifests -------------------------------------------------------------------------------
     def to_manifest(self, path: str | Path) -> Path:
-        """Write the query and products to a manifest file (see :mod:`cdse_intake.manifest`)."""
-        from .manifest import rows_for, write_manifest
+        """Write the query and products to a manifest file, merged into it if it exists (rows
+        keep their download state; see :func:`cdse_intake.manifest.merge_manifest`)."""
+        from .manifest import merge_manifest
 
         products = self._all()
-        return write_manifest(path, rows_for(products, self.query_ids), **self.manifest_header())
+        return merge_manifest(path, products, self.query_ids, **self.manifest_header())
 
     def manifest_header(self) -> dict[str, Any]:
         """What a manifest of these results records above its rows: query, backend, endpoint."""
-        return {
+        header = {
             "query": self.query.to_dict(),
             "backend": self.backend,
             "endpoint": self.search_endpoint,
         }
+        if self.queries:  # search_many: every query, by its query_id
+            header["queries"] = {qid: q.to_dict() for qid, q in self.queries}
+        return header
 
     def download(self, dest: str | Path | None = None, **kwargs: Any) -> Any:
         """Download every product: :func:`cdse_intake.download` with these results.
@@ -316,11 +358,16 @@ class SearchResults(Sequence[Product]):
             query = Query(**_query_kwargs(manifest.query))
         except CDSEError as err:
             raise ManifestError(f"{str(path)!r}: its query header is not valid: {err}") from err
+        try:
+            queries = [(qid, Query(**_query_kwargs(q))) for qid, q in manifest.queries.items()]
+        except CDSEError as err:
+            raise ManifestError(f"{str(path)!r}: its queries header is not valid: {err}") from err
         return cls(
             query,
             backend=manifest.backend,
             products=[row.product for row in manifest.rows],
             query_ids=[row.query_id for row in manifest.rows],
+            queries=queries,
         )
 
     # -- notebook display ------------------------------------------------------------------------

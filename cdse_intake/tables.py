@@ -36,9 +36,14 @@ def _attribute(product: Product, odata: str, stac: str) -> Any:
 
 
 def products_frame(
-    products: Sequence[Product], query_ids: Sequence[str], download_root: str
+    products: Sequence[Product],
+    query_ids: Sequence[str],
+    download_root: str,
+    *,
+    land_fraction: bool = False,
 ) -> Any:
-    """One row per product: identity, times, size, checksums, attributes, href, geometry."""
+    """One row per product: identity, times, size, checksums, attributes, href, geometry (and
+    with ``land_fraction`` the share of the footprint on land, :attr:`Product.land_fraction`)."""
     import pandas as pd
 
     rows = []
@@ -54,6 +59,8 @@ def products_frame(
         }
         for column, (odata, stac) in ATTRIBUTE_COLUMNS.items():
             row[column] = _attribute(product, odata, stac)
+        if land_fraction:
+            row["land_fraction"] = product.land_fraction
         row.update(
             {
                 "online": product.online,

@@ -28,7 +28,10 @@ LAYERS: list[tuple[str, set[str]]] = [
             "config",
             "area",
             "collections",
+            "vocabulary",
+            "landsea",
             "query",
+            "query_values",
             "product",
             "manifest",
             "tables",
@@ -43,7 +46,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("downloads", {"downloads"}),
     ("readers", {"readers"}),
     ("public face", {"results", "api", "__init__"}),
-    ("adapters", {"intake_plugin", "widgets", "cli"}),
+    ("adapters", {"intake_plugin", "widgets", "cli", "compat"}),
 ]
 #: Who may start the emulator (its CLI subcommand and the demo); nothing else imports it.
 EMULATOR_USERS = {"cli"}

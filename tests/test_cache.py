@@ -800,13 +800,13 @@ def test_cli_ls_verify_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
     code, out, _ = _run("verify")
     assert code == 0
-    assert out.splitlines()[-1] == "2 ok, 0 mismatched"
+    assert out.splitlines()[-1] == "2 ok, 0 corrupt, 0 missing"
 
     first_path.write_bytes(b"A" * 1500)
     code, out, _ = _run("verify")
     assert code == ExitCode.MISMATCH == 9
-    assert f"MISMATCH  {first.name}" in out
-    assert out.splitlines()[-1] == "1 ok, 1 mismatched"
+    assert f"CORRUPT   {first.name}" in out
+    assert out.splitlines()[-1] == "1 ok, 1 corrupt, 0 missing"
     code, out, _ = _run("verify", ids=[second.id])
     assert code == 0
 
@@ -825,7 +825,7 @@ def test_cli_ls_verify_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 def test_cli_unknown_action(tmp_path: Path) -> None:
     code, _, err = _run("frobnicate")
     assert code == 2
-    assert "unknown action 'frobnicate'" in err and "ls, verify, clean" in err
+    assert "unknown action 'frobnicate'" in err and "ls, verify, relink, forget, clean" in err
 
 
 def test_cli_parser() -> None:
@@ -836,5 +836,11 @@ def test_cli_parser() -> None:
     assert (args.command, args.cache_command, args.everything) == ("cache", "clean", True)
     args = parser.parse_args(["cache", "verify", "id1", "id2"])
     assert args.ids == ["id1", "id2"]
+    args = parser.parse_args(["cache", "verify", "--look-in", "a", "--look-in", "b"])
+    assert (args.ids, args.look_in) == ([], ["a", "b"])
+    args = parser.parse_args(["cache", "relink", "a", "b", "--id", "x"])
+    assert (args.dirs, args.ids) == (["a", "b"], ["x"])
+    args = parser.parse_args(["cache", "forget", "--missing"])
+    assert (args.ids, args.missing) == ([], True)
     with pytest.raises(SystemExit):
         parser.parse_args(["cache", "nope"])

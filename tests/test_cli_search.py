@@ -56,3 +56,20 @@ def test_exit_codes(cdse_env, cdse_emulator):
                env={"CDSE_RETRIES": "0"})  # fmt: skip
     assert down.returncode == 4
     assert "503" in down.stderr
+
+
+def test_a_search_that_finds_nothing_says_why(cdse_env):
+    out = cli(
+        "search", "--collection", "SENTINEL-2", "--processing-level", "L2A", "--tile", "33UUU",
+        "--start", "2023-01-01", "--end", "2023-02-01", "--no-cache",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[1:] == []
+    assert "nothing found. No products: tile='33UUU' alone matches no SENTINEL-2" in out.stderr
+    assert "Traceback" not in out.stderr and "Warning" not in out.stderr
+
+
+def test_a_mistyped_product_type_is_refused_with_a_suggestion(cdse_env):
+    out = cli("search", "--collection", "SENTINEL-2", "--product-type", "S2MSI2")
+    assert out.returncode == 2
+    assert "did you mean 'S2MSI2A'" in out.stderr

@@ -12,6 +12,7 @@ import pytest
 
 import cdse_intake
 from cdse_intake.cache import ProductCache, file_name
+from cdse_intake.cache.markers import MARKER
 from cdse_intake.config import Settings
 from cdse_intake.downloads import DownloadReport, download
 from cdse_intake.downloads.partfile import Expected
@@ -90,7 +91,8 @@ def test_dest_folder_and_copy_from_cache(cdse_emulator, cdse_env, settings, tmp_
     dest = tmp_path / "out"
     report = run(products, settings, dest=dest)
     assert_all_verified(report, 3)
-    assert sorted(p.name for p in dest.iterdir()) == sorted(file_name(p) for p in products)
+    files = sorted(p.name for p in dest.iterdir() if p.name != MARKER)
+    assert files == sorted(file_name(p) for p in products)
     assert ProductCache(settings.cache_dir).lookup(products[0]) == dest / file_name(products[0])
     # Already verified elsewhere: placed in another folder without a transfer.
     before = len(value_requests(cdse_emulator))

@@ -11,6 +11,7 @@ from pathlib import Path
 import blake3
 
 from cdse_intake.cache import ProductCache, file_name
+from cdse_intake.cache.markers import MARKER
 from cdse_intake.emulator.blob import large_product_name
 from cdse_intake.product import Product
 
@@ -61,6 +62,8 @@ def final_files(root: Path) -> list[Path]:
         if not path.is_file() or any(part in skip for part in path.relative_to(root).parts):
             continue
         if path.name.endswith((".part", ".part.json", ".tmp")) or path.name.startswith("index."):
+            continue
+        if path.name == MARKER:  # a dest folder's list of its products (cache/markers.py)
             continue
         if path.suffix == ".csv":
             continue

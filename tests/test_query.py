@@ -129,7 +129,7 @@ def test_replace_and_to_dict_round_trip():
         ({"limit": 0}, "limit=0"),
         ({"orbit_direction": "up"}, "orbit_direction='up'"),
         ({"platform": "S9Z"}, "platform='S9Z'"),
-        ({"sort": "cloud"}, "sort='cloud': expected one of start"),
+        ({"sort": "clouds"}, "sort='clouds': expected one of start"),
         ({"online": "yes"}, "online='yes'"),
         ({"name_contains": ""}, "name_contains=''"),
         ({"attributes": {"cloudCover": ("~", 3)}}, "expected a value or (op, value)"),

@@ -50,6 +50,10 @@ class Grant:
     def __repr__(self) -> str:
         return f"Grant(expires_in={self.expires_in}, session_state={self.session_state!r})"
 
+    def __reduce__(self) -> Any:
+        # Tokens never leave the process that obtained them (a TokenProvider pickles without).
+        raise TypeError("a Grant holds bearer tokens and is never pickled")
+
 
 class Rejected(Exception):
     """The token endpoint answered with an OAuth2 error (4xx); mapped by the caller."""

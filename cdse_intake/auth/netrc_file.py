@@ -16,6 +16,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigurationError
 
@@ -42,6 +43,9 @@ class NetrcEntry:
 
     def __repr__(self) -> str:
         return f"NetrcEntry(host={self.host!r}, login={self.login!r})"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a .netrc entry holds a password and is never pickled")
 
 
 def netrc_path() -> Path:

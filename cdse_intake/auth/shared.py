@@ -12,14 +12,21 @@ import hashlib
 import hmac
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..config import Endpoints, Settings
 from .credentials import Credentials
 from .tokens import TokenProvider
 
-__all__ = ["fingerprint", "remember", "secret_of", "shared_provider", "token_providers"]
+__all__ = [
+    "fingerprint",
+    "public_credentials",
+    "remember",
+    "secret_of",
+    "shared_provider",
+    "token_providers",
+]
 
 _KEY = secrets.token_bytes(32)  # never leaves the process
 _lock = threading.Lock()
@@ -67,6 +74,28 @@ def shared_provider(
         return provider
 
 
+def public_credentials(credentials: Any, identity_url: str) -> Any:
+    """``credentials`` in a form whose pickle holds no secret, for objects that travel to dask
+    workers or other processes (:func:`cdse_intake.config.public_credentials`: each account by
+    its username; TokenProviders and Credentials as they are, their pickles hold none).
+
+    The accounts given here are remembered in this process first, so an object unpickled in
+    this same process (an in-process dask worker) logs in with them; another process finds the
+    password in its own environment or ``.netrc``.
+    """
+    from ..config import public_credentials as public
+
+    several = isinstance(credentials, list | tuple) and not _is_pair(credentials)
+    for item in credentials if several else [credentials]:
+        if isinstance(item, Credentials | Mapping) or _is_pair(item):
+            remember(Credentials.resolve(item), identity_url)
+    return public(credentials)
+
+
+def _is_pair(value: Any) -> bool:
+    return isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value)
+
+
 def token_providers(
     credentials: Any, endpoints: Endpoints, settings: Settings
 ) -> list[TokenProvider]:
@@ -75,16 +104,22 @@ def token_providers(
     a list of these (AuthenticationError when none can be found)."""
     from .credentials import accounts
 
-    if credentials is None:
+    if credentials is None or isinstance(credentials, str):
         # The process's login for this account: repeated runs (a notebook, a dask worker) reuse it.
-        return [shared_provider(None, endpoints, settings)]
+        return [shared_provider(credentials, endpoints, settings)]
     if isinstance(credentials, TokenProvider):
         return [credentials]
     if isinstance(credentials, list | tuple) and any(
-        isinstance(c, TokenProvider) for c in credentials
+        isinstance(c, TokenProvider | str) for c in credentials
     ):
+        if _is_pair(credentials):
+            return [shared_provider(Credentials(*credentials), endpoints, settings)]  # a pair
         return [
-            c if isinstance(c, TokenProvider) else TokenProvider(c, endpoints, settings)
+            c
+            if isinstance(c, TokenProvider)
+            else shared_provider(c, endpoints, settings)
+            if isinstance(c, str)
+            else TokenProvider(c, endpoints, settings)
             for c in credentials
         ]
     items: Iterable[Any] = accounts(credentials, identity_url=endpoints.identity)

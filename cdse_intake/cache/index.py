@@ -17,7 +17,10 @@ date under ``undated``. Every name passes :func:`~cdse_intake.cache.safety.safe_
 The index (SQLite in WAL mode, one short connection per operation, safe from many processes)
 holds one row per verified product: its path (relative to the root when inside it, so the cache
 can be moved), size, algorithm and checksum. :meth:`ProductCache.lookup` answers from the index
-and one ``stat``; it never touches the network.
+and one ``stat``; it never touches the network. A product verified outside the root (a ``dest``
+folder) is also noted in that folder's marker (:mod:`.markers`), so the folder can be moved and
+found again (:meth:`ProductCache.relink`); :meth:`ProductCache.check` tells a missing file from a
+corrupt one (:mod:`.audit`).
 """
 
 from __future__ import annotations
@@ -34,13 +37,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CDSEError, DownloadError
 from ..product import Product
-from .checksums import hash_file, normalise_algorithm
+from .checksums import normalise_algorithm
 from .layout import file_name
-from .safety import check_zip, safe_filename
+from .safety import safe_filename
+
+if TYPE_CHECKING:
+    from .audit import Relinked
 
 __all__ = ["CacheEntry", "ProductCache"]
 
@@ -238,13 +244,27 @@ class ProductCache:
             )
         now = datetime.now(UTC)
         checksum = str(checksum).lower()
+        self._write_row(product.id, product.name, path, size, algorithm, checksum, now)
+        return CacheEntry(product.id, product.name, path, size, algorithm, checksum, now)
+
+    def _write_row(
+        self,
+        product_id: str,
+        name: str,
+        path: Path,
+        size: int,
+        algorithm: str,
+        checksum: str,
+        now: datetime,
+    ) -> None:
+        """Insert or replace an index row; note a file outside the root in its folder's marker."""
         with self._connect() as conn:
             assert conn is not None
             conn.execute(
                 "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    product.id,
-                    product.name,
+                    product_id,
+                    name,
                     self._stored_path(path),
                     size,
                     algorithm,
@@ -252,7 +272,37 @@ class ProductCache:
                     now.isoformat(),
                 ),
             )
-        return CacheEntry(product.id, product.name, path, size, algorithm, checksum, now)
+        if not path.is_relative_to(self.root):
+            from . import markers
+
+            markers.note(
+                self.root / "locks",
+                path,
+                product_id,
+                name=name,
+                size=size,
+                algorithm=algorithm,
+                checksum=checksum,
+                verified_at=now.isoformat(),
+            )
+
+    def relocate(self, product_id: str, path: str | os.PathLike[str]) -> CacheEntry:
+        """Point the index entry of ``product_id`` at ``path``: its verified file, moved there.
+
+        The caller has checked the file (size and checksum, as :meth:`relink` does); this only
+        records where it is now. KeyError when the product is not indexed.
+        """
+        entry = self.entry(product_id)
+        if entry is None:
+            raise KeyError(f"product {product_id!r} is not in the index of {self.root}")
+        path = Path(os.path.abspath(path))
+        now = datetime.now(UTC)
+        self._write_row(
+            entry.id, entry.name, path, entry.size, entry.algorithm, entry.checksum, now
+        )
+        return CacheEntry(
+            entry.id, entry.name, path, entry.size, entry.algorithm, entry.checksum, now
+        )
 
     def entry(self, product: Product | str) -> CacheEntry | None:
         """The index row of a product id, whether or not its file still exists."""
@@ -308,15 +358,38 @@ class ProductCache:
         """Re-hash the indexed files (all, or ``ids``); True where the file still matches.
 
         A missing file, a different size or checksum, or (algorithm ``size``) a zip that fails
-        :func:`~cdse_intake.cache.safety.check_zip` is False. Unknown ids are ignored.
+        :func:`~cdse_intake.cache.safety.check_zip` is False (:meth:`check` says which).
+        Unknown ids are ignored.
         """
+        return [(entry, state == "ok") for entry, state in self.check(ids)]
+
+    def check(self, ids: Iterable[str] | None = None) -> list[tuple[CacheEntry, str]]:
+        """Re-hash the indexed files (all, or ``ids``): ``ok``, ``missing`` (no file at the
+        indexed path: moved or deleted) or ``corrupt`` (a different size or checksum, a zip
+        whose CRC fails). Unknown ids are ignored."""
+        from .audit import status
+
         wanted = None if ids is None else {str(i) for i in ids}
-        results = []
-        for entry in self.entries():
-            if wanted is not None and entry.id not in wanted:
-                continue
-            results.append((entry, _matches(entry)))
-        return results
+        return [
+            (entry, status(entry))
+            for entry in self.entries()
+            if wanted is None or entry.id in wanted
+        ]
+
+    def relink(
+        self, look_in: Iterable[str | os.PathLike[str]], ids: Iterable[str] | None = None
+    ) -> list[Relinked]:
+        """Find missing files again under the ``look_in`` folders (see :func:`.audit.relink`);
+        returns the :class:`~.audit.Relinked` products."""
+        from .audit import relink
+
+        return relink(self, look_in, ids)
+
+    def forget_missing(self, ids: Iterable[str] | None = None) -> list[CacheEntry]:
+        """Drop the entries (all, or ``ids``) whose file is missing; no file is touched."""
+        from .audit import forget_missing
+
+        return forget_missing(self, ids)
 
     def clean(
         self,
@@ -377,17 +450,3 @@ def _close_all(connections: list[tuple[int, sqlite3.Connection]]) -> None:
         if owner == pid:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
-
-
-def _matches(entry: CacheEntry) -> bool:
-    path = entry.path
-    try:
-        if not path.is_file() or path.stat().st_size != entry.size:
-            return False
-        if entry.algorithm == "size":
-            if path.suffix.lower() == ".zip":
-                check_zip(path)
-            return True
-        return hash_file(path, entry.algorithm) == entry.checksum.lower()
-    except (OSError, CDSEError):
-        return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..collections import in_stac_collection, shares_product_type
 from ..errors import ServiceError
 from ..net.http import get_json, paused_gc
 from ..product import Product
@@ -29,6 +30,14 @@ class ODataBackend(WindowedSearch):
         super().__init__(query, **kwargs)
         self._expand = tuple(expand)
         self._base_filter = build_filter(query)
+        # One STAC collection among several sharing its product type (CLMS datasets): OData
+        # cannot tell them apart, its products are picked here.
+        ids = query.stac_collections
+        self._only = ids[0] if len(ids) == 1 and shares_product_type(ids[0]) else None
+        self.filters_locally = self._only is not None
+
+    def _accept(self, product: Product) -> bool:
+        return self._only is None or in_stac_collection(self._only, product.name, product.s3_path)
 
     async def _instant(self, instant: Any, skip: int) -> list[Product]:
         """More than a page at one instant: page through it with ``$skip``."""

@@ -25,7 +25,13 @@ def cache_key(query: Query, backend: str, endpoint: str) -> str:
     from .._version import __version__
 
     text = json.dumps(
-        {"query": query.to_dict(), "backend": backend, "endpoint": endpoint, "v": __version__},
+        {
+            "query": query.to_dict(),
+            "stac": list(query.stac_collections),  # CLMS datasets share an OData query
+            "backend": backend,
+            "endpoint": endpoint,
+            "v": __version__,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(text.encode()).hexdigest()[:32]

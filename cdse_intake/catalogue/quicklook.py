@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config import Context
 from ..errors import ProductNotFound, ServiceError
-from ..net.http import decode_body, error_from_response, new_session, with_retries
+from ..net.http import error_from_response, new_session, read_error_body, with_retries
 from ..product import Product
 
 __all__ = ["MAX_QUICKLOOK", "fetch_quicklook", "quicklook_bytes", "quicklook_url"]
@@ -49,7 +49,7 @@ async def fetch_quicklook(
     """
     async with session.get(url) as resp:
         if resp.status >= 400:
-            body = decode_body(await resp.read())
+            body = await read_error_body(resp)  # at most MAX_ERROR_BYTES of it
             raise error_from_response(resp.status, body, url, resp.headers)
         where = url.split("?", 1)[0]
         if resp.content_length is not None and resp.content_length > max_bytes:

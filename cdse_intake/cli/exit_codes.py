@@ -1,8 +1,9 @@
 """The exit codes of every ``cdse-intake`` subcommand: one table, one meaning per number.
 
 Scripts can tell "fix your arguments" (2) from "your password was refused" (3), "CDSE is having
-trouble" (4), "no credentials anywhere" (7) and "the batch finished but some products failed" (8)
-without parsing messages. README.md shows the same table (a test keeps them equal) and the mapping
+trouble" (4), "no credentials anywhere" (7), "the batch finished but some products failed" (8),
+"a cached file is corrupt" (9) and "a cached file is missing: moved or deleted" (10) without
+parsing messages. README.md shows the same table (a test keeps them equal) and the mapping
 from the codes of the OData query/download scripts that many users migrate from.
 """
 
@@ -25,6 +26,7 @@ class ExitCode(IntEnum):
     CREDENTIALS = 7
     FAILED = 8
     MISMATCH = 9
+    MISSING = 10
     INTERRUPTED = 130
     PIPE = 141
 
@@ -43,7 +45,9 @@ _MEANINGS = {
     ExitCode.INPUT: "an input file (manifest) cannot be read",
     ExitCode.CREDENTIALS: "no credentials found (arguments, CDSE_USERNAME/CDSE_PASSWORD, ~/.netrc)",
     ExitCode.FAILED: "some products failed; the others are done (report and manifest say which)",
-    ExitCode.MISMATCH: "a cached product no longer matches its checksum",
+    ExitCode.MISMATCH: "a cached product is corrupt: its file no longer matches its checksum",
+    ExitCode.MISSING: "a cached product's file is missing (moved or deleted): "
+    "'cache relink DIR' finds moved ones, 'cache forget --missing' drops them",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); run the same command again to resume",
     ExitCode.PIPE: "the reader of the output closed it early (e.g. piped into head), as SIGPIPE",
 }

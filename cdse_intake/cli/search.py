@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -63,11 +64,21 @@ def add_parsers(sub: Any) -> None:
     find.add_argument("--platform", help="e.g. S2A, S1C")
     find.add_argument("--name-contains", help="part of the product name")
     find.add_argument("--online", action="store_true", default=None, help="online products only")
-    find.add_argument("--sort", default="start", help="start, end, published or modified; - desc")
+    find.add_argument("--processing-level", help="e.g. L1C, L2A, L2, LEVEL1 (its product types)")
+    find.add_argument("--min-sea-percent", type=float, help="at least this %% of the footprint sea")
+    find.add_argument("--min-land-percent", type=float, help="at least this %% of it land")
+    find.add_argument(
+        "--sort", default="start", help="start, end, published, modified or cloud; - desc"
+    )
     find.add_argument("--limit", type=int, help="at most this many products")
     find.add_argument("--backend", default="odata", choices=["odata", "stac"])
     find.add_argument("--no-cache", action="store_true", help="do not reuse recent results")
-    find.add_argument("-o", "--output", help="write the manifest (CSV) here")
+    find.add_argument(
+        "-o",
+        "--output",
+        help="write the manifest (CSV) here; an existing manifest is merged into (its rows keep "
+        "their download state, new products are added, the query is added to its header)",
+    )
 
 
 def run_collections(args: argparse.Namespace) -> int:
@@ -82,9 +93,16 @@ def run_collections(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    """Search, print one line per product, and write the manifest when ``-o`` is given."""
-    from ..api import search
+    """Search, print one line per product, and write the manifest when ``-o`` is given.
 
+    An existing ``-o`` file is read first: one that is not a manifest fails (exit 6) before
+    any request and is left as it was; a manifest is merged into, never reset.
+    """
+    from ..api import search
+    from ..manifest import read_manifest
+
+    if args.output and os.path.lexists(args.output):
+        read_manifest(args.output)  # ManifestError (exit 6) before any request
     product_type = tuple(args.product_type) if args.product_type else None
     results = search(
         args.collection,
@@ -105,7 +123,11 @@ def run_search(args: argparse.Namespace) -> int:
         limit=args.limit,
         backend=args.backend,
         cache=not args.no_cache,
+        processing_level=args.processing_level,
+        min_sea_percent=args.min_sea_percent,
+        min_land_percent=args.min_land_percent,
     )
+    results.warn_empty = False  # said below, as a line of its own
     print(f"{'name':<70} {'sensing start':<17} {'cloud':>6} {'MB':>9} online")
     count = 0
     for p in results:
@@ -116,7 +138,19 @@ def run_search(args: argparse.Namespace) -> int:
         online = "" if p.online is None else ("yes" if p.online else "no")
         print(f"{p.name:<70} {when:<17} {cloud:>6} {size:>9} {online}")
     print(f"{count} products", file=sys.stderr)
+    if not count:
+        print(f"nothing found. {results.explain()}", file=sys.stderr)
     if args.output:
+        existed = os.path.lexists(args.output)
         path = results.to_manifest(args.output)
-        print(f"manifest written to {path}", file=sys.stderr)
+        if not existed:
+            print(f"manifest written to {path}", file=sys.stderr)
+        else:
+            latest = read_manifest(path).searches[-1]
+            print(
+                f"manifest {path} merged: {latest.get('added', 0)} products added, "
+                f"{latest.get('missing', 0)} no longer found (kept, InLastSearch=no); "
+                "download states kept",
+                file=sys.stderr,
+            )
     return ExitCode.OK

@@ -1,7 +1,8 @@
 """Downloads that just work: verified, resumable, within CDSE's quota, never corrupt.
 
-``download(results | products | "manifest.csv", dest=None)`` brings every product to the product
-cache (or ``dest``) and returns a :class:`DownloadReport` with one :class:`Outcome` per product:
+``download(results | products | ids or names | "manifest.csv", dest=None)`` brings every product
+to the product cache (or ``dest``) and returns a :class:`DownloadReport` with one
+:class:`Outcome` per product:
 
 - at most ``max_connections`` (4) connections per account, shared by every process using the
   same cache (:mod:`cdse_intake.budget`); several accounts are used round-robin;
@@ -18,7 +19,8 @@ cache (or ``dest``) and returns a :class:`DownloadReport` with one :class:`Outco
 
 Modules: :mod:`.core` (the run), :mod:`.https` and :mod:`.s3` (one product's transfer),
 :mod:`.partfile` (the ``.part`` on disk), :mod:`.cluster` (spread over dask workers),
-:mod:`.retry`, :mod:`.accounts`, :mod:`.plan` (items and manifest), :mod:`.progress`,
+:mod:`.retry`, :mod:`.accounts`, :mod:`.plan` (items and manifests), :mod:`.keys` (ids and
+names looked up in the catalogue), :mod:`.progress`,
 :mod:`.report`, :mod:`.runner`, :mod:`.local` (``ensure_local``: the cache, else a download).
 """
 

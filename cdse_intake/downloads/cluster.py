@@ -15,10 +15,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..config import Endpoints, Settings
+from ..config import Endpoints, Settings, resolve
 from ..product import Product
-from .plan import make_plan
+from .plan import collect
 from .report import DownloadReport, Outcome
+from .runner import run_sync
 
 __all__ = ["download_on_cluster"]
 
@@ -65,8 +66,14 @@ def download_on_cluster(
     """
     from distributed import as_completed
 
-    plan = make_plan(items, manifest)
-    recorder = plan.recorder
+    request = collect(items, manifest)
+    found: dict[str, Product] = {}
+    if request.keys:  # product ids and names: looked up here, once, not on every worker
+        from .keys import lookup_products
+
+        context = resolve(endpoints=endpoints, settings=settings)
+        found = run_sync(lambda: lookup_products(request.keys, context.endpoints, context.settings))
+    plan = request.plan(found)
     target = None if dest is None else str(Path(dest).expanduser().absolute())
     futures = client.map(
         _download_one,
@@ -83,13 +90,13 @@ def download_on_cluster(
         for future in as_completed(futures):
             outcome: Outcome = future.result()
             outcomes[outcome.id] = outcome
-            if recorder is not None:
-                path = str(outcome.path) if outcome.ok and outcome.path else ""
+            path = str(outcome.path) if outcome.ok and outcome.path else ""
+            for recorder in plan.recorders:
                 recorder.update(outcome.id, outcome.status, path, outcome.reason)
                 recorder.flush()
     finally:
         for future in futures:
             future.cancel()
-        if recorder is not None:
+        for recorder in plan.recorders:
             recorder.flush()
     return DownloadReport([outcomes[p.id] for p in plan.products if p.id in outcomes])

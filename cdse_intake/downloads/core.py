@@ -37,13 +37,14 @@ from ..errors import (
     UnsafePathError,
 )
 from ..product import Product
+from . import outcomes
 from .accounts import Account
 from .https import fetch_https
 from .partfile import Expected, PartFile
-from .plan import Plan, make_plan
+from .plan import Plan, Request, collect
 from .progress import FileProgress, Progress
 from .report import DownloadReport, Outcome
-from .retry import Stats
+from .retry import Limits, Stats
 from .runner import run_sync
 from .s3 import is_single_object
 from .verify import file_matches, place_copy
@@ -54,12 +55,6 @@ log = logging.getLogger("cdse_intake.download")
 
 #: Longest pause of a worker whose remaining products are all being fetched by other processes.
 _MAX_PICK_DELAY = 0.2
-
-
-def _reason(err: BaseException) -> str:
-    if isinstance(err, CDSEError):
-        return str(err)
-    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
 
 
 class Downloader:
@@ -118,6 +113,16 @@ class Downloader:
         where = self.dest or self.cache.root
         return f"Downloader({str(where)!r}, via={self.via!r}, max_connections={self.limit})"
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Secrets never travel (dask): each account goes by its username, remembered in this
+        # process and found again in another one's environment or .netrc; TokenProviders and
+        # Credentials pickle without secrets themselves.
+        from ..auth.shared import public_credentials
+
+        state = self.__dict__.copy()
+        state["credentials"] = public_credentials(self.credentials, self.endpoints.identity)
+        return state
+
     def target(self, product: Product) -> Path:
         """Where ``product``'s verified file goes (UnsafePathError for a hostile name)."""
         if self.dest is None:
@@ -129,8 +134,8 @@ class Downloader:
         self, items: Any, *, manifest: str | os.PathLike[str] | None = None
     ) -> DownloadReport:
         """Download ``items`` (see :func:`download`); blocks until every product has an outcome."""
-        plan = make_plan(items, manifest)
-        return run_sync(lambda: _Run(self, plan).run())
+        request = collect(items, manifest)
+        return run_sync(lambda: self._run(request))
 
     async def download_async(
         self, items: Any, *, manifest: str | os.PathLike[str] | None = None
@@ -140,8 +145,15 @@ class Downloader:
         Cancelling its task stops every transfer (``.part`` files stay for a resume, the manifest
         is written), as Ctrl-C does for :meth:`download`.
         """
-        plan = make_plan(items, manifest)
-        return await _Run(self, plan).run()
+        return await self._run(collect(items, manifest))
+
+    async def _run(self, request: Request) -> DownloadReport:
+        found: dict[str, Product] = {}
+        if request.keys:  # product ids and names: the catalogue's records, before any transfer
+            from .keys import lookup_products
+
+            found = await lookup_products(request.keys, self.endpoints, self.settings)
+        return await _Run(self, request.plan(found)).run()
 
 
 class _Run:
@@ -164,9 +176,8 @@ class _Run:
             log.warning("%s: failed: %s", outcome.name, outcome.reason)
         else:
             log.info("%s: %s (%s)", outcome.name, outcome.status, outcome.path)
-        recorder = self.plan.recorder
-        if recorder is not None:
-            path = str(outcome.path) if outcome.ok and outcome.path else ""
+        path = str(outcome.path) if outcome.ok and outcome.path else ""
+        for recorder in self.plan.recorders:
             recorder.update(outcome.id, outcome.status, path, outcome.reason)
             with contextlib.suppress(RuntimeError):  # no running loop: the final flush writes
                 recorder.flush_soon()
@@ -181,21 +192,21 @@ class _Run:
 
     # -- the run ---------------------------------------------------------------------------------
     async def run(self) -> DownloadReport:
-        recorder = self.plan.recorder
+        recorders = self.plan.recorders
         try:
-            if recorder is not None:
+            for recorder in recorders:
                 recorder.flush_soon()
             queue = await asyncio.to_thread(self._triage)
-            if recorder is not None:
+            for recorder in recorders:
                 recorder.flush_soon()
             if queue:
                 await self._fetch_all(queue)
-            if recorder is not None:
+            for recorder in recorders:
                 await recorder.wait()
         finally:
             if self.executor is not None:
                 self.executor.shutdown(wait=True)
-            if recorder is not None:
+            for recorder in recorders:
                 recorder.flush()  # every exit path, Ctrl-C included, leaves a current manifest
             self.bars.close()
         return self.report()
@@ -208,16 +219,31 @@ class _Run:
                 safe_filename(product.id)
                 target = self.d.target(product)
             except UnsafePathError as err:
-                self.finish(_failed(product, err))
+                self.finish(outcomes.failed(product, err))
                 continue
             found = self.d.cache.lookup(product)
+            if found is None:
+                self._warn_if_moved(product, target)
             if found is not None and found == target:
-                self.finish(_skipped(product, target, "already verified"))
-            elif product.online is False and found is None:
-                self.finish(_failed(product, _offline(product)))
+                self.finish(outcomes.skipped(product, target, "already verified"))
+            elif product.online is False and found is None and not target.is_file():
+                self.finish(outcomes.failed(product, outcomes.offline(product)))
             else:
                 queue.append((product, target))
         return queue
+
+    def _warn_if_moved(self, product: Product, target: Path) -> None:
+        """Say so when the verified file the index knows is gone (a moved folder?)."""
+        from ..cache.audit import is_missing
+
+        entry = self.d.cache.entry(product)
+        if entry is not None and not target.is_file() and is_missing(entry.path):
+            log.warning(
+                "%s: its verified file %s is missing (moved or deleted?): downloading it again; "
+                "'cdse-intake cache relink DIR' finds a moved folder",
+                product.name,
+                entry.path,
+            )
 
     async def _fetch_all(self, queue: list[tuple[Product, Path]]) -> None:
         from ..net.http import new_session
@@ -228,7 +254,7 @@ class _Run:
         except AuthenticationError as err:  # no credentials / keys at all
             self.credentials_missing = True
             for product, _ in queue:
-                self.finish(_failed(product, err))
+                self.finish(outcomes.failed(product, err))
             return
         # One worker more than connections per account: while a product is being opened,
         # verified and renamed (no connection held), the others keep every slot busy.
@@ -255,7 +281,7 @@ class _Run:
         """The run's accounts; AuthenticationError when there is nothing to log in with."""
         from .budget import make_budget
 
-        cache_dir, limit = self.d.settings.cache_dir, self.d.limit
+        limit = self.d.limit
         try:
             providers = token_providers(self.d.credentials, self.d.endpoints, self.d.settings)
         except AuthenticationError as err:
@@ -268,11 +294,14 @@ class _Run:
             source = S3Source.resolve(self.d.endpoints.s3, self.d.settings.timeout)
             tokens = providers[0] if providers else None
             name = tokens.username if tokens is not None else source.account
-            budget = make_budget(cache_dir, name, limit)
+            budget = make_budget(None, name, limit, origin=self.d.endpoints.s3)
             return [Account(name, budget, limit, tokens=tokens, s3=source)]
+        # One budget per account and service, whatever the cache: the cdse:// reads of
+        # fs.filesystem take their connections from the same one.
+        origin = self.d.endpoints.download
+        budgets = [make_budget(None, t.username, limit, origin=origin) for t in providers]
         return [
-            Account(t.username, make_budget(cache_dir, t.username, limit), limit, tokens=t)
-            for t in providers
+            Account(t.username, b, limit, tokens=t) for t, b in zip(providers, budgets, strict=True)
         ]
 
     async def _pick(self, pending: collections.deque[tuple[Product, Path]]) -> Any:
@@ -318,37 +347,43 @@ class _Run:
                 self.authentication_failed = True
             if not isinstance(err, CDSEError | OSError):
                 log.exception("unexpected error downloading %s", product.name)
-            return _failed(product, err, seconds=time.monotonic() - started)
+            return outcomes.failed(product, err, seconds=time.monotonic() - started)
 
     def _local(self, product: Product, target: Path) -> Outcome | None:
         """Skip without network when a verified copy exists (runs in a thread)."""
         cache = self.d.cache
         found = cache.lookup(product)  # again: another process may have finished it meanwhile
         if found is not None and found == target:
-            return _skipped(product, target, "already verified")
+            return outcomes.skipped(product, target, "already verified")
         if found is not None:
             entry = cache.entry(product)
             assert entry is not None
             place_copy(found, target)
             cache.record(product, target, entry.algorithm, entry.checksum)
-            return _skipped(product, target, f"copied from the verified file {found}")
+            return outcomes.skipped(product, target, f"copied from the verified file {found}")
+        if target.is_symlink():  # never taken as verified, never written through
+            log.warning("%s: %s is a symbolic link; replaced by the download", product.name, target)
+            target.unlink()
         if target.is_file():
             expected = Expected.of(product)
             if file_matches(target, expected):
                 cache.record(product, target, expected.algorithm, expected.checksum)
-                return _skipped(product, target, "the file already there matches its checksum")
+                return outcomes.skipped(
+                    product, target, "the file already there matches its checksum"
+                )
             quarantine = cache.quarantine_for(product)
             quarantine.parent.mkdir(parents=True, exist_ok=True)
             os.replace(target, quarantine)  # never leave an unverified file at a final path
             log.warning("%s did not match its checksum: moved to %s", target, quarantine)
         if product.online is False:
-            raise _offline(product)
+            raise outcomes.offline(product)
         return None
 
     async def _fetch(
         self, product: Product, target: Path, account: Account, started: float
     ) -> Outcome:
         expected = Expected.of(product)
+        limits = Limits.of(self.d.settings)  # attempts, bytes, minimum rate, deadline
         part = PartFile(target, expected, self.executor)
         stats = Stats()
         await part.open()
@@ -357,7 +392,7 @@ class _Run:
         try:
             if account.s3 is not None and is_single_object(product):
                 digest = await account.s3.fetch(
-                    product, account, part, stats, bar, self.d.settings.retries
+                    product, account, part, stats, bar, self.d.settings.retries, limits
                 )
             elif account.transport is None:
                 assert self.https_unavailable is not None
@@ -372,6 +407,7 @@ class _Run:
                     stats,
                     bar,
                     self.d.settings.retries,
+                    limits,
                 )
             await part.commit()
             await asyncio.to_thread(
@@ -379,18 +415,20 @@ class _Run:
             )
         except ChecksumMismatch as err:
             where = await part.quarantine(self.d.cache.quarantine_for(product))
-            return _failed(product, err, stats=stats, started=started, note=f"quarantined: {where}")
+            return outcomes.failed(
+                product, err, stats=stats, started=started, note=f"quarantined: {where}"
+            )
         except (ProductNotFound, ProductOffline, UnsafePathError) as err:
             part.discard()  # final: nothing to resume
-            return _failed(product, err, stats=stats, started=started)
+            return outcomes.failed(product, err, stats=stats, started=started)
         except CDSEError as err:
             if isinstance(err, AuthenticationError) and err is not self.https_unavailable:
                 self.authentication_failed = True
-            return _failed(product, err, stats=stats, started=started)  # the .part stays
+            return outcomes.failed(product, err, stats=stats, started=started)  # the .part stays
         except OSError as err:
             if not _is_network_error(err):
                 part.discard()  # a local disk error leaves an untrustworthy .part
-            return _failed(product, err, stats=stats, started=started)
+            return outcomes.failed(product, err, stats=stats, started=started)
         finally:
             part.close()
             bar.close()
@@ -411,45 +449,10 @@ class _Run:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-def _offline(product: Product) -> ProductOffline:
-    return ProductOffline(
-        f"{product.name} is offline (Online: false): CDSE cannot deliver it now; order it "
-        "through the On-Demand Production API or try again once it is back online"
-    )
-
-
 def _is_network_error(err: BaseException) -> bool:
     import aiohttp
 
     return isinstance(err, aiohttp.ClientError | ConnectionError | TimeoutError)
-
-
-def _failed(
-    product: Product,
-    err: BaseException,
-    *,
-    stats: Stats | None = None,
-    started: float | None = None,
-    seconds: float | None = None,
-    note: str = "",
-) -> Outcome:
-    if seconds is None:
-        seconds = 0.0 if started is None else time.monotonic() - started
-    reason = _reason(err) + (f"; {note}" if note else "")
-    return Outcome(
-        id=product.id,
-        name=product.name,
-        status="failed",
-        reason=reason,
-        bytes=stats.bytes if stats else 0,
-        seconds=round(seconds, 3),
-        retries=stats.retries if stats else 0,
-        error=type(err).__name__,
-    )
-
-
-def _skipped(product: Product, path: Path, reason: str) -> Outcome:
-    return Outcome(id=product.id, name=product.name, status="skipped", reason=reason, path=path)
 
 
 def download(
@@ -467,9 +470,13 @@ def download(
 ) -> DownloadReport:
     """Download products, verified, resumable and within CDSE's connection quota.
 
-    ``items``: SearchResults, Products (one or an iterable) or the path of a manifest (which is
-    then updated after every product). ``dest``: a folder for the files (default: the product
-    cache under ``Settings.cache_dir``); either way verified products are recorded in the cache
+    ``items``: SearchResults, a Product, a product id (UUID), a product name (with or without
+    ``.SAFE``/``.SEN3``/``.zarr``, as :func:`~cdse_intake.open_product` takes it), the path of a
+    manifest (then updated after every product), or a list mixing them. Ids and names are
+    looked up in the catalogue first; unknown ones raise
+    :class:`~cdse_intake.errors.ProductNotFound` naming them before any download starts.
+    ``dest``: a folder for the files (default: the product cache under ``Settings.cache_dir``);
+    either way verified products are recorded in the cache
     index and skipped next time without a network call. ``via``: ``"https"`` (``$value``) or
     ``"s3"`` (the ``eodata`` bucket with S3 keys). ``manifest``: a manifest file to record the
     states in (created if absent). ``on_progress``: a callback given a

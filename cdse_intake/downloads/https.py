@@ -7,6 +7,12 @@ any redirect by hand, sends the token to CDSE hosts only and refreshes it once o
 Resume (§2.2): with ``n`` bytes in the ``.part``, the request carries ``Range: bytes=n-``. A 206
 must start at ``n`` (``Content-Range``); a 200 means the server ignored the Range, and that body
 is the whole product: the ``.part`` is emptied and filled from it, no second request needed.
+
+The server is not trusted about sizes: an answer that declares a size other than the catalogue's
+(Content-Length, Content-Range), a body that runs past it, and a 416 before it (the server's
+copy is shorter) are a :class:`~.retry.SizeMismatch` of the product, final; a body slower than
+the minimum rate is abandoned (:class:`~.retry.TooSlow`) and retried within the bounds of
+:mod:`.retry`.
 """
 
 from __future__ import annotations
@@ -17,10 +23,20 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import ChecksumMismatch, ServiceError
+from ..errors import ServiceError
 from .accounts import Account
 from .partfile import CHUNK, PartFile
-from .retry import Restart, Stats, Truncated, transfer_verified
+from .retry import (
+    Limits,
+    Restart,
+    SizeMismatch,
+    Stats,
+    Truncated,
+    check_declared,
+    check_more,
+    rate_guard,
+    transfer_verified,
+)
 
 __all__ = ["fetch_https", "product_url"]
 
@@ -45,38 +61,70 @@ def _note_session_limit(headers: Any, account: Account) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _get(account: Account, url: str, offset: int) -> AsyncIterator[Any]:
-    """``transport.get`` from ``offset``; 416 (nothing left past ``offset``) means Restart."""
+async def _get(account: Account, url: str, part: PartFile) -> AsyncIterator[Any]:
+    """``transport.get`` from the end of ``part``; a 416 is a Restart or a SizeMismatch."""
+    offset = part.length
     try:
         async with account.transport.get(url, start=offset) as resp:
             yield resp
     except ServiceError as err:
         if err.status != 416:
             raise
+        size = part.expected.size
+        if size is not None and 0 < offset < size:
+            # Nothing past ``offset``, yet the catalogue's product is longer: the server's copy
+            # is shorter than the catalogue says. Fetching it again would end the same way.
+            raise SizeMismatch(
+                f"{part.final.name}: the server has no bytes past {offset} (HTTP 416), the "
+                f"catalogue says {size} bytes: the product cannot be verified (size mismatch)"
+            ) from err
         # The .part is no prefix the server can continue (a product of unknown size that was
-        # complete already, or one that shrank): fetch it again from the start.
+        # complete already): fetch it again from the start.
         raise Restart(f"the server cannot continue from byte {offset}: {err}") from err
 
 
-async def _transfer(url: str, account: Account, part: PartFile, stats: Stats, bar: Any) -> None:
-    """One GET: append the rest of the product to ``part``."""
+def _declared_total(resp: Any, offset: int) -> int | None:
+    """The product size the answer declares: Content-Range's total, else offset + length.
+
+    None when it declares none, or when a Content-Encoding makes Content-Length the size of
+    the encoded body.
+    """
+    if resp.status == 206:
+        match = _CONTENT_RANGE.fullmatch((resp.headers.get("Content-Range") or "").strip())
+        if match and match[3] != "*":
+            return int(match[3])
+    if resp.headers.get("Content-Encoding", "identity").lower() != "identity":
+        return None
+    length = resp.content_length
+    if length is None:
+        return None
+    return (offset if resp.status == 206 else 0) + length
+
+
+async def _transfer(
+    url: str, account: Account, part: PartFile, stats: Stats, bar: Any, limits: Limits
+) -> None:
+    """One GET: append the rest of the product to ``part``, bounded by its expected size."""
     offset = part.length
-    async with _get(account, url, offset) as resp:
+    async with _get(account, url, part) as resp:
         _note_session_limit(resp.headers, account)
         if resp.status == 206:
             start = _range_start(resp.headers.get("Content-Range"))
             if start != offset:
                 raise Restart(f"asked for bytes from {offset}, the server sent from {start}")
-        elif offset:
+        check_declared(part, _declared_total(resp, offset), "Content-Length or Content-Range")
+        if resp.status != 206 and offset:
             # 200 to a Range request: the server ignored it and sends everything (§2.2).
             stats.restarts += 1
             await part.restart()
             bar.reset(total=part.expected.size)
         size = part.expected.size
+        guard = rate_guard(limits, part)
         pending: list[bytes] = []
         held = 0
         try:
             async for data in resp.content.iter_any():
+                check_more(part, held + len(data))  # never write past the expected size
                 pending.append(data)
                 held += len(data)
                 if held >= CHUNK:
@@ -84,8 +132,7 @@ async def _transfer(url: str, account: Account, part: PartFile, stats: Stats, ba
                     stats.bytes += held
                     bar.update(held)
                     pending, held = [], 0
-                    if size is not None and part.length > size:
-                        raise ChecksumMismatch(f"the server sent more than the {size} bytes")
+                guard.update(part.length + held)
         finally:
             # Bytes that arrived before a reset are good: keep them for the resume.
             if pending:
@@ -105,9 +152,24 @@ async def fetch_https(
     stats: Stats,
     bar: Any,
     retries: int,
+    limits: Limits | None = None,
 ) -> str:
-    """Download the rest of the product into ``part`` and verify it; returns the digest."""
+    """Download the rest of the product into ``part`` and verify it; returns the digest.
+
+    ``limits`` (default: :class:`~.retry.Limits` with the session's read timeout as the rate
+    window) bound the time the product may take and the rate it must keep.
+    """
     url = product_url(download_root, product_id)
+    if limits is None:
+        window = getattr(getattr(account.transport.session, "timeout", None), "sock_read", None)
+        limits = Limits(window=window or Limits.window)
+    chosen = limits
     return await transfer_verified(
-        lambda: _transfer(url, account, part, stats, bar), account, part, stats, bar, retries
+        lambda: _transfer(url, account, part, stats, bar, chosen),
+        account,
+        part,
+        stats,
+        bar,
+        retries,
+        chosen,
     )

@@ -8,6 +8,13 @@ reading the ``.part`` (hash objects cannot be saved). The file reaches its final
 ``os.replace`` only after :meth:`PartFile.verify` passed, so a final path never holds an
 unverified file.
 
+No symlink is followed or kept: the ``.part`` and the sidecar are created with
+``O_CREAT | O_EXCL | O_NOFOLLOW`` after removing whatever was at their names (a planted symlink
+is removed, its target untouched), a ``.part`` is resumed only when it is a regular file opened
+with ``O_NOFOLLOW``, every check reads through the open descriptor (never the name again), the
+rename to the final path happens only while the name still holds the file that was written, and
+a zip holding a symlink or a device is refused whatever its checksum says.
+
 File work blocks, so it runs in executor threads. Writes are pipelined: at most one is in
 flight, and the next chunk is received from the network while the previous one is written and
 hashed (hashlib and blake3 release the GIL on large buffers).
@@ -17,8 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import os
+import stat
 import threading
 import zipfile
 from concurrent.futures import Executor
@@ -27,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cache import new_hasher
-from ..cache.safety import check_member, check_zip
+from ..cache.safety import check_member
 from ..errors import ChecksumMismatch, DownloadError, UnsafePathError
 from ..product import Product
 
@@ -35,6 +44,10 @@ __all__ = ["CHUNK", "Expected", "PartFile", "fsync_dir"]
 
 #: Bytes read from a file per hashing step, and the least handed to a write.
 CHUNK = 1 << 20
+#: Flags of every file this module creates: a new file, never through a symlink.
+CREATE = os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+#: The longest sidecar read (a real one is ~200 bytes).
+MAX_SIDECAR = 64 << 10
 #: Every this many bytes written, the ``.part`` is flushed to disk in the background, so the
 #: fsync before the final rename finds little left to write (a large product's writeback then
 #: overlaps its transfer instead of following it).
@@ -63,6 +76,35 @@ class Expected:
                 return cls(product.id, product.size, algorithm, published[algorithm].lower())
         size = "" if product.size is None else str(product.size)
         return cls(product.id, product.size, "size", size)
+
+
+def create_new(path: Path, flags: int = os.O_RDWR, mode: int = 0o666) -> int:
+    """A descriptor of a new, empty regular file at ``path``, never through a symlink.
+
+    Whatever was at ``path`` (a stale file, a planted symlink: unlinking it leaves its target
+    alone) is removed first; a name re-planted meanwhile makes the exclusive create fail
+    (FileExistsError) rather than follow it.
+    """
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    return os.open(path, flags | CREATE, mode)
+
+
+def open_regular(path: Path, flags: int = os.O_RDONLY) -> int:
+    """A descriptor of the regular file at ``path``; OSError for a symlink, folder or device,
+    and, opened for writing, for a file with other hard links (writing would change them too)."""
+    fd = os.open(path, flags | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path} is not a regular file")
+        if flags & (os.O_WRONLY | os.O_RDWR) and info.st_nlink != 1:
+            raise OSError(f"{path} has {info.st_nlink} hard links")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def fsync_dir(folder: Path) -> None:
@@ -118,33 +160,45 @@ class PartFile:
     def _open(self) -> None:
         with self._io:
             self.final.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                matches = json.loads(self.sidecar.read_text("utf-8")) == asdict(self.expected)
-            except (OSError, ValueError):
-                matches = False
-            if matches and self.part.is_file():
-                hasher = new_hasher(self.expected.algorithm)
-                length = 0
-                fh = open(self.part, "r+b")  # noqa: SIM115 - kept open for the download
-                try:
-                    while block := fh.read(CHUNK):
-                        hasher.update(block)
-                        length += len(block)
-                    if self.expected.size is not None and length > self.expected.size:
-                        raise ValueError("longer than the product")
-                except (OSError, ValueError):
-                    fh.close()
-                else:
-                    self._fh, self._hasher = fh, hasher
-                    self.length = self.resumed = length
-                    return
+            if self._sidecar_matches():
+                fh = self._resumable()
+                if fh is not None:
+                    hasher = new_hasher(self.expected.algorithm)
+                    length = 0
+                    try:
+                        while block := fh.read(CHUNK):
+                            hasher.update(block)
+                            length += len(block)
+                        if self.expected.size is not None and length > self.expected.size:
+                            raise ValueError("longer than the product")
+                    except (OSError, ValueError):
+                        fh.close()
+                    else:
+                        self._fh, self._hasher = fh, hasher
+                        self.length = self.resumed = length
+                        return
             # Nothing to resume: the sidecar first (atomically), then an empty .part.
             tmp = self.sidecar.with_name(self.sidecar.name + f".{os.getpid()}.tmp")
-            tmp.write_text(self._sidecar_text(), "utf-8")
-            os.replace(tmp, self.sidecar)
-            self._fh = open(self.part, "wb")  # noqa: SIM115 - kept open for the download
+            with os.fdopen(create_new(tmp, os.O_WRONLY), "w", encoding="utf-8") as out:
+                out.write(self._sidecar_text())
+            os.replace(tmp, self.sidecar)  # replaces a symlink there, never writes through it
+            self._fh = os.fdopen(create_new(self.part), "w+b")
             self._hasher = new_hasher(self.expected.algorithm)
             self.length = self.resumed = 0
+
+    def _sidecar_matches(self) -> bool:
+        try:
+            with os.fdopen(open_regular(self.sidecar), "rb") as fh:
+                return json.loads(fh.read(MAX_SIDECAR)) == asdict(self.expected)
+        except (OSError, ValueError):
+            return False
+
+    def _resumable(self) -> Any:
+        """The ``.part`` opened for a resume: a regular file, not through a symlink; else None."""
+        try:
+            return os.fdopen(open_regular(self.part, os.O_RDWR), "r+b")
+        except OSError:
+            return None
 
     # -- writing ---------------------------------------------------------------------------------
     def _write(self, data: bytes) -> None:
@@ -207,26 +261,24 @@ class PartFile:
             self._fh.flush()
             os.fsync(self._fh.fileno())
             digest = self._hasher.hexdigest()
+            reader = _reader(self._fh.fileno())
         exp = self.expected
         if exp.size is not None and self.length != exp.size:
             raise ChecksumMismatch(
                 f"{self.final.name}: received {self.length} bytes, CDSE says {exp.size}"
             )
+        is_zip = reader.read(4) == b"PK\x03\x04"
         if exp.algorithm == "size":
-            if _is_zip(self.part) or self.final.suffix.lower() == ".zip":
-                try:
-                    check_zip(self.part)  # no checksum published: the archive's own CRCs instead
-                except UnsafePathError:
-                    raise
-                except DownloadError as err:
-                    raise ChecksumMismatch(f"{self.final.name}: {err.message}") from err
+            if is_zip or self.final.suffix.lower() == ".zip":
+                # No checksum published: the archive's own CRCs instead.
+                _check_archive(reader, self.final.name, crcs=True)
             return str(self.length)
         if digest.lower() != exp.checksum:
             raise ChecksumMismatch(
                 f"{self.final.name}: {exp.algorithm} {digest} does not match CDSE's {exp.checksum}"
             )
-        if _is_zip(self.part):
-            _check_members(self.part)
+        if is_zip:
+            _check_archive(reader, self.final.name, crcs=False)
         return digest
 
     async def commit(self) -> Path:
@@ -236,6 +288,7 @@ class PartFile:
 
     def _commit(self) -> Path:
         with self._io:
+            self._check_same_file()
             self._close()
             os.replace(self.part, self.final)
             self.sidecar.unlink(missing_ok=True)
@@ -250,6 +303,7 @@ class PartFile:
 
     def _quarantine(self, target: Path) -> Path:
         with self._io:
+            self._check_same_file()
             self._close()
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.part, target)
@@ -272,6 +326,21 @@ class PartFile:
         with self._io:
             self._close()
 
+    def _check_same_file(self) -> None:
+        """Raise DownloadError unless the ``.part`` name still holds the file written to."""
+        if self._fh is None:
+            return
+        mine = os.fstat(self._fh.fileno())
+        try:
+            there = os.lstat(self.part)
+        except OSError as err:
+            raise DownloadError(f"{self.part.name} disappeared during the download") from err
+        if (mine.st_dev, mine.st_ino) != (there.st_dev, there.st_ino):
+            raise DownloadError(
+                f"{self.part.name} was replaced during the download (by "
+                f"{'a symlink' if stat.S_ISLNK(there.st_mode) else 'another file'}): refused"
+            )
+
     def _close(self) -> None:
         with self._sync:
             if self._fh is not None:
@@ -280,23 +349,79 @@ class PartFile:
                 self._fh = None
 
 
-def _is_zip(path: Path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(4) == b"PK\x03\x04"
-    except OSError:
-        return False
+class _PositionalReader(io.RawIOBase):
+    """Reads a descriptor with ``pread``: the writer's file position is left alone."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = os.pread(self.fd, len(buffer), self.pos)
+        buffer[: len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_END:
+            offset += os.fstat(self.fd).st_size
+        elif whence == io.SEEK_CUR:
+            offset += self.pos
+        self.pos = max(0, offset)
+        return self.pos
+
+    def tell(self) -> int:
+        return self.pos
+
+    def close(self) -> None:  # the descriptor belongs to the PartFile
+        super().close()
 
 
-def _check_members(path: Path) -> None:
-    """Every member name of a verified zip is safe to unpack (the central directory only)."""
+def _reader(fd: int) -> Any:
+    return io.BufferedReader(_PositionalReader(fd), CHUNK)
+
+
+def _member_kind(info: zipfile.ZipInfo) -> str | None:
+    """'symlink' / 'special' when the member's Unix mode says so, None for files and folders."""
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind == 0 or kind in (stat.S_IFREG, stat.S_IFDIR):
+        return None
+    return "symlink" if kind == stat.S_IFLNK else "special"
+
+
+def _check_archive(reader: Any, name: str, *, crcs: bool) -> None:
+    """Every member of a zip is safe to unpack: a plain relative name, no symlink or device.
+
+    Read from the central directory only; ``crcs`` also checks every member's CRC (when no
+    checksum was published). Raises UnsafePathError for a hostile member whatever a checksum
+    said, DownloadError for an archive that cannot be read (ChecksumMismatch when nothing else
+    vouches for the bytes).
+    """
+    reader.seek(0)
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        with zipfile.ZipFile(reader) as archive:
+            for info in archive.infolist():
+                check_member(info.filename)
+                kind = _member_kind(info)
+                if kind:
+                    raise UnsafePathError(
+                        f"unsafe zip member {info.filename!r} in {name}: a {kind} (mode "
+                        f"{info.external_attr >> 16:o}); expected regular files and folders "
+                        "only, whatever the checksum says"
+                    )
+            bad = archive.testzip() if crcs else None
+    except UnsafePathError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as err:
+        if crcs:
+            raise ChecksumMismatch(f"{name}: not a readable zip: {err}") from err
         # The bytes are what CDSE published (the checksum matched): report, do not hide them.
-        raise DownloadError(
-            f"{path.name}: verified by checksum but not a readable zip: {err}"
-        ) from err
-    for name in names:
-        check_member(name)
+        raise DownloadError(f"{name}: verified by checksum but not a readable zip: {err}") from err
+    if bad is not None:
+        raise ChecksumMismatch(f"{name}: member {bad!r} fails its CRC check")

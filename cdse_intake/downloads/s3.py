@@ -20,7 +20,6 @@ from typing import Any
 from ..errors import (
     AuthenticationError,
     CDSEError,
-    ChecksumMismatch,
     DownloadError,
     ProductNotFound,
     RateLimited,
@@ -29,7 +28,16 @@ from ..errors import (
 from ..product import Product, is_single_file_name
 from .accounts import Account
 from .partfile import CHUNK, PartFile
-from .retry import Restart, Stats, Truncated, transfer_verified
+from .retry import (
+    Limits,
+    Restart,
+    Stats,
+    Truncated,
+    check_declared,
+    check_more,
+    rate_guard,
+    transfer_verified,
+)
 
 __all__ = ["BUCKET", "S3Source", "is_single_object", "s3_key"]
 
@@ -128,14 +136,28 @@ class S3Source:
         stats: Stats,
         bar: Any,
         retries: int,
+        limits: Limits | None = None,
     ) -> str:
-        """Download the rest of the object into ``part`` and verify it; returns the digest."""
+        """Download the rest of the object into ``part`` and verify it; returns the digest.
+
+        ``limits`` (default: :class:`~.retry.Limits` with this source's timeout as the rate
+        window) bound the time the product may take and the rate it must keep.
+        """
         key = s3_key(product)
+        chosen = limits or Limits(window=self.timeout or Limits.window)
         return await transfer_verified(
-            lambda: self._transfer(key, part, stats, bar), account, part, stats, bar, retries
+            lambda: self._transfer(key, part, stats, bar, chosen),
+            account,
+            part,
+            stats,
+            bar,
+            retries,
+            chosen,
         )
 
-    async def _transfer(self, key: str, part: PartFile, stats: Stats, bar: Any) -> None:
+    async def _transfer(
+        self, key: str, part: PartFile, stats: Stats, bar: Any, limits: Limits
+    ) -> None:
         import botocore.exceptions
 
         offset = part.length
@@ -150,20 +172,26 @@ class S3Source:
             raise ServiceError(f"S3 request for s3://{BUCKET}/{key} failed: {err}") from err
         body = answer["Body"]
         size = part.expected.size
+        guard = rate_guard(limits, part)
         try:
+            match = _CONTENT_RANGE.fullmatch(str(answer.get("ContentRange", "")).strip())
+            if match is not None:  # a range: its total (the length is only the range's)
+                declared = int(match[3]) if match[3] != "*" else None
+            else:
+                declared = answer.get("ContentLength")
+            check_declared(part, declared, "ContentLength or ContentRange")
             if offset:
-                match = _CONTENT_RANGE.fullmatch(str(answer.get("ContentRange", "")).strip())
                 if match is None:
                     await part.restart()  # the whole object came back: start over from it
                     bar.reset(total=size)
                 elif int(match[1]) != offset:
                     raise Restart(f"asked for bytes from {offset}, S3 sent from {match[1]}")
             while data := await body.read(CHUNK):
+                check_more(part, len(data))  # never write past the expected size
                 await part.write(data)
                 stats.bytes += len(data)
                 bar.update(len(data))
-                if size is not None and part.length > size:
-                    raise ChecksumMismatch(f"S3 sent more than the {size} bytes")
+                guard.update(part.length)
         except botocore.exceptions.BotoCoreError as err:
             raise ServiceError(f"S3 read of s3://{BUCKET}/{key} failed: {err}") from err
         finally:

@@ -15,10 +15,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import threading
-import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,7 +32,6 @@ __all__ = [
     "InstanceCache",
     "public_options",
     "s3_keys",
-    "slots",
     "token_provider",
 ]
 
@@ -43,9 +40,6 @@ FINGERPRINT = "_secrets"
 
 _lock = threading.Lock()
 _keys: dict[str, S3Keys] = {}
-_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 # -- arguments in every accepted form -----------------------------------------------------------
@@ -135,19 +129,3 @@ def s3_keys(keys: S3Keys | str | None) -> S3Keys:
             "CDSE_S3_SECRET_KEY for it"
         )
     return found
-
-
-def slots(account: str, limit: int) -> asyncio.Semaphore:
-    """The account's connection slots on the running loop, shared by all its filesystems.
-
-    CDSE allows an account 4 concurrent downloads (§2.4); every synchronous filesystem runs on
-    fsspec's one I/O loop, so this bounds them all together. (Across processes the downloader's
-    file-lock budget does.)
-    """
-    loop = asyncio.get_running_loop()
-    with _lock:
-        mine = _slots.setdefault(loop, {})
-        found = mine.get(account)
-        if found is None:
-            found = mine[account] = asyncio.Semaphore(limit)
-        return found

@@ -6,13 +6,16 @@ it (``Nodes(…)/$value`` over HTTP, the object ``<S3Path>/<path>`` over S3). Ov
 product is a directory: its zip exists only on the download service.
 
 HTTP goes through :class:`~cdse_intake.net.transport.Transport` (CDSE's cross-host redirects
-followed by hand, the bearer token for CDSE hosts only, one refresh on 401); tokens come from
-the account's shared :class:`~cdse_intake.auth.TokenProvider`, refreshed ahead of expiry. Reads
-retry 429/5xx, resets and short bodies with backoff honouring Retry-After, and at most
-``Settings.max_connections`` reads (HTTP or S3) of one account run at once in the process's
-filesystems (CDSE allows 4 sessions per account, §2.4). Range reads let fsspec's caches
-(``blockcache::``, ``filecache::``), xarray and rasterio read parts of a product without
-downloading it.
+followed by hand, the bearer token for CDSE's exact origins only, one refresh on 401); tokens
+come from the account's shared :class:`~cdse_intake.auth.TokenProvider`, refreshed ahead of
+expiry. Reads retry 429/5xx, resets and short bodies with backoff honouring Retry-After. Every
+read (HTTP or S3) holds a slot of the account's connection budget
+(:mod:`cdse_intake.net.budget`), the one downloads use: at most ``Settings.max_connections``
+connections of one account at once in all the user's processes and on a dask cluster (CDSE
+allows 4 sessions per account, §2.4). A body is read up to the size expected and no further (a
+listing up to :data:`~cdse_intake.fs.nodes.MAX_LISTING_BYTES`): a server sending more gets a
+ServiceError, not the process's memory. Range reads let fsspec's caches (``blockcache::``,
+``filecache::``), xarray and rasterio read parts of a product without downloading it.
 
 Choose the transport with ``via="https"`` (default) or ``via="s3"``; as with any fsspec
 filesystem this can also come from fsspec's configuration (``FSSPEC_CDSE_VIA=s3``).
@@ -35,9 +38,10 @@ from fsspec.utils import isfilelike
 from ..auth import Credentials, S3Keys
 from ..catalogue.lookup import ProductResolver
 from ..config import Endpoints, Settings, check_via
-from ..errors import ProductOffline, ServiceError
+from ..errors import AuthenticationError, ProductOffline, ServiceError
+from ..net.budget import make_budget
 from ..net.http import new_session, with_retries
-from ..net.transport import Transport
+from ..net.transport import Transport, read_bounded
 from ..product import Product
 from . import credentials as creds
 from .file import CDSEFile
@@ -106,6 +110,7 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=creds.InstanceCache):
         self._anonymous: Transport | None = None
         self._authenticated: Transport | None = None
         self._s3: Any = None
+        self._account: str | None = None
 
     # -- fsspec plumbing ---------------------------------------------------------------------------
     @property
@@ -162,15 +167,27 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=creds.InstanceCache):
             self._s3 = new_s3fs(keys, self.endpoints.s3, self)
         return self._s3
 
-    async def _slot(self) -> asyncio.Semaphore:
-        """The account's connection slots (CDSE: 4 sessions per account, §2.4)."""
+    async def _budget(self) -> Any:
+        """The account's connection budget (CDSE: 4 sessions per account, §2.4), the one the
+        downloader takes its connections from, in every process of the user and on dask."""
+        if self._account is None:
+            self._account = await self._account_name()
+        return make_budget(
+            None, self._account, self.settings.max_connections, origin=self.endpoints.download
+        )
+
+    async def _account_name(self) -> str:
+        # The names the downloader gives its budgets (downloads/core.py): the CDSE username,
+        # over S3 too when one is known (one quota for both, §6), else the S3 access key.
         if self.via == "s3":
-            account = f"s3:{creds.s3_keys(self._s3_keys).access_key}"
-        else:
-            tokens = (await self._transport(authenticated=True)).tokens
-            assert tokens is not None
-            account = f"{self.endpoints.identity}:{tokens.username.casefold()}"
-        return creds.slots(account, self.settings.max_connections)
+            try:
+                tokens = creds.token_provider(self._credentials, self.endpoints, self.settings)
+            except AuthenticationError:
+                return f"s3:{creds.s3_keys(self._s3_keys).access_key}"
+            return tokens.username
+        tokens = (await self._transport(authenticated=True)).tokens
+        assert tokens is not None
+        return tokens.username
 
     def _split(self, path: str) -> CDSEPath:
         return split(self._strip_protocol(path))
@@ -280,22 +297,21 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=creds.InstanceCache):
         start, end = _limits(start, end, size)
         if start >= end:
             return b""
+        budget = await self._budget()
         if self.via == "s3":
             s3 = await self._s3fs()
-            async with await self._slot():
+            async with budget.slot():
                 return await s3._cat_file(target, start=start, end=end)
         transport = await self._transport(authenticated=True)
 
-        slot = await self._slot()
-
         async def attempt() -> bytes:
-            async with slot:
+            async with budget.slot():
                 whole = start == 0 and end == size
                 async with transport.get(
                     target, start=0 if whole else start, end=None if whole else end
                 ) as resp:
-                    if whole or resp.status == 206:
-                        data = await resp.read()
+                    if whole or resp.status == 206:  # never more than asked for, whatever comes
+                        data = await read_bounded(resp, end - start, str(where))
                     else:  # the server ignored Range (200): take our part of the whole body
                         log.info("%s: the server ignored Range; reading through", where)
                         data = await _slice(resp.content, start, end)
@@ -323,7 +339,7 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=creds.InstanceCache):
         own = not isfilelike(lpath)
         try:
             if self.via == "s3":
-                async with await self._slot():
+                async with (await self._budget()).slot():
                     await (await self._s3fs())._get_file(target, lpath, callback=callback)
             elif own:
                 with open(lpath, "wb") as out:
@@ -341,19 +357,24 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=creds.InstanceCache):
     ) -> None:
         """Stream ``url`` into ``out``; after a cut, continue with Range from what arrived."""
         transport = await self._transport(authenticated=True)
-        slot = await self._slot()
+        budget = await self._budget()
         callback.set_size(size)
         written = 0
 
         async def attempt() -> None:
             nonlocal written
-            async with slot, transport.get(url, start=written) as resp:
+            async with budget.slot(), transport.get(url, start=written) as resp:
                 if written and resp.status == 200:  # Range ignored: start over
                     out.seek(0)
                     out.truncate()
                     callback.relative_update(-written)
                     written = 0
                 async for chunk in resp.content.iter_chunked(CHUNK):
+                    if size is not None and written + len(chunk) > size:
+                        raise ServiceError(
+                            f"{where}: the server sent more than the {size} bytes expected",
+                            status=resp.status,  # final: the same request would get the same
+                        )
                     out.write(chunk)
                     written += len(chunk)
                     callback.relative_update(len(chunk))

@@ -8,7 +8,8 @@ its ``ChildrenNumber``, a file its size and no children.
 Inner paths are resolved one folder at a time against these listings, with exact
 (case-sensitive) name matches, so a path that differs from the product's only in case is reported
 missing rather than left to the server's own matching. Listings are remembered: products never
-change once published.
+change once published. A listing body larger than :data:`MAX_LISTING_BYTES` is refused (the
+largest real folders list a few hundred KB; a server sending without end must not fill memory).
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from urllib.parse import quote
 
 from ..errors import ProductNotFound, ServiceError
 from ..net.http import decode_body, with_retries
-from ..net.transport import Transport
+from ..net.transport import Transport, read_bounded
 from ..product import Product
 
-__all__ = ["Node", "NodeTree", "node_url"]
+__all__ = ["MAX_LISTING_BYTES", "Node", "NodeTree", "node_url"]
+
+#: Largest ``Nodes`` listing body read (16 MiB: ~100,000 entries; real folders have hundreds).
+MAX_LISTING_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,8 @@ class NodeTree:
 
         async def attempt() -> Any:
             async with transport.get(url) as resp:
-                return decode_body(await resp.read())  # a non-JSON body: ServiceError below
+                body = await read_bounded(resp, MAX_LISTING_BYTES, f"the Nodes listing {url}")
+                return decode_body(body)  # a non-JSON body: ServiceError below
 
         body = await with_retries(attempt, retries=self.retries, what=f"listing {url}")
         return _parse(body, url)

@@ -11,6 +11,14 @@ the service's own code and message, and the request id, whichever of CDSE's erro
   ``{"error": "WAF", "message": "Rate limit exceeded", "status": 429}``
 
 Sessions never use ``trust_env`` (aiohttp would then send ``~/.netrc`` passwords as Basic auth).
+
+Every answer body read here is bounded, counted after decompression (a small gzip answer can
+inflate a thousandfold): a search or metadata answer by :data:`MAX_ANSWER_BYTES` (a larger one is
+a final :class:`~cdse_intake.errors.ServiceError`, not retried), an error answer by
+:data:`MAX_ERROR_BYTES` (the rest is not read), and both by a minimum rate of
+:data:`MIN_ANSWER_RATE` bytes/s over every read-timeout window once bytes flow (a server dripping
+an answer is abandoned like a silent one). Product downloads are bounded by their expected size
+instead (:mod:`cdse_intake.downloads`).
 """
 
 from __future__ import annotations
@@ -35,10 +43,17 @@ from ..errors import (
 )
 
 __all__ = [
+    "MAX_ANSWER_BYTES",
+    "MAX_ERROR_BYTES",
+    "MIN_ANSWER_RATE",
+    "RateGuard",
     "decode_body",
     "error_from_response",
+    "get_json",
     "new_session",
     "paused_gc",
+    "read_bounded",
+    "read_error_body",
     "retry_after_seconds",
     "with_retries",
 ]
@@ -48,6 +63,44 @@ log = logging.getLogger("cdse_intake.http")
 T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+#: Largest search or metadata answer read, in bytes after decompression (a 1000-record OData
+#: page with attributes and footprints is a few MB to ~30 MB).
+MAX_ANSWER_BYTES = 128 << 20
+#: Most bytes of an error answer read (its message is in the first few hundred).
+MAX_ERROR_BYTES = 64 << 10
+#: Bytes/s an answer must keep up, once it started, over every read-timeout window.
+MIN_ANSWER_RATE = 1024.0
+
+
+class RateGuard:
+    """Raises when a body's bytes arrive slower than ``min_rate`` bytes/s over a ``window``.
+
+    The first window starts with the first bytes (time to the first byte is the read
+    timeout's); each later one where the previous ended. ``error(rate)`` makes the exception.
+    ``min_rate`` 0: no minimum.
+    """
+
+    def __init__(self, min_rate: float, window: float, error: Callable[[float], Exception]):
+        self.min_rate = min_rate
+        self.window = window if window and window > 0 else 60.0
+        self.error = error
+        self._since: float | None = None
+        self._seen = 0
+
+    def update(self, total: int) -> None:
+        """Note that ``total`` bytes have arrived so far; raise if the last window was slow."""
+        now = time.monotonic()
+        if self._since is None:
+            self._since, self._seen = now, total
+            return
+        elapsed = now - self._since
+        if elapsed < self.window:
+            return
+        rate = (total - self._seen) / elapsed
+        if self.min_rate and rate < self.min_rate:
+            raise self.error(rate)
+        self._since, self._seen = now, total
 
 
 @contextlib.contextmanager
@@ -189,7 +242,7 @@ async def with_retries(
         await sleep(delay)
 
 
-def decode_body(raw: bytes) -> Any:
+def decode_body(raw: bytes | bytearray) -> Any:
     """JSON of a response body (orjson: several times faster than json on 1000-record pages,
     the client's hot spot), else its first 500 characters as text (error pages)."""
     import orjson
@@ -201,12 +254,77 @@ def decode_body(raw: bytes) -> Any:
         return raw[:500].decode("utf-8", "replace")
 
 
+async def read_bounded(
+    resp: Any,
+    limit: int = MAX_ANSWER_BYTES,
+    *,
+    truncate: bool = False,
+    min_rate: float = MIN_ANSWER_RATE,
+    window: float | None = None,
+) -> bytearray:
+    """The body of ``resp``, at most ``limit`` bytes after decompression.
+
+    A longer body raises :class:`~cdse_intake.errors.ServiceError` (with the answer's status:
+    not retried), or with ``truncate`` is cut at ``limit`` (error answers). A body slower than
+    ``min_rate`` bytes/s over ``window`` seconds (the session's read timeout; default 60)
+    raises ServiceError too (retried: no status).
+    """
+    where = str(resp.url).split("?", 1)[0]
+    declared = resp.content_length if not resp.headers.get("Content-Encoding") else None
+    if declared is not None and declared > limit and not truncate:
+        raise ServiceError(
+            f"the answer of {where} is {declared} bytes, larger than the {limit} bytes accepted "
+            "(cdse_intake.net.http.MAX_ANSWER_BYTES)",
+            status=resp.status,
+            url=where,
+        )
+
+    def slow(rate: float) -> Exception:
+        return ServiceError(
+            f"the answer of {where} arrives at {rate:.0f} bytes/s, below the minimum of "
+            f"{min_rate:g} bytes/s: abandoned",
+            url=where,
+        )
+
+    guard = RateGuard(min_rate, window or 60.0, slow)
+    data = bytearray()
+    async for chunk in resp.content.iter_chunked(1 << 16):
+        data += chunk
+        if len(data) > limit:
+            if truncate:
+                del data[limit:]
+                break
+            raise ServiceError(
+                f"the answer of {where} is larger than the {limit} bytes accepted after "
+                "decompression (cdse_intake.net.http.MAX_ANSWER_BYTES): refused",
+                status=resp.status,
+                url=where,
+            )
+        guard.update(len(data))
+    return data
+
+
+async def read_error_body(resp: Any) -> Any:
+    """The decoded error answer of ``resp``, its first :data:`MAX_ERROR_BYTES` bytes only."""
+    return decode_body(await read_bounded(resp, MAX_ERROR_BYTES, truncate=True))
+
+
 async def get_json(
-    session: Any, url: str, params: Any = None, headers: Mapping[str, str] | None = None
+    session: Any,
+    url: str,
+    params: Any = None,
+    headers: Mapping[str, str] | None = None,
+    *,
+    max_bytes: int = MAX_ANSWER_BYTES,
 ) -> Any:
-    """GET ``url`` and decode JSON; raises the mapped CDSEError for an error answer."""
+    """GET ``url`` and decode JSON; raises the mapped CDSEError for an error answer.
+
+    The answer is read up to ``max_bytes`` after decompression (default
+    :data:`MAX_ANSWER_BYTES`): a larger one raises ServiceError, never fills the memory.
+    """
     async with session.get(url, params=params, headers=headers) as resp:
-        body = decode_body(await resp.read())
         if resp.status >= 400:
+            body = await read_error_body(resp)
             raise error_from_response(resp.status, body, str(resp.url), resp.headers)
-        return body
+        window = getattr(getattr(session, "timeout", None), "sock_read", None)
+        return decode_body(await read_bounded(resp, max_bytes, window=window))

@@ -1,10 +1,12 @@
-"""Authenticated GETs to CDSE: redirects followed by hand, the token sent to CDSE hosts only.
+"""Authenticated GETs to CDSE: redirects followed by hand, the token sent to CDSE origins only.
 
 CDSE's ``$value`` answers 301 to another host that requires the bearer token; HTTP libraries drop
 ``Authorization`` on a cross-host redirect (then ``401 DAT-ZIP-604``), and must: re-sending it to
 any host would leak the token. :class:`Transport` follows redirects itself and attaches the token
-only to hosts in ``Endpoints.token_hosts`` (the configured endpoints and the real CDSE hosts). A
-401 makes the token provider refresh once and the request is repeated; a second 401 is final.
+only to the exact origins -- scheme, host and port -- in ``Endpoints.token_origins`` (the
+configured endpoints and the real CDSE hosts over https): the same host on another port is
+another server, and a redirect from https to http would send the token in clear text. A 401
+makes the token provider refresh once and the request is repeated; a second 401 is final.
 """
 
 from __future__ import annotations
@@ -12,17 +14,43 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from ..auth import TokenProvider
-from ..config import Endpoints
+from ..config import Endpoints, origin_of
 from ..errors import ServiceError
-from .http import decode_body, error_from_response
+from .http import error_from_response, read_error_body
 
-__all__ = ["REDIRECTS", "Transport"]
+__all__ = ["REDIRECTS", "Transport", "read_bounded"]
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
+_PIECE = 2**20
+
+
+async def read_bounded(resp: Any, limit: int, what: str) -> bytes:
+    """The body of ``resp``, refused once it passes ``limit`` bytes (after any decompression).
+
+    A server (hostile, broken, or a catalogue size that lies) may send without end; what the
+    caller expects is known, so no more is ever held in memory. The error is final (it carries
+    the answer's 2xx status, which no retry policy repeats): the same request would get the same.
+    """
+    declared = resp.content_length if not resp.headers.get("Content-Encoding") else None
+    if declared is not None and declared > limit:
+        raise ServiceError(
+            f"{what}: the server announced {declared} bytes, more than the {limit} bytes expected",
+            status=resp.status,
+        )
+    parts: list[bytes] = []
+    held = 0
+    while piece := await resp.content.read(min(_PIECE, limit - held + 1)):
+        held += len(piece)
+        if held > limit:
+            raise ServiceError(
+                f"{what}: the server sent more than the {limit} bytes expected", status=resp.status
+            )
+        parts.append(piece)
+    return b"".join(parts)
 
 
 class Transport:
@@ -34,10 +62,12 @@ class Transport:
         self.session = session
         self.endpoints = Endpoints.coerce(endpoints, from_env=False)
         self.tokens = tokens
+        self._origins = self.endpoints.token_origins
 
     def may_receive_token(self, url: str) -> bool:
-        """Whether ``url``'s host is a CDSE host (configured or real) allowed to see the token."""
-        return urlsplit(url).hostname in self.endpoints.token_hosts
+        """Whether ``url``'s origin (scheme, host, port) is one of CDSE's, configured or real."""
+        origin = origin_of(url)
+        return origin is not None and origin in self._origins
 
     async def _auth_headers(self, url: str) -> dict[str, str]:
         if self.tokens is None or not self.may_receive_token(url):
@@ -87,7 +117,7 @@ class Transport:
                     continue
                 if resp.status >= 400:
                     raise error_from_response(
-                        resp.status, decode_body(await resp.read()), current, resp.headers
+                        resp.status, await read_error_body(resp), current, resp.headers
                     )
                 yield resp
                 return

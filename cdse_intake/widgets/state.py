@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..config import Context, Endpoints, Settings, resolve
-from ..errors import CDSEError, QueryError
+from ..errors import CDSEError, NothingFoundWarning, QueryError
 from ..jobs import CancelledError, Job
 from ..product import Product
 from .actions import Actions
@@ -182,9 +183,13 @@ class PanelState(Inputs, Actions):
             log.error("the panel's search failed", exc_info=err)
             message = f"search failed: {type(err).__name__}: {err}"
         else:
-            found, query = list(results), results.query
+            with warnings.catch_warnings():  # said on the status line instead
+                warnings.simplefilter("ignore", NothingFoundWarning)
+                found, query = list(results), results.query
             more = " (the limit; raise it for more)" if limit and len(found) >= limit else ""
             message = f"{count_text(len(found))} found{more}"
+            if not found:
+                message = f"nothing found. {results.explain()}"
         self._publish(job, found, message, done=True, query=query)
 
     def _publish(

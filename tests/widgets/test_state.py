@@ -117,6 +117,15 @@ def test_the_stac_backend_refuses_what_stac_cannot_express():
 
 
 # -- search --------------------------------------------------------------------------------------
+def test_a_search_that_finds_nothing_says_why_on_the_status_line(make_state):
+    state = make_state(tile="33UUU")
+    finish_thread = state.search()
+    assert finish_thread is not None
+    finish(state)
+    assert state.results == []
+    assert state.status.startswith("nothing found. No products: tile='33UUU' alone matches no")
+
+
 def test_search_runs_in_the_background_and_finds_the_products(make_state, with_data):
     state = make_state()
     statuses = []
@@ -371,8 +380,7 @@ def test_the_live_collection_list_replaces_the_built_in_one(make_state):
     titles = {c.id: c.title for c in state.collections}
     assert titles["sentinel-2-l2a"] == "Sentinel-2 Level-2A"
     ndvi = next(c for c in state.collections if c.id.startswith("clms_ndvi"))
-    assert not ndvi.known and ndvi.product_types == ("NDVI300",)
-    state.collection = ndvi.id  # unknown to cdse_intake: searched by its product type
+    assert ndvi.known and ndvi.product_types == ("NDVI300",)  # every listed id is known
+    state.collection = ndvi.id  # searched by its own id (CLMS datasets share NDVI300)
     assert state.errors == {}
-    assert state.search_kwargs()["product_type"] == "NDVI300"
-    assert "collection" not in state.search_kwargs()
+    assert state.search_kwargs()["collection"] == ndvi.id

@@ -14,6 +14,7 @@ import orjson
 from aiohttp import web
 
 from ..http import CORS_HEADERS, json_response, odata_error, request_id, retry_after
+from ..records.attributes import attribute_types
 from .columns import CatalogueColumns, columns_for
 from .errors import ODataError, ValidationFailure
 from .evaluate import Evaluator
@@ -202,14 +203,16 @@ class CatalogueService:
         cols = self.cols
         table = cols.cache.get("attribute_table")
         if table is None:
+            # What the real service lists (cdse-api.md §1.7: 32 for SENTINEL-1, also names no
+            # record of ours carries, such as processingBaseline) and what the records carry.
             catalogue = self.ctx.catalogue
-            table = {
-                collection: [
-                    {"Name": name, "ValueType": vtype}
-                    for name, vtype in catalogue.attribute_names(collection)
+            table = {}
+            for collection in sorted(set(catalogue.collections)):
+                names = dict(catalogue.attribute_names(collection))
+                names = {**attribute_types(collection), **names}
+                table[collection] = [
+                    {"Name": name, "ValueType": vtype} for name, vtype in sorted(names.items())
                 ]
-                for collection in sorted(set(catalogue.collections))
-            }
             cols.cache["attribute_table"] = table
         return table
 
