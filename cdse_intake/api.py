@@ -108,12 +108,14 @@ def start_search(
     ``on_products(found)`` (on the job's thread; keep it quick) gets the products found so far
     at most every ``every`` seconds while pages arrive, and once more when the search ends,
     also when it was cancelled or failed. The job's result is the complete
-    :class:`SearchResults`; ``job.cancel()`` stops requesting pages and ``job.result()`` then
-    raises :class:`concurrent.futures.CancelledError`.
+    :class:`SearchResults` (when it is empty, its ``explain()`` says why); ``job.cancel()``
+    stops requesting pages and ``job.result()`` then raises
+    :class:`concurrent.futures.CancelledError`.
     """
     if isinstance(every, bool) or not isinstance(every, (int, float)) or every < 0:
         raise QueryError(f"every={every!r} is invalid; expected seconds >= 0")
     results = search(**search_kwargs)
+    results.warn_empty = False  # a warning on the job's thread reaches nobody: explain() says it
 
     def run(job: Job[SearchResults]) -> SearchResults:
         job.on_cancel(results.close)  # no more pages are requested once cancelled

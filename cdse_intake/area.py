@@ -137,13 +137,27 @@ def _from_geojson(obj: Any, field: str) -> Any:
 
 
 def _read_file(path: Path, field: str) -> Any:
-    if not path.is_file():
-        raise QueryError(f"{field}: file {str(path)!r} does not exist")
+    try:
+        exists, regular = path.exists(), path.is_file()
+    except (OSError, ValueError) as err:  # a name too long, a NUL in it
+        raise QueryError(f"{field}: {_short(str(path))!r} is not a file name: {err}") from err
+    if not regular:
+        state = "is not a regular file" if exists else "does not exist"
+        raise QueryError(f"{field}: file {str(path)!r} {state}")
     if path.suffix.lower() in {".geojson", ".json"}:
         try:
-            return _from_geojson(json.loads(path.read_text()), field)
-        except (OSError, json.JSONDecodeError) as err:
+            text = path.read_bytes().decode("utf-8-sig")
+        except OSError as err:
             raise QueryError(f"{field}: cannot read GeoJSON file {str(path)!r}: {err}") from err
+        except UnicodeDecodeError as err:
+            raise QueryError(
+                f"{field}: GeoJSON file {str(path)!r} is not UTF-8 text "
+                f"(byte {err.start}: {err.reason}); is it a binary file?"
+            ) from err
+        try:
+            return _from_geojson(json.loads(text), field)
+        except (json.JSONDecodeError, RecursionError) as err:
+            raise QueryError(f"{field}: GeoJSON file {str(path)!r} is not JSON: {err}") from err
     try:
         import geopandas
     except ImportError as err:

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from . import config_checks as checks
+from .config_checks import read_config_file, suggestion
 from .errors import ConfigurationError
 
 __all__ = [
@@ -71,19 +73,85 @@ def config_file_path() -> Path:
 
 
 def load_config_file(path: Path | None = None) -> dict[str, dict[str, Any]]:
-    """Read the TOML config file; an absent file is an empty config, a broken one an error."""
-    path = path or config_file_path()
-    if not path.is_file():
-        return {}
+    """Read the TOML config file: an absent file is an empty config; a broken one, one that is not
+    UTF-8 text, an unknown table or key (typos included) are errors naming the file."""
+    return read_config_file(path or config_file_path())
+
+
+#: ``CDSE_*`` variables of cdse_intake besides the endpoints' and settings' (auth reads these).
+OTHER_ENV = frozenset(
+    {
+        "CDSE_CONFIG",
+        "CDSE_USERNAME",
+        "CDSE_PASSWORD",
+        "CDSE_TOTP_SECRET",
+        "CDSE_S3_ACCESS_KEY",
+        "CDSE_S3_SECRET_KEY",
+        "CDSE_REFERENCE_DIR",  # the test suite's reference material
+        "CDSE_BENCH_DIR",  # the benchmarks' folder
+    }
+)
+#: Prefixes of variable families that are ours too (the emulator's own settings).
+OTHER_ENV_PREFIXES = ("CDSE_EMULATOR_",)
+_warned: set[str] = set()
+
+
+def warn_unknown_environment() -> None:
+    """Warn once per process about each ``CDSE_*`` variable that is not one of ours.
+
+    A warning, not an error: the environment is shared with other programs (and is not ours to
+    fix per call), so a stray variable must not stop every call; but a typo such as
+    ``CDSE_TIMOUT`` would otherwise be ignored in silence.
+    """
+    known = {*Endpoints._ENV.values(), *Settings._ENV.values(), *OTHER_ENV}
+    for name in list(os.environ):
+        if not name.upper().startswith("CDSE_") or name in known or name in _warned:
+            continue
+        if name.startswith(OTHER_ENV_PREFIXES):
+            continue
+        _warned.add(name)
+        warnings.warn(
+            f"environment variable {name} is not a cdse_intake variable and is ignored"
+            f"{suggestion(name.upper(), known) or suggestion(name, known)}; "
+            "unset it or fix its name",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _pick(
+    name: str, env: str, override: Any, file_values: Mapping[str, Any]
+) -> tuple[Any, str | None]:
+    """The value of ``name`` (argument > environment > file) and where it came from."""
+    if override is not None:
+        return override, None
+    value = os.environ.get(env)
+    if value is not None and value != "":
+        return value, f"environment variable {env}"
+    if name in file_values:
+        return file_values[name], f"config file {config_file_path()}"
+    return None, None
+
+
+def _check_file_values(cls: Any, file_values: Mapping[str, Any]) -> None:
+    """Every value of the config file checked, also those an argument or the environment
+    overrides: a mistake in the file is an error whenever the file is read."""
+    if file_values:
+        source = f"config file {config_file_path()}"
+        _build(cls, dict(file_values), dict.fromkeys(file_values, source))
+
+
+def _build(cls: Any, values: dict[str, Any], sources: dict[str, str | None]) -> Any:
+    """``cls(**values)``; an error about a value says where the value came from."""
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise ConfigurationError(f"cannot read config file {path}: {err}") from err
-    for table in ("endpoints", "settings"):
-        if table in data and not isinstance(data[table], dict):
-            raise ConfigurationError(f"config file {path}: [{table}] must be a table")
-    return data
+        return cls(**values)
+    except ConfigurationError as err:
+        where = next(
+            (src for name, src in sources.items() if src and f" {name}=" in f" {err}"), None
+        )
+        if where is None:
+            raise
+        raise ConfigurationError(f"{err} (from the {where})") from None
 
 
 def origin_of(url: str) -> tuple[str, str, int] | None:
@@ -97,15 +165,6 @@ def origin_of(url: str) -> tuple[str, str, int] | None:
     if scheme not in ("http", "https") or not parts.hostname:
         return None
     return scheme, parts.hostname.lower(), port or (443 if scheme == "https" else 80)
-
-
-def _check_url(name: str, value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(
-            f"endpoint {name}={value!r} is not an http(s) URL; expected e.g. 'https://host/path'"
-        )
-    return value.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -133,7 +192,7 @@ class Endpoints:
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
-            object.__setattr__(self, f.name, _check_url(f.name, getattr(self, f.name)))
+            object.__setattr__(self, f.name, checks.url(f.name, getattr(self, f.name)))
 
     @property
     def token_url(self) -> str:
@@ -157,17 +216,17 @@ class Endpoints:
     @classmethod
     def from_env(cls, **overrides: str | None) -> Endpoints:
         """Endpoints from arguments, then ``CDSE_*`` environment variables, then the config file."""
+        checks.check_keys(overrides, cls._ENV, "endpoint")
+        warn_unknown_environment()
         file_values = load_config_file().get("endpoints", {})
-        values: dict[str, str] = {}
+        _check_file_values(cls, file_values)
+        values: dict[str, Any] = {}
+        sources: dict[str, str | None] = {}
         for name, env in cls._ENV.items():
-            value = overrides.pop(name, None) or os.environ.get(env) or file_values.get(name)
-            if value:
+            value, sources[name] = _pick(name, env, overrides.get(name), file_values)
+            if value is not None:
                 values[name] = value
-        if overrides:
-            raise ConfigurationError(
-                f"unknown endpoint(s) {sorted(overrides)}; expected some of {sorted(cls._ENV)}"
-            )
-        return cls(**values)
+        return _build(cls, values, sources)
 
     @classmethod
     def coerce(cls, value: Any = None, *, from_env: bool = True) -> Endpoints:
@@ -182,7 +241,7 @@ class Endpoints:
         if isinstance(value, Endpoints):
             return value
         if isinstance(value, Mapping):
-            return cls(**value)
+            return cls(**checks.checked_mapping(value, cls._ENV, "endpoint"))
         names = [f.name for f in dataclasses.fields(cls)]
         if all(isinstance(getattr(value, n, None), str) for n in names):
             return cls(**{n: getattr(value, n) for n in names})
@@ -194,13 +253,6 @@ class Endpoints:
     def to_env(self) -> dict[str, str]:
         """The environment variables that reproduce these endpoints."""
         return {env: getattr(self, name) for name, env in self._ENV.items()}
-
-
-def _whole_number(name: str, value: Any, minimum: int) -> int:
-    text = str(value).strip()
-    if isinstance(value, bool) or not text.lstrip("-").isdigit() or int(text) < minimum:
-        raise ConfigurationError(f"setting {name}={value!r} must be a whole number >= {minimum}")
-    return int(text)
 
 
 @dataclass(frozen=True)
@@ -237,47 +289,40 @@ class Settings:
         "transfer_deadline": "CDSE_TRANSFER_DEADLINE",
     }
 
+    #: Most connections and retries accepted (CDSE gives service accounts 20 connections; a
+    #: larger number is a typo, and the connection budget keeps a slot file per connection).
+    MAX_CONNECTIONS: ClassVar[int] = 100
+    MAX_RETRIES: ClassVar[int] = 100
+
     def __post_init__(self) -> None:
-        object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
-        object.__setattr__(
-            self, "max_connections", _whole_number("max_connections", self.max_connections, 1)
+        def put(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)
+
+        put("cache_dir", checks.folder("cache_dir", self.cache_dir))
+        put(
+            "max_connections",
+            checks.whole_number("max_connections", self.max_connections, 1, self.MAX_CONNECTIONS),
         )
-        object.__setattr__(self, "retries", _whole_number("retries", self.retries, 0))
-        for name in (
-            "timeout",
-            "refresh_margin",
-            "query_cache_age",
-            "min_rate",
-            "transfer_deadline",
-        ):
-            raw = getattr(self, name)
-            try:
-                number = float(raw)
-            except (TypeError, ValueError):
-                number = -1.0
-            if not number >= 0:
-                unit = "bytes/s" if name == "min_rate" else "seconds"
-                raise ConfigurationError(f"setting {name}={raw!r} must be a number of {unit} >= 0")
-            object.__setattr__(self, name, number)
+        put("retries", checks.whole_number("retries", self.retries, 0, self.MAX_RETRIES))
+        put("timeout", checks.number("timeout", self.timeout, positive=True, unit="seconds"))
+        for name in ("refresh_margin", "query_cache_age", "transfer_deadline"):
+            put(name, checks.number(name, getattr(self, name), positive=False, unit="seconds"))
+        put("min_rate", checks.number("min_rate", self.min_rate, positive=False, unit="bytes/s"))
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
         """Settings from arguments, then ``CDSE_*`` environment variables, then the config file."""
+        checks.check_keys(overrides, cls._ENV, "setting")
+        warn_unknown_environment()
         file_values = load_config_file().get("settings", {})
+        _check_file_values(cls, file_values)
         values: dict[str, Any] = {}
+        sources: dict[str, str | None] = {}
         for name, env in cls._ENV.items():
-            value = overrides.pop(name, None)
-            if value is None:
-                value = os.environ.get(env)
-            if value is None:
-                value = file_values.get(name)
+            value, sources[name] = _pick(name, env, overrides.get(name), file_values)
             if value is not None:
                 values[name] = value
-        if overrides:
-            raise ConfigurationError(
-                f"unknown setting(s) {sorted(overrides)}; expected some of {sorted(cls._ENV)}"
-            )
-        return cls(**values)
+        return _build(cls, values, sources)
 
     @classmethod
     def coerce(cls, value: Any = None, *, from_env: bool = True) -> Settings:
@@ -288,7 +333,7 @@ class Settings:
         if isinstance(value, Settings):
             return value
         if isinstance(value, Mapping):
-            return cls(**value)
+            return cls(**checks.checked_mapping(value, cls._ENV, "setting"))
         raise ConfigurationError(
             f"settings={value!r} is not usable; expected Settings or a mapping of its fields"
         )

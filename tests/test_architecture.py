@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "_version",
             "errors",
             "config",
+            "config_checks",
             "area",
             "collections",
             "vocabulary",

@@ -21,6 +21,7 @@ import filelock
 import pytest
 
 from cdse_intake.cache import CacheEntry, ProductCache, file_name, hash_file, new_hasher
+from cdse_intake.cache.locks import SafeLock
 from cdse_intake.cli import ExitCode
 from cdse_intake.cli import cache as cache_cli
 from cdse_intake.errors import CDSEError, DownloadError, UnsafePathError
@@ -465,7 +466,7 @@ def test_product_locks_exclude_each_other(tmp_path: Path) -> None:
     cache = ProductCache(tmp_path)
     product = _product(13)
     first, second = cache.lock(product), cache.lock(product.id)
-    assert isinstance(first, filelock.FileLock)
+    assert isinstance(first, SafeLock)  # a filelock.FileLock that survives strays (locks.py)
     assert Path(first.lock_file) == tmp_path / "locks" / f"{product.id}.lock"
     with first:
         with pytest.raises(filelock.Timeout):

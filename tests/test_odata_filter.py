@@ -73,3 +73,12 @@ def test_injection_attempt_stays_a_literal():
     evil = "x') or Collection/Name eq ('SENTINEL-1"
     text = build_filter(Query(name_contains=evil))
     assert text == "contains(Name,'x'') or Collection/Name eq (''SENTINEL-1')"
+
+
+def test_dates_before_the_year_1000_keep_four_digits():
+    from datetime import UTC, datetime
+
+    from cdse_intake.catalogue.odata_filter import literal
+
+    assert literal(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00.000000Z"
+    assert literal(datetime(2023, 5, 1, 10, tzinfo=UTC)) == "2023-05-01T10:00:00.000000Z"

@@ -57,22 +57,32 @@ def netrc_path() -> Path:
 def netrc_entries(hosts: tuple[str, ...], path: Path | None = None) -> list[NetrcEntry]:
     """Entries for ``hosts`` (in that order) with both a login and a password; [] without a file.
 
-    A file that does not parse is a :class:`ConfigurationError` naming the file and line, but not
-    the parser's message, which quotes the offending token (maybe a password).
+    A file that does not parse, or is not text, is a :class:`ConfigurationError` naming the file
+    and line or offset, but not the parser's message, which quotes the offending token (maybe a
+    password).
     """
     path = path or netrc_path()
     if not path.is_file():
         return []
     _warn_if_readable_by_others(path)
     bad_line: int | None = None
+    bad_byte: int | None = None
     try:
         parsed = netrc.netrc(os.fspath(path))
     except netrc.NetrcParseError as err:
         # Raised outside this block so the parse error is not even kept as __context__: its
         # message quotes the offending token and its frames hold the file's passwords.
         bad_line = err.lineno
+    except UnicodeDecodeError as err:  # a binary file; its .object is the file's bytes
+        bad_byte = err.start
     except OSError as err:
         raise ConfigurationError(f"cannot read {path}: {err.strerror}") from err
+    if bad_byte is not None:
+        raise ConfigurationError(
+            f"cannot read {path}: it is not UTF-8 text (a byte at offset {bad_byte} is not); "
+            "expected lines 'machine <host> login <user> password <password>', or point NETRC "
+            "at another file"
+        )
     if bad_line is not None:
         raise ConfigurationError(
             f"cannot parse {path} at line {bad_line}; fix that line (expected 'machine <host> "

@@ -26,7 +26,7 @@ from .safety import check_zip
 if TYPE_CHECKING:
     from .index import CacheEntry, ProductCache
 
-__all__ = ["STATUSES", "Relinked", "forget_missing", "is_missing", "relink", "status"]
+__all__ = ["STATUSES", "Relinked", "forget_missing", "is_missing", "relink", "same_file", "status"]
 
 STATUSES = ("ok", "missing", "corrupt")
 """What :func:`status` says of an indexed file."""
@@ -53,7 +53,7 @@ def is_missing(path: Path) -> bool:
     return False
 
 
-def _same_file(path: Path, size: int, algorithm: str, checksum: str) -> bool:
+def same_file(path: Path, size: int, algorithm: str, checksum: str) -> bool:
     """``path`` is a regular file of ``size`` bytes whose checksum (or zip) checks out."""
     try:
         st = os.lstat(path)  # a symlink is never taken for the file itself
@@ -77,9 +77,7 @@ def status(entry: CacheEntry) -> str:
             return "corrupt"
     except OSError:
         return "corrupt"
-    return (
-        "ok" if _same_file(entry.path, entry.size, entry.algorithm, entry.checksum) else "corrupt"
-    )
+    return "ok" if same_file(entry.path, entry.size, entry.algorithm, entry.checksum) else "corrupt"
 
 
 def _folders(look_in: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -127,7 +125,7 @@ def relink(
         candidates = [m.path for m in marked.get(entry.id, ())]
         candidates += by_name.get(entry.path.name, [])
         for candidate in dict.fromkeys(candidates):
-            if _same_file(candidate, entry.size, entry.algorithm, entry.checksum):
+            if same_file(candidate, entry.size, entry.algorithm, entry.checksum):
                 cache.relocate(entry.id, candidate)
                 found.append(Relinked(entry.id, entry.name, entry.path, candidate))
                 break
@@ -135,7 +133,7 @@ def relink(
         if product_id in indexed or (wanted is not None and product_id not in wanted):
             continue
         for item in items:
-            if _same_file(item.path, item.size, item.algorithm, item.checksum):
+            if same_file(item.path, item.size, item.algorithm, item.checksum):
                 product = Product(id=product_id, name=item.name, size=item.size)
                 cache.record(product, item.path, item.algorithm, item.checksum)
                 found.append(Relinked(product_id, item.name, None, item.path))

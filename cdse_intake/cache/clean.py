@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -15,12 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .markers import MARKER
 from .safety import ensure_within
 
 if TYPE_CHECKING:
     from .index import ProductCache
 
-__all__ = ["clean"]
+__all__ = ["clean", "is_partial"]
+
+log = logging.getLogger("cdse_intake.cache")
 
 
 def clean(
@@ -31,6 +35,7 @@ def clean(
     *,
     min_age: float = 60.0,
     on_remove: Callable[[Path], None] | None = None,
+    on_error: Callable[[Path, OSError], None] | None = None,
 ) -> int:
     """Remove files from ``cache``; return how many were removed.
 
@@ -42,7 +47,10 @@ def clean(
     A file that cannot be tied to a download (no sidecar naming its product) is left alone
     while younger than ``min_age`` seconds, unless ``everything``: a running download may
     have just renamed it into place and not yet recorded it. Only files inside the root
-    are touched; symlinks are removed, never followed. ``on_remove`` gets each removed path.
+    are touched; symlinks are removed, never followed. ``on_remove`` gets each removed path,
+    ``on_error`` each path that could not be removed and why (default: a logged warning; a
+    read-only cache is cleaned of nothing, and says so). The folders' markers (:mod:`.markers`)
+    stay while their folder holds a product.
     """
     removed = 0
     real_root = Path(os.path.realpath(cache.root))
@@ -55,16 +63,24 @@ def clean(
         except OSError:
             return False
 
-    def remove(path: Path) -> None:
+    def remove(path: Path) -> bool:
         nonlocal removed
         ensure_within(real_root, path)
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        except OSError as err:
+            if on_error is not None:
+                on_error(path, err)
+            else:
+                log.warning("could not remove %s: %s", path, err)
+            return False
         removed += 1
         if on_remove:
             on_remove(path)
+        return True
 
     def remove_partial(path: Path) -> None:
         state = _part_state(cache, path)
@@ -88,7 +104,9 @@ def clean(
                         remove_partial(here / d)
             for f in sorted(files):
                 path = here / f
-                if _is_partial(f):
+                if f == MARKER and top == "products" and not path.is_symlink():
+                    continue  # the folder's list of verified products: kept while they are
+                if is_partial(f):
                     if partial or everything:
                         remove_partial(path)
                     continue
@@ -96,8 +114,8 @@ def clean(
                 if path.is_symlink():
                     entry = None  # the index records real files, never links
                 if entry is not None and everything:
-                    remove(path)
-                    cache.forget(entry.id)
+                    if remove(path):
+                        cache.forget(entry.id)
                 elif entry is None and (unverified or everything):
                     if _part_state(cache, path.with_name(f + ".part")) == "busy":
                         continue  # being renamed into place by a running download
@@ -130,14 +148,18 @@ def _part_state(cache: ProductCache, path: Path) -> str:
 
 
 def _prune_empty(base: Path) -> None:
-    """Remove the empty folders below ``base`` (bottom-up; rmdir refuses non-empty ones)."""
-    for folder, _dirs, _files in os.walk(base, topdown=False, followlinks=False):
+    """Remove the empty folders below ``base`` (bottom-up; rmdir refuses non-empty ones); a
+    marker left alone in its folder goes first."""
+    for folder, _dirs, files in os.walk(base, topdown=False, followlinks=False):
+        if files == [MARKER]:
+            with contextlib.suppress(OSError):
+                os.unlink(Path(folder) / MARKER)
         if Path(folder) != base:
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
 
 
-def _is_partial(name: str) -> bool:
+def is_partial(name: str) -> bool:
     """A download's working file: ``.part``, ``.part.json`` or a sidecar being written."""
     return name.endswith((".part", ".part.json")) or (
         ".part.json." in name and name.endswith(".tmp")

@@ -20,18 +20,22 @@ can be moved), size, algorithm and checksum. :meth:`ProductCache.lookup` answers
 and one ``stat``; it never touches the network. A product verified outside the root (a ``dest``
 folder) is also noted in that folder's marker (:mod:`.markers`), so the folder can be moved and
 found again (:meth:`ProductCache.relink`); :meth:`ProductCache.check` tells a missing file from a
-corrupt one (:mod:`.audit`).
+corrupt one (:mod:`.audit`). Every verified file, inside the root too, is noted in its folder's
+marker, from which a damaged index is rebuilt (:mod:`.index_db`).
+
+A damaged cache degrades, never aborts, each problem said in one logged line: a damaged index is
+set aside and rebuilt, a read-only one still serves verified products (what it cannot record is
+said), and locks survive what stands in their place (:mod:`.locks`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-import random
 import sqlite3
 import stat
 import threading
-import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -41,8 +45,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CDSEError, DownloadError
 from ..product import Product
+from . import degrade, index_db
 from .checksums import normalise_algorithm
 from .layout import file_name
+from .locks import SafeLock
 from .safety import safe_filename
 
 if TYPE_CHECKING:
@@ -50,17 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CacheEntry", "ProductCache"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS products (
-    id          TEXT PRIMARY KEY,
-    name        TEXT NOT NULL,
-    path        TEXT NOT NULL,
-    size        INTEGER NOT NULL,
-    algorithm   TEXT NOT NULL,
-    checksum    TEXT NOT NULL,
-    verified_at TEXT NOT NULL
-)
-"""
+log = logging.getLogger("cdse_intake.cache")
 
 
 @dataclass(frozen=True)
@@ -133,19 +129,16 @@ class ProductCache:
         """Where a product that failed verification twice is kept for inspection."""
         return self.root / "quarantine" / file_name(product)
 
-    def lock(self, product: Product | str) -> Any:
-        """A ``filelock.FileLock`` for one product, shared by every process using this cache.
+    def lock(self, product: Product | str) -> SafeLock:
+        """A file lock for one product, shared by every process using this cache.
 
         Not thread-local (it may be released from another thread than the one that acquired
         it). Each call returns a new lock object, so two holders in one process also exclude
-        each other.
+        each other. A symlink or folder in the lock file's place is cleared first; where no
+        lock file can be made (a read-only cache) it locks within this process (:mod:`.locks`).
         """
-        import filelock
-
         product_id = safe_filename(_id_of(product))
-        folder = self.root / "locks"
-        folder.mkdir(parents=True, exist_ok=True)
-        return filelock.FileLock(folder / f"{product_id}.lock", thread_local=False)
+        return SafeLock(self.root / "locks" / f"{product_id}.lock")
 
     def busy(self, product_id: str) -> bool:
         """True when another holder has the product's lock (a download is in progress)."""
@@ -171,37 +164,56 @@ class ProductCache:
         threads or forks, and opening one per call would checkpoint and delete the WAL file on
         every close (about 1 ms per lookup). A replaced or deleted index file is reopened.
         """
-        try:
-            st = os.stat(self.index_path)
-            identity: tuple[int, int] | None = (st.st_dev, st.st_ino)
-        except FileNotFoundError:
-            if not create:
-                yield None
-                return
-            identity = None
+        identity = degrade.identity(self.index_path)
+        if identity is None and not create:
+            yield None
+            return
         cached = getattr(self._local, "conn", None)
         if cached is not None and cached[:2] == (os.getpid(), identity):
             yield cached[2]
             return
-        if cached is not None and cached[0] == os.getpid():
-            cached[2].close()  # the index file was replaced: reopen
-        self._local.conn = None
-        self.root.mkdir(parents=True, exist_ok=True)
-        # check_same_thread=False only so that close() may run on another thread; each
-        # connection is used by the thread that opened it.
-        conn = sqlite3.connect(
-            self.index_path, timeout=30, isolation_level=None, check_same_thread=False
-        )
+        self._drop_connection()
+        yield self._install(self._open())
+
+    def _open(self) -> sqlite3.Connection:
+        """A connection to the index, whatever its state (see :mod:`.index_db`)."""
+        with contextlib.suppress(OSError):  # a read-only cache: the index is opened read-only
+            self.root.mkdir(parents=True, exist_ok=True)
         try:
-            conn.execute("PRAGMA busy_timeout = 30000")
-            _setup(conn)
-            st = os.stat(self.index_path)
-        except BaseException:
-            conn.close()
-            raise
-        self._local.conn = (os.getpid(), (st.st_dev, st.st_ino), conn)
-        self._connections.append((os.getpid(), conn))
-        yield conn
+            return index_db.connect(self.index_path)
+        except sqlite3.Error as err:
+            kind = index_db.classify(err)
+            if kind == "damaged":
+                return degrade.repair(self, err)
+            if kind == "readonly":
+                return degrade.read_only(self, err)
+            if kind == "busy":
+                raise  # a live writer for 30 s: not damage
+            return degrade.in_memory(self, err)
+
+    def _install(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        self._local.conn = (os.getpid(), degrade.identity(self.index_path), conn)
+        if not degrade.is_shared(conn):
+            self._connections.append((os.getpid(), conn))
+        return conn
+
+    def _drop_connection(self) -> None:
+        cached = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if cached is not None and cached[0] == os.getpid() and not degrade.is_shared(cached[2]):
+            cached[2].close()
+
+    def _use(self, run: Callable[[sqlite3.Connection], Any], create: bool = True) -> Any:
+        """``run(connection)`` (None without an index); an index found damaged on the way is
+        set aside and rebuilt, then ``run`` tried again."""
+        try:
+            with self._connect(create) as conn:
+                return None if conn is None else run(conn)
+        except sqlite3.DatabaseError as err:
+            if index_db.classify(err) != "damaged":
+                raise
+            self._drop_connection()
+            return run(self._install(degrade.repair(self, err)))
 
     def close(self) -> None:
         """Close the index connections this object opened (it reopens them when used again)."""
@@ -257,33 +269,39 @@ class ProductCache:
         checksum: str,
         now: datetime,
     ) -> None:
-        """Insert or replace an index row; note a file outside the root in its folder's marker."""
-        with self._connect() as conn:
-            assert conn is not None
-            conn.execute(
-                "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    product_id,
-                    name,
-                    self._stored_path(path),
-                    size,
-                    algorithm,
-                    checksum,
-                    now.isoformat(),
-                ),
-            )
-        if not path.is_relative_to(self.root):
-            from . import markers
+        """Insert or replace an index row, and note the file in its folder's marker (what a
+        damaged index is rebuilt from). A read-only index is said, not raised: the file stays
+        verified and served for this run."""
+        from . import markers
 
-            markers.note(
-                self.root / "locks",
+        markers.note(
+            self.root / "locks",
+            path,
+            product_id,
+            name=name,
+            size=size,
+            algorithm=algorithm,
+            checksum=checksum,
+            verified_at=now.isoformat(),
+        )
+        row = (product_id, name, self._stored_path(path), size, algorithm, checksum)
+        try:
+            self._use(
+                lambda conn: conn.execute(
+                    "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (*row, now.isoformat()),
+                )
+            )
+        except sqlite3.OperationalError as err:
+            if index_db.classify(err) != "readonly":
+                raise
+            log.warning(
+                "could not record %s in the cache index %s (%s): verified at %s, checked again "
+                "next time",
+                name,
+                self.index_path,
+                degrade.one_line(err),
                 path,
-                product_id,
-                name=name,
-                size=size,
-                algorithm=algorithm,
-                checksum=checksum,
-                verified_at=now.isoformat(),
             )
 
     def relocate(self, product_id: str, path: str | os.PathLike[str]) -> CacheEntry:
@@ -306,10 +324,12 @@ class ProductCache:
 
     def entry(self, product: Product | str) -> CacheEntry | None:
         """The index row of a product id, whether or not its file still exists."""
-        with self._connect(create=False) as conn:
-            if conn is None:
-                return None
-            row = conn.execute("SELECT * FROM products WHERE id = ?", (_id_of(product),)).fetchone()
+        row = self._use(
+            lambda conn: conn.execute(
+                "SELECT * FROM products WHERE id = ?", (_id_of(product),)
+            ).fetchone(),
+            create=False,
+        )
         return self._entry(row) if row else None
 
     def lookup(self, product: Product | str) -> Path | None:
@@ -338,20 +358,33 @@ class ProductCache:
         return entry.path
 
     def forget(self, product_id: Product | str) -> bool:
-        """Drop a product from the index (its file stays); True when it was there."""
-        with self._connect(create=False) as conn:
-            if conn is None:
-                return False
-            cursor = conn.execute("DELETE FROM products WHERE id = ?", (_id_of(product_id),))
-            return cursor.rowcount > 0
+        """Drop a product from the index (its file stays); True when it was there (False, said,
+        when the index is read-only)."""
+        try:
+            count = self._use(
+                lambda conn: (
+                    conn.execute(
+                        "DELETE FROM products WHERE id = ?", (_id_of(product_id),)
+                    ).rowcount
+                ),
+                create=False,
+            )
+        except sqlite3.OperationalError as err:
+            if index_db.classify(err) != "readonly":
+                raise
+            log.warning(
+                "could not forget %s in %s (%s)", product_id, self.index_path, degrade.one_line(err)
+            )
+            return False
+        return bool(count)
 
     def entries(self) -> list[CacheEntry]:
         """Every index entry, by name."""
-        with self._connect(create=False) as conn:
-            if conn is None:
-                return []
-            rows = conn.execute("SELECT * FROM products ORDER BY name, id").fetchall()
-        return [self._entry(row) for row in rows]
+        rows = self._use(
+            lambda conn: conn.execute("SELECT * FROM products ORDER BY name, id").fetchall(),
+            create=False,
+        )
+        return [self._entry(row) for row in rows or ()]
 
     # -- maintenance ------------------------------------------------------------------------------
     def verify(self, ids: Iterable[str] | None = None) -> list[tuple[CacheEntry, bool]]:
@@ -399,47 +432,33 @@ class ProductCache:
         *,
         min_age: float = 60.0,
         on_remove: Callable[[Path], None] | None = None,
+        on_error: Callable[[Path, OSError], None] | None = None,
     ) -> int:
         """Remove partial downloads and unindexed files (see :func:`.clean.clean`)."""
         from .clean import clean
 
-        return clean(self, partial, unverified, everything, min_age=min_age, on_remove=on_remove)
+        return clean(
+            self,
+            partial,
+            unverified,
+            everything,
+            min_age=min_age,
+            on_remove=on_remove,
+            on_error=on_error,
+        )
 
     def indexed_now(self, path: Path) -> bool:
         """Whether ``path`` has an index entry now (it may have been recorded since a scan)."""
         if path.is_symlink():
             return False
         forms = (self._stored_path(path), self._stored_path(Path(os.path.realpath(path))))
-        with self._connect(create=False) as conn:
-            if conn is None:
-                return False
-            found = conn.execute("SELECT 1 FROM products WHERE path IN (?, ?)", forms).fetchone()
+        found = self._use(
+            lambda conn: conn.execute(
+                "SELECT 1 FROM products WHERE path IN (?, ?)", forms
+            ).fetchone(),
+            create=False,
+        )
         return found is not None
-
-
-def _setup(conn: sqlite3.Connection) -> None:
-    """WAL mode, relaxed sync and the schema, for a newly opened connection.
-
-    WAL lets readers (lookup) run while another process writes; the mode is stored in the file,
-    so it is switched once. The switch needs exclusive access and SQLite answers "database is
-    locked" at once, without its busy handler, while another connection is opening the same
-    new index, so it is retried here. NORMAL sync is durable across application crashes; a
-    power cut may lose the last records, which only costs a re-download.
-    """
-    deadline = time.monotonic() + 30
-    delay = 0.002
-    while True:
-        try:
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute(_SCHEMA)
-            return
-        except sqlite3.OperationalError as err:
-            if "locked" not in str(err) or time.monotonic() > deadline:
-                raise
-        time.sleep(delay * (0.5 + random.random()))
-        delay = min(delay * 2, 0.1)
 
 
 def _close_all(connections: list[tuple[int, sqlite3.Connection]]) -> None:

@@ -1,9 +1,11 @@
 """The marker file of a destination folder: which verified products were downloaded there.
 
 ``download(..., dest="data/")`` records each verified product in the cache index with its
-absolute path, and in ``data/.cdse-products.json`` with its file name, size and checksum. The
-marker moves with the folder, so a moved folder can be found again (``cdse-intake cache relink
-NEWDIR``, :func:`~cdse_intake.cache.audit.relink`): the index learns the new paths, and products
+absolute path, and in ``data/.cdse-products.json`` with its file name, size and checksum (the
+cache's own product folders carry one too: a damaged index is rebuilt from them,
+:mod:`.index_db`). The marker moves with the folder, so a moved folder can be found again
+(``cdse-intake cache relink NEWDIR``, :func:`~cdse_intake.cache.audit.relink`): the index
+learns the new paths, and products
 the index forgot meanwhile are adopted again, each checked by size and checksum first::
 
     {"cdse_intake": "verified products downloaded into this folder", "version": 1,
@@ -96,13 +98,12 @@ def note(
     ``lock_folder`` holds the lock that serialises writers of that marker. Failures are logged,
     not raised: the download they follow succeeded.
     """
-    import filelock
+    from .locks import SafeLock
 
     folder = path.parent
     key = hashlib.sha256(str(folder).encode("utf-8", "surrogateescape")).hexdigest()[:24]
     try:
-        lock_folder.mkdir(parents=True, exist_ok=True)
-        with filelock.FileLock(lock_folder / f"marker-{key}.lock", thread_local=False):
+        with SafeLock(lock_folder / f"marker-{key}.lock"):
             body = _load(folder / MARKER)
             body["products"][product_id] = {
                 "name": name,
@@ -114,7 +115,11 @@ def note(
             }
             _write(folder / MARKER, body)
     except OSError as err:
-        log.warning("could not note %s in %s: %s", path.name, folder / MARKER, err)
+        from .locks import warn_once
+
+        warn_once(
+            (str(folder), "marker"), "could not note %s in %s: %s", path.name, folder / MARKER, err
+        )
 
 
 def _load(marker: Path) -> dict[str, Any]:

@@ -29,8 +29,8 @@ def literal(value: Any) -> str:
         text = f"{value:.10f}".rstrip("0")
         return text + "0" if text.endswith(".") else text
     if isinstance(value, datetime):
-        v = value.astimezone(UTC)
-        return v.strftime("%Y-%m-%dT%H:%M:%S.") + f"{v.microsecond:06d}Z"
+        v = value.astimezone(UTC)  # the year padded to 4 digits (strftime writes year 1 as "1")
+        return f"{v.year:04d}-" + v.strftime("%m-%dT%H:%M:%S.") + f"{v.microsecond:06d}Z"
     if isinstance(value, str):
         if "\x00" in value:
             raise QueryError(f"{value!r} cannot be sent to the catalogue: it contains NUL")

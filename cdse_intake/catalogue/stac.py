@@ -195,8 +195,9 @@ class StacBackend(WindowedSearch):
         with self._client_lock:
             if self._client is None:
                 from pystac_client import Client
-                from pystac_client.stac_api_io import StacApiIO
                 from urllib3.util.retry import Retry
+
+                from .stac_io import bounded_stac_io
 
                 retry = Retry(
                     total=self.settings.retries,
@@ -206,7 +207,8 @@ class StacBackend(WindowedSearch):
                     respect_retry_after_header=True,
                     raise_on_status=False,
                 )
-                io = StacApiIO(max_retries=retry, timeout=self.settings.timeout)
+                # answers bounded after decompression, like every answer the client reads
+                io = bounded_stac_io(max_retries=retry, timeout=self.settings.timeout)
                 self._client = Client.open(self.endpoints.stac, stac_io=io)
             return self._client
 
@@ -214,12 +216,15 @@ class StacBackend(WindowedSearch):
         """One page (``max_items``) or every page (None) of a search; runs in a worker thread."""
         from pystac_client.exceptions import APIError
 
+        from ..errors import CDSEError
         from ..net.http import error_from_response
 
         try:
             search = self._open().search(max_items=max_items, **params)
             return list(search.items_as_dicts())
         except APIError as err:
+            if isinstance(err.__context__, CDSEError):  # refused by stac_io, wrapped as APIError
+                raise err.__context__ from None
             status = getattr(err, "status_code", None) or 500
             raise error_from_response(status, _api_body(err), self.endpoints.stac) from err
 

@@ -10,19 +10,22 @@ Sub-commands (``cdse-intake COMMAND --help`` for each):
 ``cache ls|verify|clean``      look after the product cache
 ``open PRODUCT``               open a product lazily and print its structure
 
-Every subcommand exits with a code of :mod:`.exit_codes` (README.md shows the table).
+Every subcommand exits with a code of :mod:`.exit_codes` (README.md shows the table); an error
+is one line on stderr, and ``--debug`` (before or after the subcommand) adds the full trace.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 
 from . import cache, download, emulator, search
 from . import open as open_cmd
-from .exit_codes import ExitCode, epilog, for_error
+from .exit_codes import ExitCode, describe, epilog, for_error
 
 __all__ = ["main"]
 
@@ -50,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
         description="The Copernicus Data Space Ecosystem from the command line.",
         epilog=epilog(),
     )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an error, print the full trace too (also accepted after the subcommand)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     emulator.add_parser(sub)
     sub.add_parser("demo", help="run the tour against a built-in emulator")
@@ -60,11 +68,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``cdse-intake``; returns the exit code."""
-    from ..errors import CDSEError
+def _split_debug(argv: Sequence[str]) -> tuple[list[str], bool]:
+    """``argv`` without ``--debug`` (wherever it is, before a ``--``), and whether it was there."""
+    args = list(argv)
+    end = args.index("--") if "--" in args else len(args)
+    kept = [a for a in args[:end] if a != "--debug"] + args[end:]
+    return kept, len(kept) != len(args)
 
-    args = _parser().parse_args(argv)
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``cdse-intake``; returns the exit code (bad arguments too: 2).
+
+    A user error or an environment problem (a full disk, an unreadable file, a refused
+    password, CDSE down) is one line on stderr and its exit code (:mod:`.exit_codes`); with
+    ``--debug`` the full trace comes first. Anything else is a bug, said as one line too.
+    """
+    args_list, debug = _split_debug(sys.argv[1:] if argv is None else argv)
+    with contextlib.suppress(AttributeError, ValueError):  # a name no codec can print: \\x..
+        if getattr(sys.stdout, "errors", None) == "strict":
+            sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    try:
+        args = _parser().parse_args(args_list)
+    except SystemExit as done:  # argparse said what was wrong (2), or printed --help (0)
+        return done.code if isinstance(done.code, int) else ExitCode.USAGE
+    args.debug = debug
     try:
         return int(_COMMANDS[args.command](args))
     except BrokenPipeError:
@@ -72,15 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # interpreter from reporting the failed flush of stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.PIPE
-    except (KeyboardInterrupt, CDSEError) as err:
-        code = for_error(err)
-        text = "interrupted" if code == ExitCode.INTERRUPTED else f"error: {err}"
-        if code == ExitCode.AUTH:
-            text = f"authentication failed: {err}"
-        elif code == ExitCode.SERVICE:
-            text = f"service error: {err}"
-        print(text, file=sys.stderr)
-        return code
+    except (KeyboardInterrupt, Exception) as err:  # the CLI's last word: one line
+        if debug and not isinstance(err, KeyboardInterrupt):
+            traceback.print_exception(err, file=sys.stderr)
+        print(describe(err), file=sys.stderr)
+        return for_error(err)
 
 
 if __name__ == "__main__":  # pragma: no cover

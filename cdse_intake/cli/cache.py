@@ -9,12 +9,19 @@ checksum). ``forget --missing`` (or ``forget ID ...``) drops index entries, neve
 ``clean`` removes partial downloads and files the index does not know (``--everything``: all
 products) and prints each path it removed. The cache is ``Settings.from_env().cache_dir``
 (``CDSE_CACHE_DIR``) unless the namespace has ``cache_dir``.
+
+Each works on a damaged cache too (a read-only one, a damaged index set aside and rebuilt, stray
+lock files): every problem the cache meets is one ``cdse-intake cache: warning: ...`` line on
+standard error, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -85,13 +92,41 @@ def _table(rows: list[tuple[str, ...]], out: TextIO) -> None:
         print(line.rstrip(), file=out)
 
 
+class _Lines(logging.Handler):
+    """The cache's warnings as lines of this command's standard error."""
+
+    def __init__(self, err: TextIO) -> None:
+        super().__init__(logging.WARNING)
+        self.err = err
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = " ".join(record.getMessage().split())
+        print(f"cdse-intake cache: {record.levelname.lower()}: {text}", file=self.err)
+
+
+@contextlib.contextmanager
+def _warnings_to(err: TextIO) -> Iterator[None]:
+    logger = logging.getLogger("cdse_intake.cache")
+    handler = _Lines(err)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run ``cache <args.cache_command>``; returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    with _warnings_to(err):
+        return _run(args, out, err)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..cache import ProductCache
     from ..config import Settings
 
-    out = out or sys.stdout
-    err = err or sys.stderr
     command = getattr(args, "cache_command", None)
     if command not in COMMANDS:
         print(
@@ -133,7 +168,12 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
     def show(path: Path) -> None:
         print(f"removed {path}", file=out)
 
-    count = cache.clean(partial=True, unverified=True, everything=everything, on_remove=show)
+    def refused(path: Path, error: OSError) -> None:
+        print(f"cdse-intake cache clean: could not remove {path}: {error}", file=err)
+
+    count = cache.clean(
+        partial=True, unverified=True, everything=everything, on_remove=show, on_error=refused
+    )
     print(f"{count} removed from {cache.root}", file=out)
     return ExitCode.OK
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["MIGRATION", "ExitCode", "epilog", "for_error", "markdown_table"]
+__all__ = ["MIGRATION", "ExitCode", "describe", "epilog", "for_error", "markdown_table"]
 
 
 class ExitCode(IntEnum):
@@ -89,6 +89,29 @@ def for_error(err: BaseException) -> ExitCode:
     if isinstance(err, ServiceError | RateLimited):
         return ExitCode.SERVICE
     return ExitCode.ERROR
+
+
+def describe(err: BaseException) -> str:
+    """The one line that tells the user what ended a subcommand (no traceback: ``--debug``)."""
+    from ..errors import CDSEError
+
+    code = for_error(err)
+    if code == ExitCode.INTERRUPTED:
+        return "interrupted: run the same command again to resume"
+    if code == ExitCode.AUTH:
+        return f"authentication failed: {err}"
+    if code == ExitCode.SERVICE:
+        return f"service error: {err}"
+    if isinstance(err, CDSEError):
+        return f"error: {err}"
+    if isinstance(err, OSError):  # the system refused: a full disk, a permission, a lost mount
+        where = f": {err.filename!r}" if err.filename is not None else ""
+        return f"error: {err.strerror or err}{where}"
+    if isinstance(err, UnicodeError):
+        return f"error: a file or value is not valid text ({err}); --debug shows which"
+    if isinstance(err, MemoryError | RecursionError):
+        return f"error: out of memory or nesting too deep ({type(err).__name__})"
+    return f"error: unexpected {type(err).__name__}: {err} (a bug: --debug shows where)"
 
 
 def epilog(*codes: ExitCode) -> str:

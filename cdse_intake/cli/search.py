@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from .exit_codes import ExitCode
@@ -92,17 +94,43 @@ def run_collections(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _output_problem(path: Path) -> str:
+    """Why a manifest cannot be written at ``path`` ("" when it can): said before the search."""
+    try:
+        if path.is_dir():
+            return "is a folder; give the manifest's file name"
+        if os.path.lexists(path) and not path.is_file():
+            return "is not a regular file"
+        folder = path.parent
+        while not os.path.lexists(folder) and folder != folder.parent:
+            folder = folder.parent  # write_manifest creates the missing folders
+        if not folder.is_dir():
+            return f"{str(folder)!r} is not a folder"
+        fd, probe = tempfile.mkstemp(prefix=".cdse-intake-", suffix=".probe", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except (OSError, ValueError) as err:  # read-only, no permission, a NUL or too long a name
+        return f"cannot write there: {getattr(err, 'strerror', None) or err}"
+    return ""
+
+
 def run_search(args: argparse.Namespace) -> int:
     """Search, print one line per product, and write the manifest when ``-o`` is given.
 
-    An existing ``-o`` file is read first: one that is not a manifest fails (exit 6) before
-    any request and is left as it was; a manifest is merged into, never reset.
+    ``-o`` is checked first: a folder, a device or a place that cannot be written is a usage
+    error (exit 2), and an existing file that is not a manifest fails (exit 6), both before any
+    request, leaving the file as it was; a manifest is merged into, never reset.
     """
     from ..api import search
     from ..manifest import read_manifest
 
-    if args.output and os.path.lexists(args.output):
-        read_manifest(args.output)  # ManifestError (exit 6) before any request
+    if args.output:
+        problem = _output_problem(Path(args.output))
+        if problem:
+            print(f"error: -o {args.output!r}: {problem}", file=sys.stderr)
+            return ExitCode.USAGE
+        if os.path.lexists(args.output):
+            read_manifest(args.output)  # ManifestError (exit 6) before any request
     product_type = tuple(args.product_type) if args.product_type else None
     results = search(
         args.collection,

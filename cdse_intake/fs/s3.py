@@ -4,16 +4,24 @@ Bucket ``eodata``, region ``default``, path-style addressing, keys from the S3 k
 (:class:`~cdse_intake.auth.S3Keys`). A product's objects sit under its ``S3Path`` without the
 leading ``/`` (``eodata/Sentinel-2/…/<Name>.SAFE/…``); folder products are prefixes, single-file
 products one object. The zip that ``$value`` delivers does not exist in S3.
+
+Reads are bounded as over HTTPS (:func:`cdse_intake.net.transport.read_bounded`): s3fs reads a
+whole ``GetObject`` body, so a server that ignores ``Range`` or sends without end would fill the
+memory (``cat_file``) or the disk (``get_file``). Here a read takes at most the bytes it asked
+for (the range, or the object's size from the listing) and one connection: more is a final
+:class:`~cdse_intake.errors.ServiceError`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import os
 import weakref
 from typing import Any
 
 from ..auth import S3Keys
-from ..errors import ProductNotFound
+from ..errors import ProductNotFound, ServiceError
 from ..product import Product
 
 __all__ = ["new_s3fs", "s3_key"]
@@ -37,15 +45,14 @@ def new_s3fs(keys: S3Keys, endpoint_url: str, owner: Any) -> Any:
 
     Call it on the event loop that will use it: its client is closed on that loop.
     """
-    import s3fs
-
-    fs = s3fs.S3FileSystem(
+    fs = _bounded_class()(
         **keys.storage_options(),
         endpoint_url=endpoint_url,
         client_kwargs={"region_name": REGION},
         config_kwargs={"s3": {"addressing_style": "path"}},
         asynchronous=True,
         skip_instance_cache=True,  # it holds the secret: never shared through fsspec's cache
+        max_concurrency=1,  # one connection per budget slot (s3fs splits big reads in 10)
     )
     weakref.finalize(owner, _close, fs, asyncio.get_running_loop())
     return fs
@@ -56,3 +63,101 @@ def _close(fs: Any, loop: asyncio.AbstractEventLoop) -> None:
     creator = getattr(fs, "_s3creator", None)
     if creator is not None:
         type(fs).close_session(loop, creator)
+
+
+#: Bytes read from a body at a time.
+_PIECE = 1 << 20
+
+
+async def _read_body(resp: dict[str, Any], limit: int, what: str, out: Any = None) -> bytes:
+    """The ``GetObject`` body of ``resp``, refused once it passes ``limit`` bytes; short is an
+    error too. With ``out`` (a file and a callback), the bytes go there instead."""
+    status = resp.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    body = resp["Body"]
+    try:
+        declared = resp.get("ContentLength")
+        if declared is not None and declared > limit:
+            raise ServiceError(
+                f"{what}: the server announced {declared} bytes, more than the {limit} bytes "
+                "expected",
+                status=status,
+            )
+        parts: list[bytes] = []
+        held = 0
+        while piece := await body.read(min(_PIECE, limit - held + 1)):
+            held += len(piece)
+            if held > limit:
+                raise ServiceError(
+                    f"{what}: the server sent more than the {limit} bytes expected", status=status
+                )
+            if out is None:
+                parts.append(piece)
+            else:
+                out[0].write(piece)
+                out[1].relative_update(len(piece))
+        if held < limit:
+            raise ServiceError(f"{what}: short read, {held} of {limit} bytes")
+        return b"".join(parts)
+    finally:
+        body.close()  # the rest is never read: the connection goes
+
+
+@functools.cache
+def _bounded_class() -> type:
+    """s3fs's filesystem with reads bounded by what they expect (s3fs is imported here: heavy)."""
+    import s3fs
+    from fsspec.callbacks import DEFAULT_CALLBACK
+    from s3fs.core import _error_wrapper  # s3fs's retries of a request and its read
+
+    class BoundedS3FileSystem(s3fs.S3FileSystem):
+        """Reads take at most the range asked for, or the object's size from its listing."""
+
+        async def _get_object(self, path: str, version_id: Any, range_: str | None) -> Any:
+            bucket, key, vers = self.split_path(path)
+            kw: dict[str, Any] = {"Range": range_} if range_ else {}
+            if version_id or vers:
+                kw["VersionId"] = version_id or vers
+            return await self._call_s3("get_object", Bucket=bucket, Key=key, **kw)
+
+        async def _cat_file(
+            self,
+            path: str,
+            version_id: Any = None,
+            start: int | None = None,
+            end: int | None = None,
+            **kwargs: Any,
+        ) -> bytes:
+            if start is None or end is None or start < 0 or end < 0:
+                size = (await self._info(path, version_id=version_id))["size"]
+                start = 0 if start is None else (max(0, size + start) if start < 0 else start)
+                end = size if end is None else (max(0, size + end) if end < 0 else end)
+            if start >= end:
+                return b""
+
+            async def attempt() -> bytes:
+                resp = await self._get_object(path, version_id, f"bytes={start}-{end - 1}")
+                return await _read_body(resp, end - start, path)
+
+            return await _error_wrapper(attempt, retries=self.retries)
+
+        async def _get_file(
+            self,
+            rpath: str,
+            lpath: str,
+            callback: Any = DEFAULT_CALLBACK,
+            version_id: Any = None,
+            **kwargs: Any,
+        ) -> None:
+            if os.path.isdir(lpath):
+                return
+            size = (await self._info(rpath, version_id=version_id))["size"]
+            callback.set_size(size)
+
+            async def attempt() -> None:
+                resp = await self._get_object(rpath, version_id, None)
+                with open(lpath, "wb") as out:  # a retry starts the file again
+                    await _read_body(resp, size, rpath, (out, callback))
+
+            await _error_wrapper(attempt, retries=self.retries)
+
+    return BoundedS3FileSystem

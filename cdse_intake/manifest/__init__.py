@@ -15,10 +15,11 @@ parameter, the backend, the endpoint, when, which cdse_intake), then one CSV row
     # search: {"at": "2026-11-21T10:00:00Z", "query": {...}, "found": 12, "added": 12, ...}
     Id,Name,Collection,ProductType,Start,End,Size,Checksum,MD5,BLAKE3,S3Path,Online,...
 
-``pandas.read_csv(path, comment="#")`` reads the table. Every write goes to a temporary file in
-the same folder and is renamed over the manifest, so a crash leaves the old or the new manifest,
-never half of one. ``Downloaded`` is ``no`` until the downloader records ``verified``,
-``skipped`` or ``failed``, with ``LocalPath`` and ``Reason``.
+``pandas.read_csv(path, comment="#", keep_default_na=False)`` reads the table. ``Downloaded``
+is ``no`` until the downloader records ``verified``, ``skipped`` or ``failed``, with
+``LocalPath`` and ``Reason``. A write goes to a temporary file in the same folder, synced and
+renamed over the manifest: a crash or a full disk leaves the old or the new manifest, and a
+failed write raises :class:`ManifestWriteError`.
 
 A manifest is merged, never reset (:func:`merge_manifest`): a search written into an existing
 manifest keeps every row's download state, adds the products it finds for the first time, and
@@ -27,6 +28,9 @@ found them). ``# query:`` is the latest search's query; one ``# search:`` line p
 (oldest first) records each one's query, backend, endpoint, time and counts. A merge and a
 download recording its states hold the manifest's lock (:func:`locked`) for their
 read-modify-write, so a search merged during a download loses neither its rows nor the states.
+
+Any value round-trips, each header field and row is one line, and no cell is a spreadsheet
+formula: :mod:`._text` says how. Anything else raises :class:`ManifestError`.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,46 +49,31 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import CDSEError
-from .product import Product
+from ..errors import CDSEError
+from ..product import Product
+from ._text import csv_line, header_value, uncell, unheader
 
 __all__ = [
-    "COLUMNS",
-    "Manifest",
-    "ManifestError",
-    "ManifestRow",
-    "merge_manifest",
-    "read_manifest",
-    "write_manifest",
-]
+    "COLUMNS", "Manifest", "ManifestError", "ManifestRow", "ManifestWriteError",
+    "merge_manifest", "read_manifest", "write_manifest",
+]  # fmt: skip
 
 COLUMNS = (
-    "Id",
-    "Name",
-    "Collection",
-    "ProductType",
-    "Start",
-    "End",
-    "Size",
-    "Checksum",
-    "MD5",
-    "BLAKE3",
-    "S3Path",
-    "Online",
-    "Downloaded",
-    "LocalPath",
-    "Reason",
-    "QueryId",
-    "InLastSearch",
-    "LastSeen",
-    "Footprint",
-)
+    "Id", "Name", "Collection", "ProductType", "Start", "End", "Size", "Checksum", "MD5",
+    "BLAKE3", "S3Path", "Online", "Downloaded", "LocalPath", "Reason", "QueryId", "InLastSearch",
+    "LastSeen", "Footprint",
+)  # fmt: skip
 
 DOWNLOAD_STATES = ("no", "verified", "skipped", "failed")
 
 
 class ManifestError(CDSEError, ValueError):
     """A manifest file cannot be read: not a cdse_intake manifest, or damaged."""
+
+
+class ManifestWriteError(CDSEError, OSError):
+    """A manifest cannot be written (disk full, read-only folder, a folder at its path); the
+    file on disk is left as it was. ``errno`` and ``filename`` are the failed call's."""
 
 
 @dataclass
@@ -127,14 +117,14 @@ def _best_checksum(product: Product) -> str:
     return ""
 
 
-def _row(row: ManifestRow) -> list[str]:
+def _row(row: ManifestRow) -> str:
     p = row.product
     footprint = ""
     if p.footprint:
         import shapely
 
         footprint = shapely.to_wkt(p.geometry, rounding_precision=6, trim=True)
-    return [
+    cells = [
         p.id,
         p.name,
         p.collection or "",
@@ -155,6 +145,7 @@ def _row(row: ManifestRow) -> list[str]:
         row.last_seen,
         footprint,
     ]
+    return csv_line(cells)
 
 
 def write_manifest(
@@ -172,44 +163,63 @@ def write_manifest(
     queries by query_id (one ``# queries:`` JSON line, then one line per query).
     ``searches``: the history of the searches merged in (one ``# search:`` JSON line each).
     This replaces the file: :func:`merge_manifest` adds a search to an existing manifest."""
-    from ._version import __version__
+    from .._version import __version__
 
     target = Path(path)
     buf = io.StringIO()
     now = _now()
     query = query or {}
     buf.write("# cdse_intake manifest\n")
-    buf.write(f"# created: {created or now}\n")
+    buf.write(f"# created: {header_value(created or now)}\n")
     buf.write(f"# updated: {now}\n")
     buf.write(f"# cdse_intake: {__version__}\n")
-    buf.write(f"# backend: {backend}\n")
-    buf.write(f"# endpoint: {endpoint}\n")
-    buf.write(f"# query: {json.dumps(query, sort_keys=True)}\n")
-    for key, value in query.items():
-        buf.write(f"#   {key} = {value}\n")
+    buf.write(f"# backend: {header_value(backend)}\n")
+    buf.write(f"# endpoint: {header_value(endpoint)}\n")
+    buf.write(f"# query: {json.dumps(query, sort_keys=True)}\n")  # JSON: ASCII, one line
+    for key, value in query.items():  # for the eye only: never read back
+        buf.write(f"#   {header_value(str(key))} = {header_value(str(value))}\n")
     if queries:
         ordered = {qid: dict(sorted(fields.items())) for qid, fields in queries.items()}
         buf.write(f"# queries: {json.dumps(ordered)}\n")  # in query order
         for query_id, fields in queries.items():
-            buf.write(f"#   [{query_id}] {json.dumps(fields, sort_keys=True)}\n")
+            buf.write(f"#   [{header_value(query_id)}] {json.dumps(fields, sort_keys=True)}\n")
     for search in searches:
         buf.write(f"# search: {json.dumps(dict(search))}\n")  # in its own key order
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(_row(row))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    buf.write(csv_line(COLUMNS))
+    buf.writelines(_row(row) for row in rows)
+    _replace(target, buf.getvalue().encode("utf-8"))
+    return target
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Put ``data`` at ``target`` atomically: temporary file, fsync, rename, fsync the folder."""
+    tmp = None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(buf.getvalue())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+        tmp = None
+        _sync_folder(target.parent)
+    except OSError as err:
+        raise _write_error("write", target, err) from err
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename durable (not every system can sync a folder: Windows cannot)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 @contextlib.contextmanager
@@ -224,9 +234,24 @@ def locked(path: str | os.PathLike[str]) -> Iterator[None]:
     real = os.path.realpath(path)
     key = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:32]
     folder = Path(tempfile.gettempdir()) / "cdse-intake-manifest-locks"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    with filelock.FileLock(folder / f"{key}.lock", thread_local=False):
+    lock = filelock.FileLock(folder / f"{key}.lock", thread_local=False)
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        lock.acquire()
+    except OSError as err:
+        raise _write_error("lock", path, err) from err
+    try:
         yield
+    finally:
+        lock.release()
+
+
+def _write_error(what: str, path: str | os.PathLike[str], err: OSError) -> ManifestWriteError:
+    error = ManifestWriteError(
+        f"cannot {what} manifest {str(path)!r}: {err.strerror or err}; the file is unchanged"
+    )
+    error.errno, error.filename = err.errno, str(path)
+    return error
 
 
 def _now() -> str:
@@ -237,14 +262,24 @@ def _parse_time(text: str) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
-def _product(record: dict[str, str]) -> Product:
-    checksums = {alg: record[alg] for alg in ("MD5", "BLAKE3") if record.get(alg)}
-    footprint = None
-    if record.get("Footprint"):
-        import shapely
+def _footprint(wkt: str) -> dict[str, Any]:
+    import shapely
 
-        footprint = json.loads(shapely.to_geojson(shapely.from_wkt(record["Footprint"])))
+    try:
+        return json.loads(shapely.to_geojson(shapely.from_wkt(wkt)))
+    except shapely.errors.ShapelyError as err:  # GEOS's own errors are no ValueError
+        raise ValueError(f"Footprint is not WKT: {err}") from err
+
+
+def _product(record: dict[str, str]) -> Product:
+    if not record["Id"]:
+        raise ValueError("no Id")
     online = record.get("Online", "")
+    if online not in ("", "True", "False"):
+        raise ValueError(f"Online={online!r} is not True, False or empty")
+    size = int(record["Size"]) if record.get("Size") else None
+    if size is not None and size < 0:
+        raise ValueError(f"Size={size} is negative")
     return Product(
         id=record["Id"],
         name=record["Name"],
@@ -252,48 +287,80 @@ def _product(record: dict[str, str]) -> Product:
         product_type=record.get("ProductType") or None,
         start=_parse_time(record.get("Start", "")),
         end=_parse_time(record.get("End", "")),
-        footprint=footprint,
-        size=int(record["Size"]) if record.get("Size") else None,
-        checksums=checksums,
+        footprint=_footprint(record["Footprint"]) if record.get("Footprint") else None,
+        size=size,
+        checksums={alg: record[alg] for alg in ("MD5", "BLAKE3") if record.get(alg)},
         s3_path=record.get("S3Path") or None,
         online=None if online == "" else online == "True",
     )
 
 
-def read_manifest(path: str | os.PathLike[str]) -> Manifest:
-    """Read a manifest written by :func:`write_manifest` (or a seed script's ``Id,Name`` log)."""
-    source = Path(path)
+def _read_text(source: Path) -> str:
+    """The text of a regular file (a FIFO or a device is refused before it is read)."""
     try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ManifestError(f"cannot read manifest {str(source)!r}: {err}") from err
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ManifestError(f"cannot read manifest {str(source)!r}: not a regular file")
+            data = fh.read()
+    except OSError as err:
+        raise ManifestError(f"cannot read manifest {str(source)!r}: {err.strerror or err}") from err
+    try:
+        return data.decode("utf-8-sig")  # a BOM (a spreadsheet's "CSV UTF-8") is no part of it
+    except UnicodeDecodeError as err:
+        raise ManifestError(f"{str(source)!r} is not a manifest: not UTF-8 text ({err})") from err
+
+
+def read_manifest(path: str | os.PathLike[str]) -> Manifest:
+    """Read a manifest written by :func:`write_manifest` (or a seed script's ``Id,Name`` log);
+    anything else raises :class:`ManifestError`."""
+    source = Path(path)
+    text = _read_text(source)
+    _unlimited_fields()
+    try:
+        return _parse(text, str(source))
+    except ManifestError:
+        raise
+    except (ValueError, TypeError, KeyError, RecursionError, csv.Error) as err:
+        raise ManifestError(f"{str(source)!r} is damaged: {type(err).__name__}: {err}") from err
+
+
+def _unlimited_fields() -> None:
+    """Lift the csv module's 128 KiB field limit (a footprint can be larger); never lowered."""
+    if csv.field_size_limit() < 2**31 - 1:
+        csv.field_size_limit(2**31 - 1)
+
+
+def _parse(text: str, source: str) -> Manifest:
     header: dict[str, str] = {}
     searches: list[dict[str, Any]] = []
     body: list[str] = []
-    for line in text.splitlines():
+    for line in text.split("\n"):
+        line = line.removesuffix("\r")
         if line.startswith("#"):
             key, sep, value = line[1:].strip().partition(": ")
             if sep and key.strip() == "search" and not line.startswith("#  "):
-                try:
-                    searches.append(dict(json.loads(value)))
-                except (json.JSONDecodeError, TypeError, ValueError) as err:
-                    raise ManifestError(
-                        f"{str(source)!r}: a '# search:' header line is not a JSON object: {err}"
-                    ) from err
+                searches.append(_json_object(value, "a '# search:' line", source))
             elif sep and not line.startswith("#  "):
                 header[key.strip()] = value
         elif line.strip():
             body.append(line)
-    reader = csv.DictReader(body)
-    missing = {"Id", "Name"} - set(reader.fieldnames or ())
+    table = csv.reader(io.StringIO("\n".join(body)), strict=True)
+    columns = next(table, [])
+    missing = {"Id", "Name"} - set(columns)
     if missing:
         raise ManifestError(
-            f"{str(source)!r} is not a manifest: no {', '.join(sorted(missing))} column "
-            f"(columns: {reader.fieldnames})"
+            f"{source!r} is not a manifest: no {', '.join(sorted(missing))} column "
+            f"(columns: {columns[:20]})"
         )
     rows = []
-    for number, record in enumerate(reader, start=2):
+    for cells in table:
+        if not any(cells):
+            continue
         try:
+            if len(cells) != len(columns):
+                raise ValueError(f"{len(cells)} cells for {len(columns)} columns")
+            record = dict(zip(columns, map(uncell, cells), strict=True))
             state = record.get("Downloaded") or "no"
             if state in ("True", "False"):  # the seed scripts' boolean column
                 state = "verified" if state == "True" else "no"
@@ -310,27 +377,32 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
                     last_seen=record.get("LastSeen") or "",
                 )
             )
-        except (KeyError, ValueError, TypeError) as err:
-            raise ManifestError(f"{str(source)!r}: table row {number} is damaged: {err}") from err
-    try:
-        query = json.loads(header.get("query", "{}"))
-    except json.JSONDecodeError as err:
-        raise ManifestError(f"{str(source)!r}: the '# query:' header is not JSON: {err}") from err
-    try:
-        queries = json.loads(header.get("queries", "{}"))
-    except json.JSONDecodeError as err:
-        raise ManifestError(f"{str(source)!r}: the '# queries:' header is not JSON: {err}") from err
+        except (KeyError, ValueError, TypeError, OverflowError, RecursionError) as err:
+            raise ManifestError(
+                f"{source!r}: table row {table.line_num} is damaged: {err}"
+            ) from err
+    queries = _json_object(header.get("queries", "{}"), "the '# queries:' header", source)
     return Manifest(
         rows=rows,
-        query=query,
-        backend=header.get("backend", ""),
-        endpoint=header.get("endpoint", ""),
-        created=header.get("created", ""),
-        version=header.get("cdse_intake", ""),
+        query=_json_object(header.get("query", "{}"), "the '# query:' header", source),
+        backend=unheader(header.get("backend", "")),
+        endpoint=unheader(header.get("endpoint", "")),
+        created=unheader(header.get("created", "")),
+        version=unheader(header.get("cdse_intake", "")),
         queries=queries,
-        updated=header.get("updated", ""),
+        updated=unheader(header.get("updated", "")),
         searches=searches,
     )
+
+
+def _json_object(text: str, what: str, source: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as err:
+        raise ManifestError(f"{source!r}: {what} is not JSON: {err}") from err
+    if not isinstance(value, dict):
+        raise ManifestError(f"{source!r}: {what} is not a JSON object")
+    return value
 
 
 def rows_for(
@@ -379,14 +451,8 @@ def _merge(
     rows = list(existing.rows) if existing else []
     history = list(existing.searches) if existing else []
     if existing is not None and not history and existing.query:  # written before the history
-        history.append(
-            {
-                "at": existing.created,
-                "backend": existing.backend,
-                "endpoint": existing.endpoint,
-                "query": existing.query,
-            }
-        )
+        at, backend_, endpoint_ = existing.created, existing.backend, existing.endpoint
+        history.append(dict(at=at, backend=backend_, endpoint=endpoint_, query=existing.query))
     by_id = {row.product.id: row for row in rows}
     ids = list(query_ids) if query_ids else [""] * len(products)
     if len(ids) != len(products):
@@ -408,18 +474,10 @@ def _merge(
         if row.product.id not in found:
             row.in_last_search = "no"
     query = query or {}
-    history.append(
-        {
-            "at": now,
-            "backend": backend,
-            "endpoint": endpoint,
-            "query": query,
-            **({"queries": queries} if queries else {}),
-            "found": len(found),
-            "added": added,
-            "missing": len(rows) - len(found),
-        }
-    )
+    search = dict(at=now, backend=backend, endpoint=endpoint, query=query)
+    search.update({"queries": queries} if queries else {})
+    missing = len(rows) - len(found)
+    history.append({**search, "found": len(found), "added": added, "missing": missing})
     return write_manifest(
         target,
         rows,
