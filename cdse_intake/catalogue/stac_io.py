@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ServiceError
 from ..net import http
 
 __all__ = ["bounded_stac_io"]
@@ -52,21 +51,11 @@ def read_answer(resp: Any, *, window: float | None = None) -> Any:
     declared = None if resp.headers.get("Content-Encoding") else resp.headers.get("Content-Length")
     if not failed and declared and declared.isdigit() and int(declared) > limit:
         resp.close()
-        raise ServiceError(
-            f"the answer of {where} is {declared} bytes, larger than the {limit} bytes accepted "
-            "(cdse_intake.net.http.MAX_ANSWER_BYTES)",
-            status=resp.status_code,
-            url=where,
-        )
-
-    def slow(rate: float) -> Exception:
-        return ServiceError(
-            f"the answer of {where} arrives at {rate:.0f} bytes/s, below the minimum of "
-            f"{http.MIN_ANSWER_RATE:g} bytes/s: abandoned",
-            url=where,
-        )
-
-    guard = http.RateGuard(http.MIN_ANSWER_RATE, window or 60.0, slow)
+        raise http.answer_too_large(where, limit, resp.status_code, declared)
+    minimum = http.MIN_ANSWER_RATE
+    guard = http.RateGuard(
+        minimum, window or 60.0, lambda rate: http.answer_too_slow(where, rate, minimum)
+    )
     data = bytearray()
     cut = False
     try:
@@ -77,12 +66,7 @@ def read_answer(resp: Any, *, window: float | None = None) -> Any:
                     del data[limit:]
                     cut = True
                     break
-                raise ServiceError(
-                    f"the answer of {where} is larger than the {limit} bytes accepted after "
-                    "decompression (cdse_intake.net.http.MAX_ANSWER_BYTES): refused",
-                    status=resp.status_code,
-                    url=where,
-                )
+                raise http.answer_too_large(where, limit, resp.status_code)
             guard.update(len(data))
     except BaseException:
         resp.close()  # the rest is never read: drop the connection

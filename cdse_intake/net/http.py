@@ -254,6 +254,29 @@ def decode_body(raw: bytes | bytearray) -> Any:
         return raw[:500].decode("utf-8", "replace")
 
 
+def answer_too_large(where: str, limit: int, status: int | None, declared: Any = None) -> Any:
+    """The error for an answer over ``limit`` bytes (``declared``: its Content-Length, else it
+    was found while reading, after decompression); with the status: final, not retried."""
+    if declared is not None:
+        text = f"the answer of {where} is {declared} bytes, larger than the {limit} bytes accepted"
+    else:
+        text = (
+            f"the answer of {where} is larger than the {limit} bytes accepted after decompression"
+        )
+    return ServiceError(
+        f"{text} (cdse_intake.net.http.MAX_ANSWER_BYTES): refused", status=status, url=where
+    )
+
+
+def answer_too_slow(where: str, rate: float, min_rate: float) -> Any:
+    """The error for an answer arriving slower than ``min_rate`` (no status: retried)."""
+    return ServiceError(
+        f"the answer of {where} arrives at {rate:.0f} bytes/s, below the minimum of "
+        f"{min_rate:g} bytes/s: abandoned",
+        url=where,
+    )
+
+
 async def read_bounded(
     resp: Any,
     limit: int = MAX_ANSWER_BYTES,
@@ -272,21 +295,8 @@ async def read_bounded(
     where = str(resp.url).split("?", 1)[0]
     declared = resp.content_length if not resp.headers.get("Content-Encoding") else None
     if declared is not None and declared > limit and not truncate:
-        raise ServiceError(
-            f"the answer of {where} is {declared} bytes, larger than the {limit} bytes accepted "
-            "(cdse_intake.net.http.MAX_ANSWER_BYTES)",
-            status=resp.status,
-            url=where,
-        )
-
-    def slow(rate: float) -> Exception:
-        return ServiceError(
-            f"the answer of {where} arrives at {rate:.0f} bytes/s, below the minimum of "
-            f"{min_rate:g} bytes/s: abandoned",
-            url=where,
-        )
-
-    guard = RateGuard(min_rate, window or 60.0, slow)
+        raise answer_too_large(where, limit, resp.status, declared)
+    guard = RateGuard(min_rate, window or 60.0, lambda rate: answer_too_slow(where, rate, min_rate))
     data = bytearray()
     async for chunk in resp.content.iter_chunked(1 << 16):
         data += chunk
@@ -294,12 +304,7 @@ async def read_bounded(
             if truncate:
                 del data[limit:]
                 break
-            raise ServiceError(
-                f"the answer of {where} is larger than the {limit} bytes accepted after "
-                "decompression (cdse_intake.net.http.MAX_ANSWER_BYTES): refused",
-                status=resp.status,
-                url=where,
-            )
+            raise answer_too_large(where, limit, resp.status)
         guard.update(len(data))
     return data
 
