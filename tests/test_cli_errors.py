@@ -155,7 +155,8 @@ def test_a_full_disk_after_every_product_verified(cdse_env, cdse_emulator, tmp_p
     assert main(["download", str(path), "--quiet"]) == ExitCode.OK  # nothing was lost:
     assert "2 skipped" in capsys.readouterr().err  # both verified in the cache, not fetched
     rows = read_manifest(path).rows  # recorded now: found verified in the cache
-    assert {row.downloaded for row in rows} == {"skipped"} and all(r.local_path for r in rows)
+    assert {row.downloaded for row in rows} == {"verified"} and all(r.local_path for r in rows)
+    assert {row.reason for row in rows} == {"already verified"}
     assert not [r for r in list(cdse_emulator.state.log)[log:] if "$value" in r.path]
 
 

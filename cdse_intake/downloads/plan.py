@@ -67,8 +67,13 @@ class ManifestRecorder:
             row = self._rows.get(product_id)
             if row is None:
                 return
-            if state == "skipped" and row.downloaded == "verified":
-                state = "verified"  # still the file this manifest verified
+            if state == "skipped":
+                # Every skip leaves a verified file at LocalPath (found in the cache, copied
+                # from a verified copy, or matching its checksum): the manifest records the
+                # file's state, the Reason says why nothing was fetched. A run interrupted
+                # between verifying a file and writing the manifest is then indistinguishable,
+                # once run again, from one that was not interrupted.
+                state = "verified"
             row.downloaded, row.local_path, row.reason = state, local_path, reason
             self._touched.add(product_id)
             self._version += 1

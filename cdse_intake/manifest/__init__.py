@@ -16,10 +16,11 @@ parameter, the backend, the endpoint, when, which cdse_intake), then one CSV row
     Id,Name,Collection,ProductType,Start,End,Size,Checksum,MD5,BLAKE3,S3Path,Online,...
 
 ``pandas.read_csv(path, comment="#", keep_default_na=False)`` reads the table. ``Downloaded``
-is ``no`` until the downloader records ``verified``, ``skipped`` or ``failed``, with
-``LocalPath`` and ``Reason``. A write goes to a temporary file in the same folder, synced and
-renamed over the manifest: a crash or a full disk leaves the old or the new manifest, and a
-failed write raises :class:`ManifestWriteError`.
+is ``no`` until the downloader records ``verified`` (the file at ``LocalPath`` matches its
+checksum, fetched now or found verified: ``Reason`` says which) or ``failed``, with ``LocalPath``
+and ``Reason``; ``skipped``, written by earlier versions, is still read. A write goes to a
+temporary file in the same folder, synced and renamed over the manifest: a crash or a full disk
+leaves the old or the new manifest, and a failed write raises :class:`ManifestWriteError`.
 
 A manifest is merged, never reset (:func:`merge_manifest`): a search written into an existing
 manifest keeps every row's download state, adds the products it finds for the first time, and
