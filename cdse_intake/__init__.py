@@ -42,8 +42,11 @@ _LAZY = {
     "PartialProductWarning": "cdse_intake.errors",
     "NothingFoundWarning": "cdse_intake.errors",
     "open_product": "cdse_intake.readers",
+    "open_clms": "cdse_intake.clms_open",
     "SearchPanel": "cdse_intake.widgets",
 }
+#: public subpackages, imported on first access (``cdse_intake.clms.search(...)``)
+_SUBMODULES = {"clms"}
 
 __all__ = [
     "AuthenticationError",
@@ -72,7 +75,9 @@ __all__ = [
     "UnsafePathError",
     "UnsupportedProduct",
     "__version__",
+    "clms",
     "download",
+    "open_clms",
     "open_product",
     "search",
     "search_many",
@@ -80,8 +85,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from . import clms
     from .api import search, search_many, start_search
     from .auth import Credentials, TokenProvider
+    from .clms_open import open_clms
     from .config import Endpoints, Settings
     from .downloads import DownloadReport, download
     from .errors import (
@@ -110,6 +117,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"cdse_intake.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'cdse_intake' has no attribute {name!r}")
@@ -119,4 +128,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)

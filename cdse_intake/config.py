@@ -49,6 +49,11 @@ REAL_CATALOGUE = "https://catalogue.dataspace.copernicus.eu/odata/v1"
 REAL_DOWNLOAD = "https://download.dataspace.copernicus.eu/odata/v1"
 REAL_STAC = "https://stac.dataspace.copernicus.eu/v1"
 REAL_S3 = "https://eodata.dataspace.copernicus.eu"
+#: The Copernicus Land Monitoring Service API (Plone REST); its token is not CDSE's.
+REAL_CLMS = "https://land.copernicus.eu/api"
+#: The real CLMS API's origin, over https: the only one besides the configured CLMS root that
+#: receives a CLMS token (never a CDSE host, never the public result file server).
+REAL_CLMS_ORIGIN = ("https", "land.copernicus.eu", 443)
 
 #: Hosts of the real service allowed to receive a bearer token, over https (also across redirects).
 REAL_TOKEN_HOSTS = frozenset(
@@ -181,6 +186,9 @@ class Endpoints:
     """STAC API root."""
     s3: str = REAL_S3
     """S3 endpoint URL of the ``eodata`` bucket."""
+    clms: str = REAL_CLMS
+    """CLMS API root (``<clms>/@search``, ``<clms>/@datarequest_post``); its own service-key
+    token, never the CDSE one (see :attr:`token_origins` and :attr:`clms_token_origins`)."""
 
     _ENV: ClassVar[dict[str, str]] = {
         "identity": "CDSE_IDENTITY_URL",
@@ -188,7 +196,10 @@ class Endpoints:
         "download": "CDSE_DOWNLOAD_URL",
         "stac": "CDSE_STAC_URL",
         "s3": "CDSE_S3_ENDPOINT",
+        "clms": "CDSE_CLMS_URL",
     }
+    #: Endpoints that are not CDSE's and never receive its token.
+    _NOT_CDSE: ClassVar[frozenset[str]] = frozenset({"clms"})
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -209,9 +220,23 @@ class Endpoints:
         """The exact origins ``(scheme, host, port)`` that may receive the bearer token: the
         configured endpoints' and the real CDSE hosts' over https. The same host on another
         port or scheme (a redirect from https to http) is another origin and gets no token."""
-        mine = {origin_of(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        mine = {
+            origin_of(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name not in self._NOT_CDSE
+        }
         real = {("https", host, 443) for host in REAL_TOKEN_HOSTS}
-        return frozenset({o for o in mine if o is not None} | real)
+        clms = self.clms_token_origins
+        return frozenset({o for o in mine if o is not None and o not in clms} | real)
+
+    @property
+    def clms_token_origins(self) -> frozenset[tuple[str, str, int]]:
+        """The origins that may receive the CLMS token: the configured CLMS API's and the real
+        one's over https. Never a CDSE host, never the result file server (a public link)."""
+        mine = origin_of(self.clms)
+        if mine is None or mine[1] in REAL_TOKEN_HOSTS:
+            return frozenset({REAL_CLMS_ORIGIN})  # a CDSE host never gets the CLMS token
+        return frozenset({REAL_CLMS_ORIGIN, mine})
 
     @classmethod
     def from_env(cls, **overrides: str | None) -> Endpoints:
@@ -231,7 +256,8 @@ class Endpoints:
     @classmethod
     def coerce(cls, value: Any = None, *, from_env: bool = True) -> Endpoints:
         """Endpoints from what a caller gave: Endpoints, a mapping of URLs, any object with the
-        five URL attributes (such as the emulator's ``ServiceURLs``), or None (:meth:`from_env`).
+        five CDSE URL attributes (such as the emulator's ``ServiceURLs``; its ``clms`` too when it
+        has one, else the default), or None (:meth:`from_env`).
 
         The layers below the public entry points pass ``from_env=False``: they take what the
         entry point resolved, and None there is a bug, not a request for the environment's.
@@ -242,9 +268,14 @@ class Endpoints:
             return value
         if isinstance(value, Mapping):
             return cls(**checks.checked_mapping(value, cls._ENV, "endpoint"))
-        names = [f.name for f in dataclasses.fields(cls)]
+        names = [f.name for f in dataclasses.fields(cls) if f.name not in cls._NOT_CDSE]
         if all(isinstance(getattr(value, n, None), str) for n in names):
-            return cls(**{n: getattr(value, n) for n in names})
+            optional = {  # absent or empty: the default
+                n: getattr(value, n)
+                for n in cls._NOT_CDSE
+                if isinstance(getattr(value, n, None), str) and getattr(value, n)
+            }
+            return cls(**{n: getattr(value, n) for n in names}, **optional)
         raise ConfigurationError(
             f"endpoints={value!r} is not usable; expected Endpoints, a mapping or an object with "
             f"the URLs {', '.join(names)}"
@@ -277,6 +308,13 @@ class Settings:
     transfer_deadline: float = 21600.0
     """Seconds one product may hold connections in a run, all attempts together; then it fails
     and its ``.part`` stays for a later run (0: no deadline)."""
+    clms_service_key: str = ""
+    """Path of the CLMS API service key JSON (land.copernicus.eu profile, "API tokens"), as
+    text ("": none): read when a CLMS request needs a token; the path, never the key, is kept.
+    Text rather than a Path so that settings stay plain JSON values (filesystem options)."""
+    clms_poll_interval: float = 60.0
+    """Least seconds between two status requests of a CLMS task (CLMS answers 429 to faster
+    polling; its documentation asks for about a minute)."""
 
     _ENV: ClassVar[dict[str, str]] = {
         "cache_dir": "CDSE_CACHE_DIR",
@@ -287,6 +325,8 @@ class Settings:
         "query_cache_age": "CDSE_QUERY_CACHE_AGE",
         "min_rate": "CDSE_MIN_RATE",
         "transfer_deadline": "CDSE_TRANSFER_DEADLINE",
+        "clms_service_key": "CDSE_CLMS_SERVICE_KEY",
+        "clms_poll_interval": "CDSE_CLMS_POLL_INTERVAL",
     }
 
     #: Most connections and retries accepted (CDSE gives service accounts 20 connections; a
@@ -308,6 +348,17 @@ class Settings:
         for name in ("refresh_margin", "query_cache_age", "transfer_deadline"):
             put(name, checks.number(name, getattr(self, name), positive=False, unit="seconds"))
         put("min_rate", checks.number("min_rate", self.min_rate, positive=False, unit="bytes/s"))
+        if self.clms_service_key not in ("", None):
+            key = checks.file_path("clms_service_key", self.clms_service_key)
+            put("clms_service_key", str(key))
+        else:
+            put("clms_service_key", "")
+        put(
+            "clms_poll_interval",
+            checks.number(
+                "clms_poll_interval", self.clms_poll_interval, positive=True, unit="seconds"
+            ),
+        )
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

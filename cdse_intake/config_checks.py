@@ -23,6 +23,7 @@ __all__ = [
     "ENDPOINT_KEYS",
     "SETTING_KEYS",
     "check_keys",
+    "file_path",
     "folder",
     "number",
     "read_config_file",
@@ -31,7 +32,7 @@ __all__ = [
     "whole_number",
 ]
 
-ENDPOINT_KEYS = ("identity", "catalogue", "download", "stac", "s3")
+ENDPOINT_KEYS = ("identity", "catalogue", "download", "stac", "s3", "clms")
 SETTING_KEYS = (
     "cache_dir",
     "max_connections",
@@ -41,6 +42,8 @@ SETTING_KEYS = (
     "query_cache_age",
     "min_rate",
     "transfer_deadline",
+    "clms_service_key",
+    "clms_poll_interval",
 )
 #: The config file's tables and their keys.
 TABLES = {"endpoints": ENDPOINT_KEYS, "settings": SETTING_KEYS}
@@ -124,6 +127,20 @@ def folder(name: str, value: Any) -> Path:
     text = os.fspath(value)
     if not isinstance(text, str) or not text.strip() or "\0" in text:
         raise ConfigurationError(f"setting {name}={value!r} must be a non-empty folder path")
+    try:
+        return Path(text).expanduser()
+    except RuntimeError as err:  # "~someone" without a home folder
+        raise ConfigurationError(f"setting {name}={value!r}: {err}") from err
+
+
+def file_path(name: str, value: Any) -> Path:
+    """A file path (text or a path, not empty, without NUL; ``~`` expanded). Whether the file
+    exists and what it holds is checked by its reader, when it is needed."""
+    if not isinstance(value, str | os.PathLike) or isinstance(value, bytes):
+        raise ConfigurationError(f"setting {name}={value!r} must be a file path (text)")
+    text = os.fspath(value)
+    if not isinstance(text, str) or not text.strip() or "\0" in text:
+        raise ConfigurationError(f"setting {name}={value!r} must be a non-empty file path")
     try:
         return Path(text).expanduser()
     except RuntimeError as err:  # "~someone" without a home folder

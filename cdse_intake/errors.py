@@ -14,6 +14,13 @@ from typing import Any
 __all__ = [
     "AuthenticationError",
     "CDSEError",
+    "CLMSAuthenticationError",
+    "CLMSError",
+    "CLMSKeyMissing",
+    "CLMSQueryError",
+    "CLMSResultExpired",
+    "CLMSTaskFailed",
+    "CLMSWaitTimeout",
     "ChecksumMismatch",
     "ConfigurationError",
     "CredentialsMissing",
@@ -24,6 +31,7 @@ __all__ = [
     "QueryError",
     "RateLimited",
     "ServiceError",
+    "ServiceKeyError",
     "UnsafePathError",
     "UnsupportedProduct",
 ]
@@ -144,6 +152,61 @@ class UnsafePathError(CDSEError, ValueError):
 
 class UnsupportedProduct(CDSEError, ValueError):
     """A product (or file) whose format no reader of :func:`cdse_intake.open_product` knows."""
+
+
+class CLMSError(CDSEError):
+    """Root of the errors of the Copernicus Land Monitoring Service (CLMS) API client.
+
+    ``task_id`` is the CLMS task the error is about, when there is one.
+    """
+
+    def __init__(self, message: str, *, task_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.task_id = task_id
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), "task_id": self.task_id}
+
+
+class ServiceKeyError(CLMSError, ValueError):
+    """A CLMS service key file cannot be used (absent, not JSON, a field missing, not an RSA
+    key, a token URI that is not https); the message names the file, never the key."""
+
+
+class CLMSAuthenticationError(CLMSError, AuthenticationError):
+    """CLMS refused the service key's grant or its access token (revoked key, 401/403)."""
+
+
+class CLMSKeyMissing(CLMSAuthenticationError, CredentialsMissing):
+    """No CLMS service key was given (argument, ``CDSE_CLMS_SERVICE_KEY``, the config file)."""
+
+
+class CLMSQueryError(CLMSError, QueryError):
+    """A CLMS search or data request is invalid (unknown dataset, format, projection, area);
+    raised before any request, naming the bad value and the accepted ones, or for a 400."""
+
+
+class CLMSTaskFailed(CLMSError, RuntimeError):
+    """A CLMS task ended without a result (``Finished_nok``, cancelled, rejected, lost).
+
+    ``task_status`` is the task's last status as CLMS gave it (``None``: CLMS no longer knows
+    the task).
+    """
+
+    def __init__(self, message: str, *, task_status: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.task_status = task_status
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), "task_status": self.task_status}
+
+
+class CLMSWaitTimeout(CLMSError, TimeoutError):
+    """A CLMS task was still running when ``wait(timeout=)`` ran out; the job is kept."""
+
+
+class CLMSResultExpired(CLMSError, FileNotFoundError):
+    """The result of a finished CLMS task is no longer served (its link lasts 72 hours)."""
 
 
 class PartialProductWarning(UserWarning):

@@ -986,11 +986,233 @@ PANEL = [
 ]
 
 
+# -- 05: CLMS ------------------------------------------------------------------------------------
+
+CLMS: list[Cell] = [
+    md(
+        """
+        # 05 · CLMS: land data by request, from a script to three calls
+
+        The Copernicus Land Monitoring Service (land.copernicus.eu) does not list files: you ask
+        for a dataset cut to an area, a format and a projection, CLMS queues the cut as a task,
+        and minutes to hours later a zip waits behind a link that lasts 72 hours. Scripts such as
+        `fetch_rasters.py` do each step by hand; `cdse_intake.clms` does them for you:
+
+        | `fetch_rasters.py` | `cdse_intake.clms` |
+        |---|---|
+        | `authenticate()`: a JWT grant signed with the service key's RSA key, by hand, every run | the service key file (`CDSE_CLMS_SERVICE_KEY`); tokens made and renewed as needed |
+        | `find_dataset_ids()`: pages of 25 `@search` results, a substring of `@id` | `clms.search("NDVI")`, `clms.dataset(name)` |
+        | `post_data_request()`: the JSON body by hand, the task id printed | `clms.request(dataset, bbox=..., output_format=..., crs=..., time=...)`: checked against what CLMS offers, posted **once** (kept in the cache: a rerun, a crash, another process pick the same task up) |
+        | a polling loop | `job.wait()`: polite (never faster than `CDSE_CLMS_POLL_INTERVAL`, 60 s by default; CLMS answers 429 to faster polling) |
+        | `requests.get(url)` to a file | `job.download()`: fetched once, size-checked, unzipped |
+        | `rasterio.open(...)` per file | `open_clms_result(zip)`: one lazy xarray Dataset, physical values, dates stacked on `time` |
+
+        The same steps are a command line (`cdse-intake clms search|request|status|download|cancel|jobs`)
+        and catalogue entries (`cat.clms_datasets`), shown at the end.
+        """
+    ),
+    SETUP_MD,
+    SETUP,
+    md(
+        """
+        ## The service key
+
+        A CLMS data request needs a **service key**: on land.copernicus.eu, your profile,
+        *API tokens*, *Create new token* gives a JSON file. Keep it private (mode 0600) and point
+        `CDSE_CLMS_SERVICE_KEY` at it (or `clms_service_key` in the config file, or
+        `service_key=` in each call). Searching needs no key.
+
+        The emulator has its own CLMS API (a second host on 127.0.0.3) and a demo key; its
+        tasks end in about a second, so the next cell lets the client poll every half second
+        instead of every minute.
+        """
+    ),
+    code(
+        """
+        if emu is not None:
+            os.environ["CDSE_CLMS_POLL_INTERVAL"] = "0.5"  # the emulated CLMS allows one per 0.2 s
+        print("CLMS API:   ", os.environ.get("CDSE_CLMS_URL", "https://land.copernicus.eu/api"))
+        print("service key:", os.environ.get("CDSE_CLMS_SERVICE_KEY", "(none: set CDSE_CLMS_SERVICE_KEY)"))
+        """
+    ),
+    md(
+        """
+        ## Find the dataset
+
+        `clms.search(text)` reads every page of the CLMS catalogue for you and gives the datasets
+        as a table; a dataset is named by its UID, which a data request uses.
+        """
+    ),
+    code(
+        """
+        from cdse_intake import clms
+
+        found = clms.search("NDVI")
+        found
+        """
+    ),
+    code(
+        """
+        ndvi = next(d for d in found if "300 m" in d.title and "version 2" in d.title)
+        print(ndvi.title)
+        print("UID:", ndvi.uid, "| product:", ndvi.product, "| source format:", ndvi.to_dict()["formats"])
+        """
+    ),
+    md(
+        """
+        ## Request a cut
+
+        The Po delta and the Adriatic coast from Venice to Rimini, for June 2023, as GeoTIFF in EPSG:4326. The format and the projection are
+        checked against CLMS's own lists before anything is posted (a typo fails at once, naming
+        the accepted values); the task id is kept in the cache before anything else happens.
+        """
+    ),
+    code(
+        """
+        PO_DELTA = (11.0, 44.2, 13.0, 45.6)  # west, south, east, north: degrees
+        JUNE = ("2023-06-01", "2023-06-30")
+
+        job = clms.request(ndvi, bbox=PO_DELTA, output_format="Geotiff", crs="EPSG:4326", time=JUNE)
+        print("task:", job.task_id)
+        print("status now:", job.status().status)
+        """
+    ),
+    md(
+        """
+        ## Wait, download, open
+
+        `wait()` polls at the pace CLMS allows (a 429 waits for its `Retry-After`) and returns
+        when the result is ready; `timeout=` gives up with the job kept. `download()` fetches the
+        zip once into the cache (`<cache>/clms/results/<task>`), checks its size, and unpacks it;
+        a second call reads nothing.
+        """
+    ),
+    code(
+        """
+        status = job.wait(timeout=600)
+        print(status.status, f"({status.file_size:,} bytes)")
+        files = job.download()
+        print(files[0].name, "holds:")
+        for path in files[1:]:
+            print("  ", path.relative_to(job.result_dir))
+        """
+    ),
+    md(
+        """
+        `open_clms_result` opens the zip in place as one lazy Dataset: the three 10-daily NDVI
+        rasters of June stacked along `time`, digital numbers scaled to NDVI
+        (`DN * 0.004 - 0.08`), sea and missing pixels as NaN and their flags in `NDVI_flags`.
+        """
+    ),
+    code(
+        """
+        from cdse_intake.readers import open_clms_result
+
+        ds = open_clms_result(files[0])
+        ds
+        """
+    ),
+    code(
+        """
+        import matplotlib.pyplot as plt
+        import numpy as np
+
+        june = ds.NDVI.mean("time")
+        fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+        june.plot(ax=ax, cmap="RdYlGn", vmin=-0.08, vmax=0.92, cbar_kwargs={"label": "NDVI"})
+        ax.set_aspect(1 / np.cos(np.radians(45)))  # degrees of longitude are shorter up here
+        ax.set_title("NDVI 300 m, mean of June 2023: the Po delta (sea: no data)")
+        fig.savefig(OUTPUT / "clms_ndvi.png", dpi=80)
+        plt.show()
+        print(f"mean NDVI: {float(ds.NDVI.mean()):.3f} over {int(ds.NDVI.notnull().sum()):,} valid pixels")
+        """
+    ),
+    md(
+        """
+        ## Run it again: the same task
+
+        The request is kept in the cache under a key made of the request and the service key,
+        so asking again (this notebook rerun, tomorrow's script, a run killed mid-wait) picks the
+        same task up: nothing is posted, nothing downloaded twice. A failed or expired task
+        raises instead, until `resubmit=True` posts it anew. The emulator's request log counts
+        the posts.
+        """
+    ),
+    code(
+        """
+        again = clms.request(ndvi, bbox=PO_DELTA, output_format="Geotiff", crs="EPSG:4326", time=JUNE)
+        print("first task:", job.task_id)
+        print("again:     ", again.task_id)
+        print("same files:", again.download() == files)
+        if emu is not None:
+            print("POSTs to @datarequest_post:", len(emu.state.requests(path="/api/@datarequest_post")))
+        for kept in clms.jobs():
+            print("kept job:", kept.task_id, kept.record["state"])
+        """
+    ),
+    md(
+        """
+        ## CDSE's own copy: no queue
+
+        CDSE holds some global CLMS products itself (NDVI 300 m among them): whole files, no
+        cutting, no reprojection, but no queue and no expiring link either, verified and cached
+        as every CDSE product. `clms.cdse_copy` names the CDSE collection of a dataset and the
+        search for the same time and area.
+        """
+    ),
+    code(
+        """
+        import cdse_intake
+
+        copy = clms.cdse_copy(ndvi, time=JUNE, bbox=PO_DELTA)
+        print("CDSE collection:", copy.stac_collection, "| product type:", copy.product_type)
+        products = cdse_intake.search(**copy.search_kwargs("stac"))  # the version's own collection
+        for product in products:
+            print(product.start.date(), product.name)
+        """
+    ),
+    md(
+        """
+        ## The same from the catalogue and the shell
+
+        `catalog.yaml` has an entry `clms_datasets`: a catalogue of CLMS datasets whose entries
+        read as above (request, wait, download, open), driven by the catalogue's `area`, `since`
+        and `until` and by `land_format` and `land_crs`. Same request, same task:
+        """
+    ),
+    code(
+        """
+        from cdse_intake.intake_plugin import open_catalog
+
+        cat = open_catalog("../catalog.yaml")
+        land = cat(area=list(PO_DELTA), since=JUNE[0], until=JUNE[1]).clms_datasets(text="NDVI").read()
+        entry = next(name for name in land if land[name].metadata["uid"] == ndvi.uid)
+        print("entry:", entry)
+        print("task from the catalogue:", land[entry].read().attrs["clms_task_id"])
+        """
+    ),
+    md(
+        """
+        From a shell, with the same environment:
+
+        ```bash
+        cdse-intake clms search NDVI
+        cdse-intake clms request efd6feb1a61debc1459e6b0237ee7be9 --bbox 11 44.2 13 45.6 \\
+            --format Geotiff --crs EPSG:4326 --start 2023-06-01 --end 2023-06-30 --download out/
+        cdse-intake clms jobs
+        ```
+        """
+    ),
+    TEARDOWN,
+]
+
+
 NOTEBOOKS: dict[str, list[Cell]] = {
     "01_catalog_tour.ipynb": TOUR,
     "02_search_and_download.ipynb": SEARCH,
     "03_open_products.ipynb": OPEN,
     "04_search_panel.ipynb": PANEL,
+    "05_clms.ipynb": CLMS,
 }
 
 

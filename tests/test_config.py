@@ -135,3 +135,60 @@ def test_resolve_reads_the_environment_once_and_checks_via(monkeypatch, tmp_path
     assert resolve(context, via="https").via == "https"
     with pytest.raises(ConfigurationError, match=r"via='ftp' is not a CDSE transport"):
         resolve(via="ftp")
+
+
+# -- the CLMS API: its own endpoint, its own token ------------------------------------------------
+def test_clms_endpoint_from_argument_env_and_file(tmp_path, monkeypatch):
+    assert Endpoints().clms == "https://land.copernicus.eu/api"
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[endpoints]\nclms = "http://127.0.0.3:9/api"\n'
+        '[settings]\nclms_service_key = "~/key.json"\nclms_poll_interval = 5\n'
+    )
+    monkeypatch.setenv("CDSE_CONFIG", str(config))
+    assert Endpoints.from_env().clms == "http://127.0.0.3:9/api"
+    settings = Settings.from_env()
+    assert settings.clms_service_key == str(Path("~/key.json").expanduser())
+    assert settings.clms_poll_interval == 5.0
+    monkeypatch.setenv("CDSE_CLMS_URL", "http://127.0.0.3:10/api/")
+    assert Endpoints.from_env().clms == "http://127.0.0.3:10/api"
+    assert Endpoints.from_env(clms="https://land.example/api").clms == "https://land.example/api"
+    assert Endpoints().to_env()["CDSE_CLMS_URL"] == "https://land.copernicus.eu/api"
+
+
+def test_the_cdse_token_never_goes_to_the_clms_api_nor_the_clms_token_to_cdse():
+    emulated = Endpoints(
+        identity="http://127.0.0.1:8000/auth/realms/CDSE",
+        catalogue="http://127.0.0.1:8000/odata/v1",
+        clms="http://127.0.0.3:8001/api",
+    )
+    for endpoints in (Endpoints(), emulated):
+        assert ("https", "land.copernicus.eu", 443) not in endpoints.token_origins
+        assert not endpoints.token_origins & endpoints.clms_token_origins
+        assert ("https", "land.copernicus.eu", 443) in endpoints.clms_token_origins
+        assert ("https", "copernicus-fme.eea.europa.eu", 443) not in endpoints.clms_token_origins
+    assert ("http", "127.0.0.3", 8001) in emulated.clms_token_origins
+    assert ("http", "127.0.0.3", 8001) not in emulated.token_origins
+    # a CLMS API configured on a real CDSE host never gets the CLMS token
+    shared = Endpoints(clms="https://catalogue.dataspace.copernicus.eu/api")
+    assert shared.clms_token_origins == {("https", "land.copernicus.eu", 443)}
+
+
+def test_endpoints_coerce_accepts_objects_with_or_without_clms():
+    class Five:
+        identity = "http://127.0.0.1:1/auth/realms/CDSE"
+        catalogue = "http://127.0.0.1:1/odata/v1"
+        download = "http://127.0.0.2:2/odata/v1"
+        stac = "http://127.0.0.1:1/stac/v1"
+        s3 = "http://127.0.0.1:3"
+
+    class Six(Five):
+        clms = "http://127.0.0.3:4/api"
+
+    assert Endpoints.coerce(Five()).clms == "https://land.copernicus.eu/api"
+    empty = Five()
+    empty.clms = ""  # an emulator without its CLMS service
+    assert Endpoints.coerce(empty).clms == "https://land.copernicus.eu/api"
+    assert Endpoints.coerce(Six()).clms == "http://127.0.0.3:4/api"
+    with pytest.raises(ConfigurationError, match="clms"):
+        Endpoints(clms="ftp://land/api")

@@ -61,6 +61,8 @@ SECRET_PARAMETERS = {
     "fs",
     "transport",
     "budget",
+    "service_key",
+    "private_key",
 }
 LOGGERS = ("", "aiohttp", "asyncio", "urllib3", "cdse_intake", "botocore", "fsspec", "s3fs")
 
@@ -102,12 +104,37 @@ def holds_secrets(cls: type) -> bool:
 
 
 # -- canary values for each parameter, in every accepted form -----------------------------------
+def canary_service_key(folder: Path) -> tuple[Path, str]:
+    """A CLMS service key file with a fresh RSA key; its path and a line of the key's body."""
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    path = folder / "clms-service-key.json"
+    fields = {"client_id": "canary-client", "user_id": "canary-user"}
+    token_uri = "https://land.copernicus.eu/@@oauth2-token"
+    path.write_text(json.dumps({**fields, "token_uri": token_uri, "private_key": pem}))
+    return path, pem.splitlines()[4]
+
+
 class Values:
     def __init__(self, emu: Any, tmp: Path) -> None:
         self.endpoints = Endpoints.coerce(emu.endpoints)
         self.settings = Settings(cache_dir=tmp / "cache", timeout=10)
         self.tmp = tmp
         self.credentials = Credentials(USERNAME, PASSWORD, totp_secret=TOTP_SECRET)
+        self.service_key_path, self.private_key_canary = canary_service_key(tmp)
+        CANARIES.append(self.private_key_canary)  # removed again by the fixture
 
     def provider(self) -> TokenProvider:
         return TokenProvider(self.credentials, self.endpoints, self.settings)
@@ -134,6 +161,9 @@ class Values:
 
     def variants(self, name: str, param: inspect.Parameter) -> list[Any]:
         """Values for parameter ``name`` (several forms for the secret ones); [] if unknown."""
+        from cdse_intake.auth.service_key import ServiceKey
+        from cdse_intake.clms.requests import CLMSRequest
+        from cdse_intake.config import Context
         from cdse_intake.net.budget import ConnectionBudget
         from cdse_intake.net.transport import Transport
 
@@ -178,6 +208,13 @@ class Values:
             "root": lambda: [str(self.tmp)],
             "origin": lambda: ["remote"],
             "location": lambda: ["cdse://S2A_PRODUCT"],
+            "service_key": lambda: [
+                ServiceKey.load(self.service_key_path),
+                str(self.service_key_path),
+                self.service_key_path,
+            ],
+            "context": lambda: [Context(self.endpoints, self.settings)],
+            "request": lambda: [CLMSRequest("u" * 32, "i", "Geotiff", nuts="IT")],
         }
         if name in table:
             return table[name]()
@@ -244,6 +281,8 @@ def test_the_walk_finds_the_classes_that_hold_secrets():
         "cdse_intake.downloads.core.Downloader",
         "cdse_intake.fs.filesystem.CDSEFileSystem",
         "cdse_intake.net.transport.Transport",
+        "cdse_intake.auth.service_key.ServiceKeyTokens",
+        "cdse_intake.clms.job.CLMSJob",
     ):
         assert known in names  # the discovery works (this is no list of what is checked)
 
@@ -256,7 +295,9 @@ def values(cdse_emulator, tmp_path, monkeypatch) -> Values:
     monkeypatch.setenv("CDSE_S3_ACCESS_KEY", S3_ACCESS)
     monkeypatch.setenv("CDSE_S3_SECRET_KEY", S3_SECRET)
     CDSEFileSystem.clear_instance_cache()
-    yield Values(cdse_emulator, tmp_path)
+    made = Values(cdse_emulator, tmp_path)
+    yield made
+    CANARIES.remove(made.private_key_canary)
     CDSEFileSystem.clear_instance_cache()
 
 
@@ -414,3 +455,58 @@ def test_main_flows_show_no_secret(cdse_emulator, all_logs, tmp_path, monkeypatc
     texts += [repr(record) for record in emu.state.log]
     assert any("cdse_intake" in line for line in all_logs.lines)  # the logs were collected
     assert_clean(texts, blobs, [*CANARIES, *tokens], "main flows")
+
+
+def _clms_request_error(path: Path) -> CDSEError:
+    """The error of a CLMS request with the key at ``path``, from a frame holding the path only
+    (the test's own frame holds the keys, and error_texts shows every frame's locals)."""
+    from cdse_intake import clms
+
+    try:
+        clms.request("a8d945f0edd143a0a5240c28bafa23da", nuts="ITC11", service_key=path)
+    except CDSEError as err:
+        return err
+    raise AssertionError("a revoked key was accepted")
+
+
+def test_the_clms_flow_shows_no_secret(cdse_emulator, cdse_env, all_logs, tmp_path, monkeypatch):
+    """A CLMS request posted, polled (through an expired token) and downloaded, and a revoked
+    key refused, every logger at DEBUG: no private key, grant or access token anywhere."""
+    import json
+
+    from cdse_intake import clms
+    from cdse_intake.clms.job import _TOKENS
+
+    land = getattr(cdse_emulator, "land", None)
+    if land is None or "CDSE_CLMS_URL" not in cdse_env:
+        pytest.skip("this emulator has no CLMS API")
+    monkeypatch.setenv("CDSE_CLMS_POLL_INTERVAL", "0.2")
+    land.reset()
+    land.delays = (0.1, 0.2)
+    key = dict(land.service_key)
+    secrets = key["private_key"].strip().splitlines()[1:-1]
+    texts: list[str] = []
+    blobs: list[bytes] = []
+
+    job = clms.request("a8d945f0edd143a0a5240c28bafa23da", bbox=(2.35, 45.88, 2.6, 46.05))
+    land.expire_tokens()
+    job.wait(timeout=30)
+    files = job.download()
+    texts += [repr(job), str(job), repr(files), json.dumps(job.record)]
+    texts += [p.read_text() for p in (tmp_path / "..").glob("**/clms/requests/*.json")]
+    blobs.append(pickle.dumps(job))
+
+    revoked = land.issue_key()
+    path = tmp_path / "revoked.json"
+    path.write_text(json.dumps(revoked))
+    land.revoke_key(revoked["client_id"])
+    texts += error_texts(_clms_request_error(path))
+    secrets += revoked["private_key"].strip().splitlines()[1:-1]
+
+    tokens = [p._token for p in _TOKENS.values() if p._token]  # the test needs them to look
+    assert tokens
+    texts += all_logs.lines
+    texts += [repr(record) for record in cdse_emulator.state.log]
+    assert any("cdse_intake" in line for line in all_logs.lines)
+    land.reset()
+    assert_clean(texts, blobs, [*secrets, *tokens], "CLMS flow")

@@ -21,9 +21,13 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import multiprocessing
+import os
 import re
 import shutil
 import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +45,7 @@ NOTEBOOKS = (
     "02_search_and_download.ipynb",
     "03_open_products.ipynb",
     "04_search_panel.ipynb",
+    "05_clms.ipynb",
 )
 KERNEL = "cdse-intake-notebook-tests"
 CELL_TIMEOUT = 120  # seconds per cell; a whole notebook takes 10-20 s
@@ -86,10 +91,61 @@ def execute(name: str, workdir: Path, kernel_dir: Path) -> Any:
         kernel_name=KERNEL,
         timeout=CELL_TIMEOUT,
         startup_timeout=60,
+        shutdown_kernel="immediate",  # the worker process may exit right after
         resources={"metadata": {"path": str(here)}},
     )
     client.execute()  # raises CellExecutionError (with the traceback) if a cell fails
     return nb
+
+
+def _execute_isolated(name: str, workdir: Path, kernel_dir: Path, home: Path) -> Any:
+    """:func:`execute` in a worker process, with the isolation conftest's autouse fixture gives
+    a test: no user config, credentials or ``.netrc``; the kernel inherits this environment."""
+    os.environ["HOME"] = str(home)
+    os.environ["CDSE_CONFIG"] = str(home / "no-config.toml")
+    os.environ["CDSE_CACHE_DIR"] = str(home / "cache")
+    for key in list(os.environ):
+        if key.startswith("CDSE_") and key not in ("CDSE_CONFIG", "CDSE_CACHE_DIR"):
+            del os.environ[key]
+    os.environ.pop("NETRC", None)
+    return execute(name, workdir, kernel_dir)
+
+
+#: The executed notebook each test checks.
+RUNS = {
+    "test_catalog_tour_runs": "01_catalog_tour.ipynb",
+    "test_search_and_download_runs": "02_search_and_download.ipynb",
+    "test_open_products_runs": "03_open_products.ipynb",
+    "test_search_panel_runs": "04_search_panel.ipynb",
+    "test_clms_runs": "05_clms.ipynb",
+}
+
+
+@pytest.fixture(scope="module")
+def executed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kernel_dir: Path
+) -> Iterator[Callable[[str], tuple[Any, Path]]]:
+    """``executed(name)``: the notebook run to its end and the folder it ran in.
+
+    The notebooks the session selected run two at a time in worker processes, started at the
+    first test that asks: a notebook's kernel spends most of its time on one core, so two
+    overlap on the suite's two cores instead of waiting for each other (~1 min of the suite).
+    """
+    wanted = sorted({RUNS[item.originalname] for item in request.session.items
+                     if item.originalname in RUNS and item.module is request.module})  # fmt: skip
+    context = multiprocessing.get_context("spawn")  # no forked copy of pytest's threads
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        runs = {}
+        for name in wanted:
+            workdir = tmp_path_factory.mktemp(name.split("_")[0])
+            home = tmp_path_factory.mktemp("home")
+            runs[name] = (pool.submit(_execute_isolated, name, workdir, kernel_dir, home), workdir)
+
+        def result(name: str) -> tuple[Any, Path]:
+            future, workdir = runs[name]
+            return future.result(), workdir
+
+        yield result
 
 
 def text_of(nb: Any) -> str:
@@ -162,8 +218,8 @@ def test_committed_notebooks_are_what_the_generator_writes():
 
 
 @pytest.mark.slow
-def test_catalog_tour_runs(tmp_path, kernel_dir):
-    nb = execute("01_catalog_tour.ipynb", tmp_path, kernel_dir)
+def test_catalog_tour_runs(executed):
+    nb, tmp_path = executed("01_catalog_tour.ipynb")
     text = check_ran_offline(nb)
     assert "sentinel2_l2a   Sentinel-2 MSI Level-2A" in text
     assert re.search(r"S2\w+_MSIL2A_\w+\.SAFE: verified \((BLAKE3|MD5)\)", text)
@@ -177,10 +233,10 @@ def test_catalog_tour_runs(tmp_path, kernel_dir):
 
 
 @pytest.mark.slow
-def test_search_and_download_runs(tmp_path, kernel_dir):
+def test_search_and_download_runs(executed):
     import pandas as pd
 
-    nb = execute("02_search_and_download.ipynb", tmp_path, kernel_dir)
+    nb, tmp_path = executed("02_search_and_download.ipynb")
     text = check_ran_offline(nb)
     assert "same products: True" in text
     assert "same from STAC: True" in text
@@ -202,8 +258,8 @@ def test_search_and_download_runs(tmp_path, kernel_dir):
 
 
 @pytest.mark.slow
-def test_open_products_runs(tmp_path, kernel_dir):
-    nb = execute("03_open_products.ipynb", tmp_path, kernel_dir)
+def test_open_products_runs(executed):
+    nb, _ = executed("03_open_products.ipynb")
     text = check_ran_offline(nb)
     assert "r10m {" in text and "r60m {" in text
     # the same digital number, two processing baselines: reflectance = (DN + offset) / 10000
@@ -225,8 +281,8 @@ def test_open_products_runs(tmp_path, kernel_dir):
     assert len(pngs(nb)) == 2
 
 
-def test_search_panel_runs(tmp_path, kernel_dir):
-    nb = execute("04_search_panel.ipynb", tmp_path, kernel_dir)
+def test_search_panel_runs(executed):
+    nb, _ = executed("04_search_panel.ipynb")
     text = check_ran_offline(nb)
     # the panel rendered as widgets, the state searched, downloaded (verified) and opened
     views = [
@@ -239,3 +295,22 @@ def test_search_panel_runs(tmp_path, kernel_dir):
     assert views
     assert "verified" in text
     assert "cdse_intake.search(" in text  # "show code"
+
+
+def test_clms_runs(executed):
+    nb, tmp_path = executed("05_clms.ipynb")
+    text = check_ran_offline(nb)
+    assert "Normalised Difference Vegetation Index 2020-present (raster 300 m)" in text
+    assert "Finished_ok" in text
+    assert -0.08 <= number(r"mean NDVI: (-?[\d.]+)", text) <= 0.92
+    assert number(r"over ([\d,]+) valid pixels", text) > 1000
+    tasks = re.findall(r"(?:first task|again|task from the catalogue): *(\d+)", text)
+    assert len(tasks) == 3 and len(set(tasks)) == 1, tasks  # one task, picked up twice
+    assert "same files: True" in text
+    assert "POSTs to @datarequest_post: 1" in text
+    assert "CDSE collection: clms_ndvi_global_300m_10daily_v2_nc" in text
+    assert re.search(r"2023-06-\d\d c_gls_NDVI300_", text)
+    images = pngs(nb)
+    assert len(images) == 1 and images[0].startswith(b"\x89PNG\r\n\x1a\n")
+    saved = tmp_path / "notebooks" / "output" / "clms_ndvi.png"
+    assert saved.stat().st_size > 10_000

@@ -73,6 +73,7 @@ def for_error(err: BaseException) -> ExitCode:
         QueryError,
         RateLimited,
         ServiceError,
+        ServiceKeyError,
     )
     from ..manifest import ManifestError
 
@@ -82,7 +83,7 @@ def for_error(err: BaseException) -> ExitCode:
         return ExitCode.USAGE
     if isinstance(err, CredentialsMissing):
         return ExitCode.CREDENTIALS
-    if isinstance(err, AuthenticationError):
+    if isinstance(err, AuthenticationError | ServiceKeyError):  # refused, or a key unusable
         return ExitCode.AUTH
     if isinstance(err, ManifestError):
         return ExitCode.INPUT

@@ -28,8 +28,14 @@ def run_sync(factory: Callable[[], Awaitable[T]]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(_main(factory))
-    return _in_background(factory)
+        running = False
+    else:
+        running = True
+    if running:
+        return _in_background(factory)
+    # Outside the except block: an error of the work must not carry "no running event loop"
+    # as its context (it showed in every traceback users saw).
+    return asyncio.run(_main(factory))
 
 
 async def _main(factory: Callable[[], Awaitable[T]]) -> T:

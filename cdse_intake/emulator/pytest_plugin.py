@@ -78,14 +78,17 @@ def _cdse_emulator_session(request: pytest.FixtureRequest) -> Iterator[Emulator]
 
 @pytest.fixture
 def cdse_emulator(_cdse_emulator_session: Emulator) -> Iterator[Emulator]:
-    """The session's CDSE emulator, with no faults and a fresh request log for this test."""
+    """The session's CDSE emulator, with no faults and a fresh request log for this test; its
+    land service (CLMS) at its defaults, no task of an earlier test still pending."""
     emu = _cdse_emulator_session
     emu.faults.clear()
     emu.state.reset_counters()
     emu.state.throttle = None
+    emu.land.reset()
     yield emu
     emu.faults.clear()
     emu.state.throttle = None
+    emu.land.reset()
 
 
 @pytest.fixture

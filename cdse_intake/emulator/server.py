@@ -11,13 +11,18 @@ OData catalogue    ``http://127.0.0.1:<p>/odata/v1``                       catal
 STAC               ``http://127.0.0.1:<p>/stac/v1``                        stac.dataspace…/v1
 download           ``http://127.0.0.2:<q>/odata/v1``                       download.dataspace…
 S3                 ``http://127.0.0.1:<r>`` bucket ``eodata``               eodata.dataspace…
+CLMS API           ``http://127.0.0.3:<l>/api``                            land.copernicus.eu/api
+CLMS results       ``http://127.0.0.4:<f>/clmsdatadownload/results``       copernicus-fme.eea…
 =================  =====================================================  ====================
+
+The CLMS hosts fall back to the main host where they cannot be bound (see :mod:`.land`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import errno
 import gc
 import logging
@@ -58,6 +63,7 @@ class ServiceURLs:
     download: str
     stac: str
     s3: str
+    clms: str = ""  # the CLMS API root (``.../api``); default for five-root callers
 
 
 @dataclass
@@ -141,7 +147,10 @@ class Emulator:
     a few hundred KB) or ``"realistic"`` (the showcase's Sentinel-2 L2A products full-size,
     ~200 MB, built on first use); see :mod:`.sizes`. ``faults``: the share of products carrying
     each fault (``{"offline": 0.05}``; others at 0; ``{}``: none; default
-    :data:`.catalogue.FAULT_SHARES`).
+    :data:`.catalogue.FAULT_SHARES`). ``land``: settings of the CLMS service (``delays``,
+    ``min_poll_interval``, ``token_lifetime``, ``failure_share``; also settable later on
+    :attr:`land`, a :class:`.land.service.LandService`), served on ``land_host`` (API) and
+    ``files_host`` (result files).
     """
 
     def __init__(
@@ -160,7 +169,13 @@ class Emulator:
         deliver: str = "all",
         sizes: str = "small",
         faults: Mapping[str, float] | None = None,
+        land_host: str = "127.0.0.3",
+        files_host: str = "127.0.0.4",
+        land: Mapping[str, Any] | None = None,
     ) -> None:
+        from .land.service import LandService
+
+        self.land = LandService(**(land or {}))  # first: its key pair is made meanwhile
         # Built once per process and (seed, scale, deliver), copied so products added to one
         # emulator (large benchmark products, full-size ones) do not appear in another.
         self.catalogue = build_catalogue(
@@ -180,6 +195,7 @@ class Emulator:
         self._access_lifetime = access_lifetime
         self._refresh_lifetime = refresh_lifetime
         self._with_s3 = s3
+        self._land_hosts = tuple(h if _can_bind(h) else host for h in (land_host, files_host))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runners: list[web.AppRunner] = []
@@ -210,10 +226,19 @@ class Emulator:
             "CDSE_S3_ENDPOINT": urls.s3,
             "CDSE_USERNAME": self.username,
             "CDSE_PASSWORD": self.password,
+            "CDSE_CLMS_URL": urls.clms,
+            "CDSE_CLMS_SERVICE_KEY": str(self.land.service_key_path),
+            # The pace this CLMS allows (the real one: a poll a minute, the client's default).
+            "CDSE_CLMS_POLL_INTERVAL": f"{max(0.5, 2 * self.land.min_poll_interval):g}",
         }
         if self._s3 is not None:
             env["CDSE_S3_ACCESS_KEY"], env["CDSE_S3_SECRET_KEY"] = self._s3.credentials
         return env
+
+    def clms_service_key(self) -> dict[str, Any]:
+        """The demo user's CLMS service key (the JSON of ``CDSE_CLMS_SERVICE_KEY``)."""
+        self._require_urls()
+        return dict(self.land.service_key)
 
     def add_account(self, username: str, password: str, **kw: Any) -> None:
         """Another user (``totp_secret=`` for 2FA, ``max_sessions=`` for service accounts)."""
@@ -354,6 +379,19 @@ class Emulator:
             access_lifetime=self._access_lifetime,
             refresh_lifetime=self._refresh_lifetime,
         )
+        try:
+            land_socks = [_listening_socket(h, 0) for h in self._land_hosts]
+        except BaseException:
+            for sock in (main_sock, dl_sock, s3_sock):
+                if sock is not None:
+                    sock.close()
+            raise
+        land_site, files_site = (
+            f"http://{h}:{sock.getsockname()[1]}"
+            for h, sock in zip(self._land_hosts, land_socks, strict=True)
+        )
+        self.urls = dataclasses.replace(self.urls, clms=f"{land_site}/api")
+        self.land.start(land_site, files_site)
         ctx = ServiceContext(self.catalogue, self.state, self.tokens, self.urls)
         main = _application(
             self.state,
@@ -368,6 +406,13 @@ class Emulator:
         dl = _application(self.state, ctx, [("/odata/v1", download.routes)])
         await self._serve(main, main_sock)
         await self._serve(dl, dl_sock)
+        from .land import api as land_api
+        from .land import files as land_files
+
+        for sock, module in zip(land_socks, (land_api, land_files), strict=True):
+            routes = module.routes(self.land)
+            app = _application(self.state, ctx, [("", lambda _ctx, r=routes: r)])
+            await self._serve(app, sock)
         if self._s3 is not None and s3_sock is not None:
             s3 = self._s3.application(middlewares=[_log_requests])
             s3[STATE_KEY] = self.state
@@ -378,6 +423,7 @@ class Emulator:
             with contextlib.suppress(Exception):
                 await runner.cleanup()
         self._runners.clear()
+        self.land.stop()
         if self._s3 is not None:
             self._s3.close()
             self._s3 = None

@@ -13,6 +13,10 @@ the catalogue builders, the HTML display and the v1 adapters load on first use.
     found = cat.sentinel2_l2a(bbox=[2.2, 48.8, 2.5, 48.9], start="2024-05-01",
                               end="2024-05-31", cloud=20).read()
     ds = found[list(found)[0]].read()                     # downloaded, verified, opened lazily
+
+    land = cat(area=[10, 44.5, 11.5, 45.5], since="2023-06-01", until="2023-06-30")
+    ndvi = land.clms_datasets(text="NDVI").read()          # CLMS datasets (land.copernicus.eu)
+    ds = ndvi[list(ndvi)[0]].read()                        # requested, awaited, downloaded, opened
 """
 
 from __future__ import annotations
@@ -21,12 +25,15 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .clms import CLMSLandDataset, CLMSLandDatasetReader, CLMSLandDatasets, CLMSLandDatasetsReader
 from .datatypes import CDSECollection, CDSECollections, CDSEProduct
 from .parameters import (
     AreaParameter,
     CloudParameter,
     DateParameter,
     LimitParameter,
+    OutputCRSParameter,
+    OutputFormatParameter,
     ProductTypeParameter,
 )
 from .readers import CDSECollectionsReader, CDSEProductReader, CDSESearchReader
@@ -48,9 +55,15 @@ __all__ = [
     "CDSEProductSource",
     "CDSESearchReader",
     "CDSESearchSource",
+    "CLMSLandDataset",
+    "CLMSLandDatasetReader",
+    "CLMSLandDatasets",
+    "CLMSLandDatasetsReader",
     "CloudParameter",
     "DateParameter",
     "LimitParameter",
+    "OutputCRSParameter",
+    "OutputFormatParameter",
     "ProductTypeParameter",
     "TableCatalog",
     "catalog_file",

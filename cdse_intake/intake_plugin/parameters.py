@@ -1,4 +1,5 @@
-"""User parameters of the CDSE catalogue: area, dates, cloud cover, product type and limit.
+"""User parameters of the CDSE catalogue: area, dates, cloud cover, product type and limit;
+the output format and projection of CLMS data requests.
 
 Each checks a new value with the same rules as :class:`cdse_intake.Query` (so a bad value fails
 with a :class:`~cdse_intake.errors.QueryError` naming it, before any request) and keeps it as a
@@ -26,6 +27,8 @@ __all__ = [
     "CloudParameter",
     "DateParameter",
     "LimitParameter",
+    "OutputCRSParameter",
+    "OutputFormatParameter",
     "ProductTypeParameter",
 ]
 
@@ -121,3 +124,29 @@ class ProductTypeParameter(_SearchParameter):
             )
         cleaned = [v.strip() for v in values]
         return cleaned[0] if isinstance(value, str) else cleaned
+
+
+class OutputFormatParameter(_SearchParameter):
+    """A CLMS output format (``Geotiff``, ``Netcdf``, ``GPKG``...); CLMS's list of what each
+    dataset converts to is checked when the request is made."""
+
+    def _check(self, value: Any) -> str:
+        from ..errors import QueryError
+
+        if not isinstance(value, str):
+            raise QueryError(f"format {value!r} is not text; expected e.g. 'Geotiff'")
+        return value.strip()
+
+
+class OutputCRSParameter(_SearchParameter):
+    """A projection as an EPSG code: ``"EPSG:4326"``, ``"epsg:3035"`` or ``4326``; whether the
+    dataset offers it is checked when the request is made."""
+
+    def _check(self, value: Any) -> str:
+        from ..errors import QueryError
+
+        text = str(value).strip().upper() if isinstance(value, str | int) else ""
+        code = text.removeprefix("EPSG:")
+        if isinstance(value, bool) or not code.isdigit():
+            raise QueryError(f"crs {value!r} is not an EPSG code; expected e.g. 'EPSG:4326'")
+        return f"EPSG:{int(code)}"

@@ -48,6 +48,8 @@ REFUSED: dict[str, str] = {
         ),
         _CREDENTIALS,
     ),
+    "service_key": "the CLMS service key comes from CDSE_CLMS_SERVICE_KEY or clms_service_key "
+    "in the config file, never from reader arguments",
     "endpoints": _ENDPOINTS,
     "settings": "settings come from the CDSE_* environment variables and the config file",
 }
