@@ -4,33 +4,14 @@ exit codes, in process against the emulator's CLMS API."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from cdse_intake.cli.app import main
+
+from ._land import posts
 
 #: Land Cover 100 m, epoch 2019 (a Geotiff dataset of the CLMS documentation's examples).
 LAND_COVER_2019 = "a8d945f0edd143a0a5240c28bafa23da"
 BOX = ["2.35", "45.88", "2.6", "46.05"]
-
-
-@pytest.fixture
-def land(cdse_emulator: Any, cdse_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The emulator's CLMS, fast: tasks end within 0.4 s, the client polls every 0.2 s."""
-    service = getattr(cdse_emulator, "land", None)
-    if service is None or "CDSE_CLMS_URL" not in cdse_env:
-        pytest.skip("this emulator has no CLMS API")
-    monkeypatch.setenv("CDSE_CLMS_SERVICE_KEY", str(service.service_key_path))
-    monkeypatch.setenv("CDSE_CLMS_POLL_INTERVAL", "0.2")
-    service.reset()
-    service.delays = (0.1, 0.3)
-    yield service
-    service.reset()
-
-
-def posts(emu: Any) -> int:
-    return len(emu.state.requests(path="/api/@datarequest_post"))
 
 
 def request(*more: str) -> list[str]:

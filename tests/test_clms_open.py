@@ -13,6 +13,8 @@ import pytest
 import cdse_intake
 from cdse_intake.errors import CLMSQueryError
 
+from ._land import posts
+
 #: Normalised Difference Vegetation Index 300 m, 10-daily, version 2 (CDSE: *_v2_nc).
 NDVI_V2 = "efd6feb1a61debc1459e6b0237ee7be9"
 #: Land Cover 100 m, epoch 2019: CDSE holds no copy.
@@ -47,10 +49,6 @@ def emu(emulator, monkeypatch, tmp_path):
     yield emulator
     emulator.land.reset()
     emulator.land.clock.advance(60)  # no task of this test left pending for the next
-
-
-def posts(emu) -> int:
-    return len(emu.state.requests(path="/api/@datarequest_post"))
 
 
 def cdse_bytes(emu) -> int:

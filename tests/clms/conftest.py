@@ -49,17 +49,3 @@ def key_file(tmp_path: Path, pem: str):
         return path
 
     return make
-
-
-@pytest.fixture
-def land(cdse_emulator: Any, cdse_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The emulator's CLMS service, reset; the environment points the client at it."""
-    service = cdse_emulator.land
-    assert cdse_env["CDSE_CLMS_SERVICE_KEY"] == str(service.service_key_path)
-    monkeypatch.setenv("CDSE_CLMS_POLL_INTERVAL", "0.2")
-    service.reset()
-    service.delays = (0.1, 0.3)
-    yield service
-    service.reset()
-    # no task of this test is still pending for the next one (CLMS refuses a repeated request)
-    service.clock.advance(60)

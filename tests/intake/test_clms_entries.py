@@ -5,36 +5,18 @@ emulator's CLMS API."""
 from __future__ import annotations
 
 import pickle
-from typing import Any
 
 import pytest
 
 from cdse_intake.errors import QueryError
 from cdse_intake.intake_plugin import CLMSLandDatasetReader, TableCatalog, open_catalog
 
+from .._land import posts
 from .conftest import CATALOG
 
 #: NDVI 300 m, version 2 (the entry named after its page), over the Po valley in June 2023.
 NDVI_V2 = "normalised_difference_vegetation_index_2020_present_v2_300m"
 PO_VALLEY = [10.0, 44.5, 11.5, 45.5]
-
-
-@pytest.fixture
-def land(cdse_emulator: Any, cdse_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The emulator's CLMS, fast: tasks end within 0.4 s, the client polls every 0.2 s."""
-    service = getattr(cdse_emulator, "land", None)
-    if service is None or "CDSE_CLMS_URL" not in cdse_env:
-        pytest.skip("this emulator has no CLMS API")
-    monkeypatch.setenv("CDSE_CLMS_SERVICE_KEY", str(service.service_key_path))
-    monkeypatch.setenv("CDSE_CLMS_POLL_INTERVAL", "0.2")
-    service.reset()
-    service.delays = (0.1, 0.3)
-    yield service
-    service.reset()
-
-
-def posts(emu: Any) -> int:
-    return len(emu.state.requests(path="/api/@datarequest_post"))
 
 
 def test_the_entry_lists_datasets_with_the_catalogue_s_parameters(catalog, land):

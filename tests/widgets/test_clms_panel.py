@@ -7,29 +7,12 @@ from typing import Any
 
 import pytest
 
+from .._land import posts
 from .conftest import DEADLINE
 
 #: The Po delta (west, south, east, north) and June 2023.
 AREA = "11.0, 44.2, 13.0, 45.6"
 INPUTS = {"bbox": AREA, "start": "2023-06-01", "end": "2023-06-30"}
-
-
-@pytest.fixture
-def land(cdse_emulator: Any, cdse_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The emulator's CLMS, fast: tasks end within 0.4 s, the client polls every 0.2 s."""
-    service = getattr(cdse_emulator, "land", None)
-    if service is None or "CDSE_CLMS_URL" not in cdse_env:
-        pytest.skip("this emulator has no CLMS API")
-    monkeypatch.setenv("CDSE_CLMS_SERVICE_KEY", str(service.service_key_path))
-    monkeypatch.setenv("CDSE_CLMS_POLL_INTERVAL", "0.2")
-    service.reset()
-    service.delays = (0.1, 0.3)
-    yield service
-    service.reset()
-
-
-def posts(emu: Any) -> int:
-    return len(emu.state.requests(path="/api/@datarequest_post"))
 
 
 def ndvi_v2(datasets: list[Any]) -> Any:
