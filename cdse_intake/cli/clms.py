@@ -116,19 +116,10 @@ def _key_missing(args: argparse.Namespace) -> bool:
 
 
 def _job(task: str, service_key: str | None) -> Any:
-    """The kept job of ``task`` (the client looks jobs up by request, not by task id)."""
+    """The kept job of ``task`` (an error listing the kept ones when there is none)."""
     from .. import clms
-    from ..errors import CLMSQueryError
 
-    kept = clms.jobs(service_key=service_key)
-    for job in kept:
-        if job.task_id == str(task).strip():
-            return job
-    known = ", ".join(j.task_id for j in kept) or "none"
-    raise CLMSQueryError(
-        f"task {task!r} is not a job kept in this cache for this service key (kept: {known}); "
-        "'cdse-intake clms jobs' lists them"
-    )
+    return clms.job(task, service_key=service_key)
 
 
 def _wait(job: Any, timeout: float | None) -> Any:

@@ -10,7 +10,7 @@ service key: ``service_key=``, ``CDSE_CLMS_SERVICE_KEY`` or ``[settings] clms_se
 from __future__ import annotations
 
 from ..auth.service_key import ServiceKey
-from ._api import cdse_copy, dataset, file_urls_of, jobs, projections_of, request, search
+from ._api import cdse_copy, dataset, file_urls_of, job, jobs, projections_of, request, search
 from .cdse_copy import CDSECopy
 from .datasets import CLMSDataset, CLMSDatasets, DownloadInformation
 from .job import CLMSJob
@@ -29,6 +29,7 @@ __all__ = [
     "cdse_copy",
     "dataset",
     "file_urls_of",
+    "job",
     "jobs",
     "projections_of",
     "request",

@@ -43,7 +43,9 @@ from .tasks import (
     projections,
 )
 
-__all__ = ["cdse_copy", "dataset", "file_urls_of", "jobs", "projections_of", "request", "search"]
+__all__ = [
+    "cdse_copy", "dataset", "file_urls_of", "job", "jobs", "projections_of", "request", "search",
+]  # fmt: skip
 
 log = logging.getLogger("cdse_intake.clms")
 
@@ -302,6 +304,26 @@ def jobs(
             continue
         found.append(CLMSJob(str(record["task_id"]), req, record["key"], context, key))
     return found
+
+
+def job(
+    task_id: str | int,
+    *,
+    service_key: KeyLike | None = None,
+    endpoints: Any = None,
+    settings: Any = None,
+) -> CLMSJob:
+    """The kept job of CLMS task ``task_id`` (posted from this cache with this service key)."""
+    wanted = str(task_id).strip()
+    kept = jobs(service_key=service_key, endpoints=endpoints, settings=settings)
+    for found in kept:
+        if found.task_id == wanted:
+            return found
+    known = ", ".join(j.task_id for j in kept) or "none"
+    raise CLMSQueryError(
+        f"task {wanted!r} is not a job kept in this cache for this service key (kept: {known}); "
+        "jobs() lists them"
+    )
 
 
 def cdse_copy(

@@ -78,6 +78,14 @@ def test_cancel_forgets_the_job(land, cdse_emulator):
     assert land_cover_job().task_id != job.task_id  # posted anew, nothing blocks it
 
 
+def test_a_kept_job_is_found_by_its_task_id(land):
+    posted = land_cover_job()
+    found = clms.job(f" {posted.task_id} ")
+    assert (found.task_id, found.request) == (posted.task_id, posted.request)
+    with pytest.raises(CLMSQueryError, match=rf"'123'.*kept: {posted.task_id}"):
+        clms.job(123)
+
+
 def test_cdse_copy_names_the_cdse_collection_of_a_global_product(land):
     v2 = next(d for d in clms.search("NDVI") if "300 m" in d.title and "version 2" in d.title)
     copy = clms.cdse_copy(v2, time=("2023-06-01", "2023-06-30"), bbox=(11, 44.2, 13, 45.6))
