@@ -7,10 +7,13 @@
   and quicklooks (:mod:`cdse_intake.catalogue.quicklook`); its parts :mod:`.inputs`,
   :mod:`.actions`, :mod:`.rows`, :mod:`.transfers`, :mod:`.background`;
 - :mod:`.fields` (the inputs as search keywords and code), and the widgets' parts
-  :mod:`.form`, :mod:`.table`, :mod:`.map`, :mod:`.outputs`; :mod:`.catalog` (``cat.gui``).
+  :mod:`.form`, :mod:`.table`, :mod:`.map`, :mod:`.outputs`; :mod:`.catalog` (``cat.gui``);
+- :class:`CLMSPanel` (:mod:`.clms_panel`) over :class:`CLMSPanelState` (:mod:`.clms_state`):
+  CLMS land datasets, requested, followed and downloaded; on its own, or as the search panel's
+  CLMS mode (``SearchPanel(clms=True)``, :mod:`.modes`) over its map and dates.
 
-Names are imported lazily: ``PanelState`` needs no ipywidgets; ``SearchPanel`` needs ipywidgets
-and ipyleaflet.
+Names are imported lazily: ``PanelState`` and ``CLMSPanelState`` need no ipywidgets;
+``SearchPanel`` needs ipywidgets and ipyleaflet, ``CLMSPanel`` ipywidgets.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["PanelState", "SearchPanel", "panel_for_catalog"]
+__all__ = ["CLMSPanel", "CLMSPanelState", "PanelState", "SearchPanel", "panel_for_catalog"]
 
 _LAZY = {
+    "CLMSPanel": "cdse_intake.widgets.clms_panel",
+    "CLMSPanelState": "cdse_intake.widgets.clms_state",
     "PanelState": "cdse_intake.widgets.state",
     "SearchPanel": "cdse_intake.widgets.panel",
     "panel_for_catalog": "cdse_intake.widgets.catalog",
@@ -28,6 +33,8 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .catalog import panel_for_catalog
+    from .clms_panel import CLMSPanel
+    from .clms_state import CLMSPanelState
     from .panel import SearchPanel
     from .state import PanelState
 

@@ -3,8 +3,8 @@
 A thin ipywidgets layer over :class:`~.clms_state.CLMSPanelState` (``panel.state``): a search
 box, the datasets found (a list to pick from, with the chosen one's details), the request's
 inputs (area, dates, format, projection), **request** / **stop waiting** / **cancel task**
-buttons and a status line. Beside the search panel: ``ipywidgets.Tab([SearchPanel(),
-CLMSPanel()])``.
+buttons and a status line. The same controls over the search panel's map and dates:
+``SearchPanel(clms=True)`` (:mod:`.modes`).
 
 CSS classes: ``cdse-clms-panel``, ``cdse-clms-text``, ``cdse-clms-search``,
 ``cdse-clms-datasets``, ``cdse-clms-details``, ``cdse-clms-bbox``, ``cdse-clms-start``,
@@ -41,12 +41,16 @@ class CLMSPanel(w.VBox):
 
     Keywords preset the inputs: ``text``, ``bbox`` (west, south, east, north, degrees),
     ``start``, ``end``, ``output_format``, ``crs``; ``service_key`` as for
-    :func:`cdse_intake.clms.request` (default: ``CDSE_CLMS_SERVICE_KEY``).
+    :func:`cdse_intake.clms.request` (default: ``CDSE_CLMS_SERVICE_KEY``). ``state``: an
+    existing :class:`~.clms_state.CLMSPanelState` to show instead (the keywords are then unused).
     """
 
-    def __init__(self, text: str = "", **inputs: Any) -> None:
-        self.state = CLMSPanelState(text, **inputs)
+    def __init__(
+        self, text: str = "", *, state: CLMSPanelState | None = None, **inputs: Any
+    ) -> None:
+        self.state = state if state is not None else CLMSPanelState(text, **inputs)
         s = self.state
+        text = s.text
         area = ", ".join(map(str, s.bbox)) if isinstance(s.bbox, list | tuple) else s.bbox or ""
         self.text = _text(text, "e.g. NDVI, land cover", "cdse-clms-text", "dataset")
         self.search_button = self._button("search", "search", "cdse-clms-search", self._search)
@@ -72,7 +76,7 @@ class CLMSPanel(w.VBox):
                 w.HBox([self.text, self.search_button]),
                 self.datasets,
                 self.details,
-                w.HBox([self.bbox, self.start, self.end]),
+                self._area_row(),
                 w.HBox([self.format, self.crs]),
                 w.HBox([self.request_button, self.stop_button, self.cancel_button]),
                 self.status,
@@ -102,11 +106,23 @@ class CLMSPanel(w.VBox):
         if change["new"] != getattr(self.state.selected, "uid", None):
             self.state.select(change["new"])
 
-    def _request(self, _: Any) -> None:
+    def _area_row(self) -> Any:
+        """The widgets of the request's area and dates (the CLMS mode shows the search's)."""
+        return w.HBox([self.bbox, self.start, self.end])
+
+    def _take_area(self) -> None:
+        """Set the state's area and dates from :meth:`_area_row`'s widgets."""
         s = self.state
         s.bbox, s.start, s.end = self.bbox.value, self.start.value.strip(), self.end.value.strip()
-        s.output_format, s.crs = self.format.value.strip(), self.crs.value.strip()
-        self._attempt(s.request)
+
+    def _request(self, _: Any) -> None:
+        def request() -> None:
+            s = self.state
+            self._take_area()
+            s.output_format, s.crs = self.format.value.strip(), self.crs.value.strip()
+            s.request()
+
+        self._attempt(request)
         self._buttons()
 
     def _stop(self, _: Any) -> None:
@@ -138,7 +154,8 @@ class CLMSPanel(w.VBox):
         self.cancel_button.disabled = s.job is None
 
     def _show_status(self, text: str) -> None:
-        self.status.value = f"<span>{html.escape(text)}</span>"
+        # long paths break anywhere rather than run out of the panel
+        self.status.value = f"<span style='overflow-wrap:anywhere'>{html.escape(text)}</span>"
 
     @staticmethod
     def _describe(dataset: Any) -> str:

@@ -7,7 +7,8 @@ waits at the pace the client keeps, downloads once and keeps the files. Observer
 which part changed (``"datasets"``, ``"selection"``, ``"job"``, ``"status"``, ``"done"``: a
 search or request ended), possibly from the job's thread. ``cancel()`` stops the waiting at
 the next poll; the CLMS task is kept (its id is in the status line and ``cdse-intake clms
-jobs``), ``cancel_task()`` cancels it at CLMS.
+jobs``), ``cancel_task()`` cancels it at CLMS. :meth:`~CLMSPanelState.use_search_inputs` takes
+the search panel's area (as its bounds) and dates: the panel's CLMS mode (:mod:`.modes`).
 """
 
 from __future__ import annotations
@@ -121,6 +122,20 @@ class CLMSPanelState:
         self._notify("selection")
 
     # -- request ---------------------------------------------------------------------------------
+    def use_search_inputs(self, area: Any, start: Any = None, end: Any = None) -> None:
+        """Take the search panel's area and dates as the request's (its CLMS mode does).
+
+        ``area`` is any the search panel accepts (a bbox, bbox text, WKT, a drawn GeoJSON
+        geometry): its bounds become :attr:`bbox`; a bad one raises
+        :class:`~cdse_intake.errors.QueryError`. ``start``/``end``: dates or ISO text.
+        """
+        from ..query import Query
+        from .fields import area_kwargs
+
+        where = area_kwargs(area)
+        self.bbox = list(Query(**where).geometry.bounds) if where else None
+        self.start, self.end = start, end
+
     def request_keywords(self) -> dict[str, Any]:
         """The keywords of :func:`cdse_intake.clms.request` the inputs make."""
         from ..errors import CLMSQueryError

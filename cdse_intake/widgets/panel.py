@@ -14,6 +14,9 @@ CSS classes (for styling and browser tests): ``cdse-panel``, ``cdse-collection``
 ``cdse-select`` checkbox), ``cdse-map``, ``cdse-quicklook``, ``cdse-download``,
 ``cdse-download-status``, ``cdse-open``, ``cdse-remote``, ``cdse-manifest``,
 ``cdse-manifest-path``, ``cdse-code``, ``cdse-code-text``, ``cdse-opened``.
+
+``SearchPanel(clms=True)`` adds a switch to a CLMS mode (:mod:`.modes`): the land service's
+controls over the same map and dates.
 """
 
 from __future__ import annotations
@@ -58,10 +61,13 @@ class SearchPanel(w.VBox):
     (``bbox=``/``area=``, ``start=``, ``end=``, ``cloud=``, ``product_type=``, ``tile=``,
     ``orbit=``, ``relative_orbit=``, ``limit=``). ``endpoints``/``settings`` as for
     :func:`cdse_intake.search` (default: the ``CDSE_*`` environment). ``load_collections``:
-    fetch the live catalogue's collection list in the background.
+    fetch the live catalogue's collection list in the background. ``clms``: add a switch to a
+    mode requesting Copernicus Land Monitoring Service cuts over the same map and dates
+    (``panel.mode``, a :class:`~.modes.CLMSMode`; ``panel.mode.show("clms")``).
 
     ``panel.state`` is the :class:`~cdse_intake.widgets.PanelState` behind it (scriptable and
-    testable), ``panel.selected_dataset`` the last product opened with the *open* button.
+    testable), ``panel.clms_state`` the :class:`~.clms_state.CLMSPanelState` of the CLMS mode
+    (None without it), ``panel.selected_dataset`` the last product opened with *open*.
     """
 
     def __init__(
@@ -72,6 +78,7 @@ class SearchPanel(w.VBox):
         endpoints: Endpoints | None = None,
         settings: Settings | None = None,
         load_collections: bool = True,
+        clms: bool = False,
         **inputs: Any,
     ) -> None:
         if "bbox" in inputs:
@@ -81,7 +88,8 @@ class SearchPanel(w.VBox):
         )
         super().__init__()
         self.state = state
-        self._build()
+        self.mode: Any = None
+        self._build(clms)
         self.add_class("cdse-panel")
         for change in ("collections", "inputs", "status", "results", "selection", "downloads"):
             self._refresh(change)
@@ -94,8 +102,13 @@ class SearchPanel(w.VBox):
         """The xarray object of the product last opened (None before)."""
         return self.state.opened
 
+    @property
+    def clms_state(self) -> Any:
+        """The :class:`~.clms_state.CLMSPanelState` of the CLMS mode (None without it)."""
+        return None if self.mode is None else self.mode.state
+
     # -- building --------------------------------------------------------------------------------
-    def _build(self) -> None:
+    def _build(self, clms: bool = False) -> None:
         state = self.state
         self.form = SearchForm(lambda name, value: state.update(**{name: value}))
         for name in FIELDS:  # panel.area, panel.start, ...: the input widgets
@@ -157,14 +170,17 @@ class SearchPanel(w.VBox):
             ],
             layout=w.Layout(flex_flow="row wrap", align_items="center"),
         )
-        self.children = (
-            w.HBox([form, side], layout=w.Layout(align_items="flex-start")),
-            self.table.widget,
-            actions,
-            self.downloads,
-            self.code,
-            self.opened,
-        )
+        self.form_box = form
+        self.top = w.HBox([form, side], layout=w.Layout(align_items="flex-start"))
+        cdse = (self.table.widget, actions, self.downloads, self.code, self.opened)
+        if not clms:
+            self.children = (self.top, *cdse)
+            return
+        from .modes import CLMSMode
+
+        self.mode = CLMSMode(self)
+        self.cdse_box = w.VBox(cdse)  # what the CLMS mode hides
+        self.children = (self.mode.switch, self.top, self.cdse_box)
 
     # -- widget -> state -------------------------------------------------------------------------
     def _drawn(self, geometry: Any) -> None:
