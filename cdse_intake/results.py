@@ -280,6 +280,15 @@ class SearchResults(Sequence[Product]):
         frame = self.to_dataframe()
         return geopandas.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
 
+    def to_pystac(self) -> Any:
+        """The products as a ``pystac.ItemCollection`` (for odc-stac, stackstac; needs pystac):
+        CDSE's STAC ids, properties and assets plus a ``product`` asset (the download service's
+        ``$value``); see :mod:`cdse_intake.stac_items`."""
+        from .stac_items import item_collection
+
+        e = self.endpoints
+        return item_collection(self._all(), e.download, e.stac, self.query.collection)
+
     # -- manifests -------------------------------------------------------------------------------
     def to_manifest(self, path: str | Path) -> Path:
         """Write the query and products to a manifest file, merged into it if it exists (rows

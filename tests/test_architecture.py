@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "product",
             "manifest",
             "tables",
+            "stac_items",
             "jobs",
         },
     ),
