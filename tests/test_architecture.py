@@ -48,6 +48,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("downloads", {"downloads"}),
     ("clms", {"clms"}),
     ("readers", {"readers"}),
+    ("cubes", {"cubes"}),
     ("public face", {"results", "api", "clms_open", "__init__"}),
     ("adapters", {"intake_plugin", "widgets", "cli", "compat"}),
 ]
