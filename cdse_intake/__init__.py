@@ -42,6 +42,7 @@ _LAZY = {
     "PartialProductWarning": "cdse_intake.errors",
     "NothingFoundWarning": "cdse_intake.errors",
     "open_product": "cdse_intake.readers",
+    "load": "cdse_intake.cubes",
     "open_clms": "cdse_intake.clms_open",
     "SearchPanel": "cdse_intake.widgets",
 }
@@ -77,6 +78,7 @@ __all__ = [
     "__version__",
     "clms",
     "download",
+    "load",
     "open_clms",
     "open_product",
     "search",
@@ -89,6 +91,7 @@ if TYPE_CHECKING:
     from .api import search, search_many, start_search
     from .auth import Credentials, TokenProvider
     from .clms_open import open_clms
+    from .cubes import load
     from .config import Endpoints, Settings
     from .downloads import DownloadReport, download
     from .errors import (

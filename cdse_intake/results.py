@@ -339,6 +339,16 @@ class SearchResults(Sequence[Product]):
             self._fetch(products, kwargs)
         return [open_product(p, **kwargs) for p in products]
 
+    def load(self, **kwargs: Any) -> Any:
+        """These products as one lazy (time, y, x) cube: :func:`cdse_intake.load` keywords.
+
+        The endpoints default to this search's.
+        """
+        from .cubes import load
+
+        kwargs.setdefault("endpoints", self.endpoints)
+        return load(self, **kwargs)
+
     def _fetch(self, products: list[Product], kwargs: dict[str, Any]) -> None:
         """Download the products the cache lacks, together (open_product then finds them)."""
         from .config import resolve
