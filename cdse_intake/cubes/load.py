@@ -24,7 +24,7 @@ FAMILIES = {
     "sentinel-1": "sentinel1",
     "sentinel-5p": "swaths",
     "sentinel-3": "swaths",
-    "clms": "rasters",
+    "gridded": "rasters",
     "geotiff": "rasters",
 }
 

@@ -43,26 +43,29 @@ def onto(
     if src_box is None or da.odc.crs is None:
         raise ValueError(f"{da.name!r} has no CRS or transform: it cannot be put on a grid")
     fill = fill_value(da.dtype)
+    ydim, xdim = da.odc.spatial_dims
     roi = compute_reproject_roi(src_box, geobox, padding=2)
     sy, sx = roi.roi_src
     if sy.stop <= sy.start or sx.stop <= sx.start:
         return empty_like_grid(da, geobox, chunks)
     if roi.paste_ok and roi.read_shrink == 1 and np.allclose(roi.scale2.xy, 1.0):
         dy, dx = roi.roi_dst
-        part = da.isel(y=sy, x=sx)
+        part = da.isel({ydim: sy, xdim: sx})
         padded = part.pad(
-            y=(dy.start, geobox.shape.y - dy.stop),
-            x=(dx.start, geobox.shape.x - dx.stop),
+            {
+                ydim: (dy.start, geobox.shape.y - dy.stop),
+                xdim: (dx.start, geobox.shape.x - dx.stop),
+            },
             constant_values=fill,
         )
         if np.issubdtype(da.dtype, np.integer):  # pad promotes integers only for NaN fills
             padded = padded.astype(da.dtype)
-        out = padded.drop_vars(["x", "y", "spatial_ref"], errors="ignore").assign_coords(
-            xr_coords(geobox)
-        )
+        out = padded.drop_vars([xdim, ydim, "spatial_ref"], errors="ignore")
+        out = out.rename(dict(zip((ydim, xdim), geobox.dimensions, strict=True)))
+        out = out.assign_coords(xr_coords(geobox))
         out.attrs = dict(da.attrs)
         return _rechunked(out, chunks)
-    part = da.isel(y=sy, x=sx)
+    part = da.isel({ydim: sy, xdim: sx})
     kwargs: dict[str, Any] = {"resampling": resampling, "dst_nodata": fill}
     if part.chunks is not None:
         kwargs["chunks"] = chunks or _default_chunks(geobox)
@@ -86,7 +89,8 @@ def empty_like_grid(da: xr.DataArray, geobox: Any, chunks: tuple[int, int] | Non
     )
     coords = {k: v for k, v in da.coords.items() if not set(v.dims) & {"x", "y"}}
     coords.pop("spatial_ref", None)
-    out = xr.DataArray(data, dims=(*da.dims[:-2], "y", "x"), coords=coords, attrs=dict(da.attrs))
+    dims = (*da.dims[:-2], *geobox.dimensions)
+    out = xr.DataArray(data, dims=dims, coords=coords, attrs=dict(da.attrs))
     return out.assign_coords(xr_coords(geobox))
 
 
@@ -97,4 +101,5 @@ def _default_chunks(geobox: Any) -> tuple[int, int]:
 def _rechunked(da: xr.DataArray, chunks: tuple[int, int] | None) -> xr.DataArray:
     if chunks is None or da.chunks is None:
         return da
-    return da.chunk({"y": chunks[0], "x": chunks[1]})
+    ydim, xdim = da.dims[-2:]
+    return da.chunk({ydim: chunks[0], xdim: chunks[1]})
