@@ -91,8 +91,8 @@ if TYPE_CHECKING:
     from .api import search, search_many, start_search
     from .auth import Credentials, TokenProvider
     from .clms_open import open_clms
-    from .cubes import load
     from .config import Endpoints, Settings
+    from .cubes import load
     from .downloads import DownloadReport, download
     from .errors import (
         AuthenticationError,

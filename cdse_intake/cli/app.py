@@ -9,6 +9,7 @@ Sub-commands (``cdse-intake COMMAND --help`` for each):
 ``download MANIFEST``          download a manifest's products, verified and resumable
 ``cache ls|verify|clean``      look after the product cache
 ``open PRODUCT``               open a product lazily and print its structure
+``load ... -o cube.zarr``      search (or --manifest) and write the products as one cube
 ``clms search|request|...``    CLMS (land.copernicus.eu) datasets and data requests as jobs
 
 Every subcommand exits with a code of :mod:`.exit_codes` (README.md shows the table); an error
@@ -24,7 +25,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from . import cache, clms, download, emulator, search
+from . import cache, clms, download, emulator, load, search
 from . import open as open_cmd
 from .exit_codes import ExitCode, describe, epilog, for_error
 
@@ -45,6 +46,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "download": download.run,
     "cache": cache.run,
     "open": open_cmd.run,
+    "load": load.run,
     "clms": clms.run,
 }
 
@@ -67,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     download.add_parser(sub)
     cache.add_parser(sub)
     open_cmd.add_parser(sub)
+    load.add_parser(sub)
     clms.add_parser(sub)
     return parser
 

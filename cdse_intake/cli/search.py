@@ -11,7 +11,7 @@ from typing import Any
 
 from .exit_codes import ExitCode
 
-__all__ = ["add_parsers", "run_collections", "run_search"]
+__all__ = ["add_parsers", "add_query_arguments", "query_kwargs", "run_collections", "run_search"]
 
 
 def _bbox(text: str) -> tuple[float, ...]:
@@ -38,6 +38,37 @@ def _cloud(text: str) -> float | tuple[float, float]:
     raise argparse.ArgumentTypeError(f"invalid cloud {text!r}: expected a maximum or min,max")
 
 
+def add_query_arguments(parser: argparse.ArgumentParser) -> None:
+    """The query options of ``search`` (collection, area, dates, cloud, tile, ...), also
+    taken by the subcommands that search first (``load``)."""
+    parser.add_argument("--collection", help="SENTINEL-2 or a STAC id such as sentinel-2-l2a")
+    parser.add_argument("--product-type", action="append", help="e.g. S2MSI2A (repeatable)")
+    area = parser.add_mutually_exclusive_group()
+    area.add_argument("--bbox", type=_bbox, help="west,south,east,north in degrees")
+    area.add_argument("--geometry", help="WKT, GeoJSON or a path to a GeoJSON/shapefile")
+    parser.add_argument("--start", help="sensing start from (ISO date/time, UTC by default)")
+    parser.add_argument("--end", help="sensing start before (a bare date includes that day)")
+    parser.add_argument("--cloud", type=_cloud, help="max cloud %% or a range min,max")
+    parser.add_argument("--tile", help="Sentinel-2 MGRS tile, e.g. 31UFT")
+    parser.add_argument("--orbit", type=int, help="absolute orbit number")
+    parser.add_argument("--relative-orbit", type=int, help="relative orbit number")
+    parser.add_argument("--orbit-direction", help="ascending or descending")
+    parser.add_argument("--platform", help="e.g. S2A, S1C")
+    parser.add_argument("--name-contains", help="part of the product name")
+    parser.add_argument("--online", action="store_true", default=None, help="online products only")
+    parser.add_argument("--processing-level", help="e.g. L1C, L2A, L2, LEVEL1 (its product types)")
+    parser.add_argument(
+        "--min-sea-percent", type=float, help="at least this %% of the footprint sea"
+    )
+    parser.add_argument("--min-land-percent", type=float, help="at least this %% of it land")
+    parser.add_argument(
+        "--sort", default="start", help="start, end, published, modified or cloud; - desc"
+    )
+    parser.add_argument("--limit", type=int, help="at most this many products")
+    parser.add_argument("--backend", default="odata", choices=["odata", "stac"])
+    parser.add_argument("--no-cache", action="store_true", help="do not reuse recent results")
+
+
 def add_parsers(sub: Any) -> None:
     """Add ``collections`` and ``search`` to a ``cdse-intake`` sub-parser set."""
     sub.add_parser(
@@ -51,30 +82,7 @@ def add_parsers(sub: Any) -> None:
         description="Search CDSE. Every option is a query field; invalid values fail before any "
         "request. Endpoints and credentials come from the CDSE_* environment.",
     )
-    find.add_argument("--collection", help="SENTINEL-2 or a STAC id such as sentinel-2-l2a")
-    find.add_argument("--product-type", action="append", help="e.g. S2MSI2A (repeatable)")
-    area = find.add_mutually_exclusive_group()
-    area.add_argument("--bbox", type=_bbox, help="west,south,east,north in degrees")
-    area.add_argument("--geometry", help="WKT, GeoJSON or a path to a GeoJSON/shapefile")
-    find.add_argument("--start", help="sensing start from (ISO date/time, UTC by default)")
-    find.add_argument("--end", help="sensing start before (a bare date includes that day)")
-    find.add_argument("--cloud", type=_cloud, help="max cloud %% or a range min,max")
-    find.add_argument("--tile", help="Sentinel-2 MGRS tile, e.g. 31UFT")
-    find.add_argument("--orbit", type=int, help="absolute orbit number")
-    find.add_argument("--relative-orbit", type=int, help="relative orbit number")
-    find.add_argument("--orbit-direction", help="ascending or descending")
-    find.add_argument("--platform", help="e.g. S2A, S1C")
-    find.add_argument("--name-contains", help="part of the product name")
-    find.add_argument("--online", action="store_true", default=None, help="online products only")
-    find.add_argument("--processing-level", help="e.g. L1C, L2A, L2, LEVEL1 (its product types)")
-    find.add_argument("--min-sea-percent", type=float, help="at least this %% of the footprint sea")
-    find.add_argument("--min-land-percent", type=float, help="at least this %% of it land")
-    find.add_argument(
-        "--sort", default="start", help="start, end, published, modified or cloud; - desc"
-    )
-    find.add_argument("--limit", type=int, help="at most this many products")
-    find.add_argument("--backend", default="odata", choices=["odata", "stac"])
-    find.add_argument("--no-cache", action="store_true", help="do not reuse recent results")
+    add_query_arguments(find)
     find.add_argument(
         "-o",
         "--output",
@@ -114,26 +122,11 @@ def _output_problem(path: Path) -> str:
     return ""
 
 
-def run_search(args: argparse.Namespace) -> int:
-    """Search, print one line per product, and write the manifest when ``-o`` is given.
-
-    ``-o`` is checked first: a folder, a device or a place that cannot be written is a usage
-    error (exit 2), and an existing file that is not a manifest fails (exit 6), both before any
-    request, leaving the file as it was; a manifest is merged into, never reset.
-    """
-    from ..api import search
-    from ..manifest import read_manifest
-
-    if args.output:
-        problem = _output_problem(Path(args.output))
-        if problem:
-            print(f"error: -o {args.output!r}: {problem}", file=sys.stderr)
-            return ExitCode.USAGE
-        if os.path.lexists(args.output):
-            read_manifest(args.output)  # ManifestError (exit 6) before any request
+def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """:func:`cdse_intake.search`'s keywords from the options of :func:`add_query_arguments`."""
     product_type = tuple(args.product_type) if args.product_type else None
-    results = search(
-        args.collection,
+    return dict(
+        collection=args.collection,
         product_type=product_type[0] if product_type and len(product_type) == 1 else product_type,
         bbox=args.bbox,
         geometry=args.geometry,
@@ -155,6 +148,26 @@ def run_search(args: argparse.Namespace) -> int:
         min_sea_percent=args.min_sea_percent,
         min_land_percent=args.min_land_percent,
     )
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """Search, print one line per product, and write the manifest when ``-o`` is given.
+
+    ``-o`` is checked first: a folder, a device or a place that cannot be written is a usage
+    error (exit 2), and an existing file that is not a manifest fails (exit 6), both before any
+    request, leaving the file as it was; a manifest is merged into, never reset.
+    """
+    from ..api import search
+    from ..manifest import read_manifest
+
+    if args.output:
+        problem = _output_problem(Path(args.output))
+        if problem:
+            print(f"error: -o {args.output!r}: {problem}", file=sys.stderr)
+            return ExitCode.USAGE
+        if os.path.lexists(args.output):
+            read_manifest(args.output)  # ManifestError (exit 6) before any request
+    results = search(**query_kwargs(args))
     results.warn_empty = False  # said below, as a line of its own
     print(f"{'name':<70} {'sensing start':<17} {'cloud':>6} {'MB':>9} online")
     count = 0

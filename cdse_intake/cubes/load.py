@@ -96,5 +96,20 @@ def load(
         )
     cube = module.load(items, request)
     if request.chunks:
-        cube = cube.chunk({k: v for k, v in request.chunks.items() if k in cube.dims})
+        cube = cube.chunk(_chunks(request.chunks, cube))
     return cube
+
+
+def _chunks(chunks: Mapping[str, int], cube: Any) -> dict[str, int]:
+    """``chunks`` on the cube's dims: ``y``/``x`` mean ``latitude``/``longitude`` on a grid in
+    degrees; a dim the cube lacks is a clear error."""
+    ydim, xdim = cube.odc.spatial_dims
+    named = {"y": ydim, "x": xdim}
+    out = {named.get(k, k): v for k, v in chunks.items()}
+    unknown = sorted(set(out) - set(cube.dims))
+    if unknown:
+        raise ValueError(
+            f"chunks={dict(chunks)!r}: the cube has no dimension {', '.join(map(repr, unknown))};"
+            f" its dimensions are {', '.join(map(str, cube.dims))}"
+        )
+    return out

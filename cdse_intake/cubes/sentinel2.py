@@ -26,7 +26,7 @@ import xarray as xr
 from ..readers import sentinel2 as reader
 from ..readers._s2_bands import AUXILIARY, BANDS, NATIVE, SCL_CLASSES, band_name
 from ..readers._s2_mtd import read_metadata
-from .grid import most_common_crs, target_geobox
+from .grid import crs_name, most_common_crs, target_geobox
 from .mosaic import Layer, stack
 from .request import CubeRequest
 from .sources import Item
@@ -39,6 +39,8 @@ MASKS = {
     "cloud": frozenset({0, 1, 3, 8, 9, 10}),
     "clear": frozenset(range(12)) - {4, 5, 6, 7, 11},
 }
+#: Dask chunks of the product images: Sentinel-2's JPEG 2000 tiles are 1024 x 1024 pixels.
+TILE = {"y": 1024, "x": 1024}
 #: What a cube holds when ``variables=`` is not given: the 12 reflectance bands of L2A (L1C: 13).
 DEFAULT_L2A = tuple(b for b in BANDS if b != "B10")
 
@@ -99,7 +101,7 @@ def load(items: Sequence[Item], request: CubeRequest) -> xr.Dataset:
     cube.attrs.update(
         {
             "title": "Sentinel-2 " + "/".join(sorted(levels)) + " cube",
-            "crs": str(geobox.crs),
+            "crs": crs_name(geobox.crs),
             "resampling": request.resampling,
             "mask": "none"
             if drop is None
@@ -174,7 +176,10 @@ def _layer(
     arrays: dict[str, xr.DataArray] = {}
     time = None
     for res, bands in sorted(by_res.items()):
-        ds = reader.open(item.source, chunks="auto", resolution=res, bands=bands, scale=True)
+        # remote: "auto" is one file tile per chunk, so a window fetches its tiles only; local:
+        # "auto" would make 4096 px chunks (16 tiles decoded per window), so one 1024 px tile
+        chunks = "auto" if item.source.origin == "remote" else TILE
+        ds = reader.open(item.source, chunks=chunks, resolution=res, bands=bands, scale=True)
         if "time" in ds.coords:
             time = ds["time"].values
         for name in bands:

@@ -13,6 +13,7 @@ the catalogue builders, the HTML display and the v1 adapters load on first use.
     found = cat.sentinel2_l2a(bbox=[2.2, 48.8, 2.5, 48.9], start="2024-05-01",
                               end="2024-05-31", cloud=20).read()
     ds = found[list(found)[0]].read()                     # downloaded, verified, opened lazily
+    cube = found.to_cube(bands=["B04", "B08"], resolution=20).read()  # all of them, one cube
 
     land = cat(area=[10, 44.5, 11.5, 45.5], since="2023-06-01", until="2023-06-30")
     ndvi = land.clms_datasets(text="NDVI").read()          # CLMS datasets (land.copernicus.eu)
@@ -26,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .clms import CLMSLandDataset, CLMSLandDatasetReader, CLMSLandDatasets, CLMSLandDatasetsReader
-from .datatypes import CDSECollection, CDSECollections, CDSEProduct
+from .cube import CDSECubeReader
+from .datatypes import CDSECollection, CDSECollections, CDSEProduct, CDSEProducts
 from .parameters import (
     AreaParameter,
     CloudParameter,
@@ -50,9 +52,11 @@ __all__ = [
     "CDSECollection",
     "CDSECollections",
     "CDSECollectionsReader",
+    "CDSECubeReader",
     "CDSEProduct",
     "CDSEProductReader",
     "CDSEProductSource",
+    "CDSEProducts",
     "CDSESearchReader",
     "CDSESearchSource",
     "CLMSLandDataset",

@@ -57,6 +57,15 @@ class TableCatalog(Catalog):
 
         return catalog_html(self)
 
+    def to_cube(self, **load: Any) -> Any:
+        """The products of this search catalogue as one cube: a
+        :class:`~.cube.CDSECubeReader` whose ``read()`` is :func:`cdse_intake.load` of them with
+        ``load`` keywords (``bands=``, ``resolution=``, ...; the search's area is the ``bbox``
+        unless given). No new search is made."""
+        from .cube import products_cube
+
+        return products_cube(self, load)
+
     @property
     def gui(self) -> Any:
         """A :class:`~cdse_intake.widgets.SearchPanel` for this catalogue (ipywidgets needed):

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from intake.readers import datatypes
 
-__all__ = ["CDSECatalogue", "CDSECollection", "CDSECollections", "CDSEProduct"]
+__all__ = ["CDSECatalogue", "CDSECollection", "CDSECollections", "CDSEProduct", "CDSEProducts"]
 
 
 class CDSECollections(datatypes.Catalog):
@@ -65,4 +65,22 @@ class CDSEProduct(datatypes.BaseData):
     ) -> None:
         self.name = name
         self.record = record
+        super().__init__(metadata=metadata)
+
+
+class CDSEProducts(datatypes.BaseData):
+    """Products a search found, to be read together (as a cube): their catalogue ``records``
+    (:meth:`cdse_intake.Product.to_dict`) and ``bbox``, the search's area as
+    ``[west, south, east, north]`` (None: no area)."""
+
+    structure: ClassVar[set[str]] = {"array"}
+
+    def __init__(
+        self,
+        records: list[dict[str, Any]],
+        bbox: list[float] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.records = records
+        self.bbox = bbox
         super().__init__(metadata=metadata)

@@ -22,7 +22,7 @@ from intake.readers.readers import BaseReader
 
 from .datatypes import CDSECollection, CDSECollections, CDSEProduct
 
-__all__ = ["CDSECollectionsReader", "CDSEProductReader", "CDSESearchReader"]
+__all__ = ["CDSECollectionsReader", "CDSEProductReader", "CDSESearchReader", "search_collection"]
 
 _CREDENTIALS = (
     "credentials come from CDSE_USERNAME/CDSE_PASSWORD or ~/.netrc, never from reader "
@@ -158,20 +158,39 @@ class CDSESearchReader(_CDSEReader):
         open_options: dict[str, Any] | None = None,
         **search_kwargs: Any,
     ) -> Any:
-        from ..api import search
         from .catalog import products_catalog
 
-        wanted = product_type or data.product_type
-        results = search(
-            data.collection,
-            product_type=tuple(wanted) if isinstance(wanted, list) else wanted,
-            **search_kwargs,
-        )
+        results = search_collection(data, product_type, search_kwargs)
         return products_catalog(
             results,
             open_options=dict(open_options or {}),
             metadata=dict(self.metadata),
         )
+
+    def to_cube(self, **load: Any) -> Any:
+        """This search read as one cube: a :class:`~.cube.CDSECubeReader` with the same search,
+        whose ``read()`` gives :func:`cdse_intake.load` of its results with ``load`` keywords
+        (``bands=``, ``crs=``, ``resolution=``, ``mask=`` ...; the search's area is the cube's
+        ``bbox`` unless given)."""
+        from .cube import CDSECubeReader
+
+        search = {k: v for k, v in self.kwargs.items() if k not in ("data", "open_options")}
+        return CDSECubeReader(data=self.data, metadata=self.metadata, load=load, **search)
+
+
+def search_collection(
+    data: CDSECollection, product_type: Any, search_kwargs: dict[str, Any]
+) -> Any:
+    """:func:`cdse_intake.search` of ``data``'s collection (``product_type``: the search's own,
+    else the collection entry's)."""
+    from ..api import search
+
+    wanted = product_type or data.product_type
+    return search(
+        data.collection,
+        product_type=tuple(wanted) if isinstance(wanted, list) else wanted,
+        **search_kwargs,
+    )
 
 
 class CDSECollectionsReader(_CDSEReader):

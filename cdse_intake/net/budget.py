@@ -294,7 +294,18 @@ class DaskBudget:
             return self._semaphore
 
     def _acquire(self) -> None:
-        self._sem().acquire()
+        try:
+            self._sem().acquire()
+        except ValueError as err:
+            if "max leases" not in str(err):
+                raise
+            # distributed: "Inconsistent max leases: 4, expected: 1"
+            raise ConfigurationError(
+                f"max_connections={self.limit} for {self.account}, but this dask cluster's "
+                f"connection budget for the account was made with another limit ({err}); a "
+                "cluster shares one budget per account: use the same max_connections, or a new "
+                "cluster"
+            ) from None
         with self._lock:
             self._held += 1
 

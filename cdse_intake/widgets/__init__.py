@@ -5,7 +5,8 @@
   opening as a plain Python object, scriptable and testable without a browser, over the core's
   search, downloads (:mod:`cdse_intake.downloads.jobs`: cancellable background jobs), readers
   and quicklooks (:mod:`cdse_intake.catalogue.quicklook`); its parts :mod:`.inputs`,
-  :mod:`.actions`, :mod:`.rows`, :mod:`.transfers`, :mod:`.background`;
+  :mod:`.actions`, :mod:`.cube` (the selection as one cube, :func:`cdse_intake.load`),
+  :mod:`.rows`, :mod:`.transfers`, :mod:`.background`;
 - :mod:`.fields` (the inputs as search keywords and code), and the widgets' parts
   :mod:`.form`, :mod:`.table`, :mod:`.map`, :mod:`.outputs`; :mod:`.catalog` (``cat.gui``);
 - :class:`CLMSPanel` (:mod:`.clms_panel`) over :class:`CLMSPanelState` (:mod:`.clms_state`):

@@ -1,5 +1,6 @@
 """What the panel shows of the state's results: per-file download rows, the focused product's
-quicklook, and the product opened as xarray. Each is set from a :class:`~.state.PanelState`.
+quicklook, the product opened as xarray and the cube loaded. Each is set from a
+:class:`~.state.PanelState`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Any
 
 import ipywidgets as w
 
-__all__ = ["DownloadRows", "OpenedView", "QuicklookView"]
+__all__ = ["CubeView", "DownloadRows", "OpenedView", "QuicklookView"]
 
 _BAR_STYLE = {"verified": "success", "failed": "danger", "cancelled": "warning"}
 
@@ -104,4 +105,27 @@ class OpenedView:
         self.widget.value = (
             f"<p><b>{html.escape(state.opened_name or '')}</b> opened as "
             f"<code>panel.selected_dataset</code>:</p>{body}"
+        )
+
+
+class CubeView:
+    """The HTML view of the cube last loaded (``widget``, class ``cdse-cube-view``)."""
+
+    def __init__(self) -> None:
+        self.widget = w.HTML()
+        self.widget.add_class("cdse-cube-view")
+
+    def show(self, state: Any) -> None:
+        cube = state.cube
+        if cube is None:
+            self.widget.value = ""
+            return
+        try:
+            body = cube._repr_html_()
+        except Exception:  # any object: its repr instead
+            body = f"<pre>{html.escape(repr(cube))}</pre>"
+        count = len(state.cube_names)
+        self.widget.value = (
+            f"<p><b>{count} product{'s' if count != 1 else ''}</b> loaded as a cube in "
+            f"<code>panel.selected_cube</code>:</p>{body}"
         )

@@ -13,7 +13,8 @@ CSS classes (for styling and browser tests): ``cdse-panel``, ``cdse-collection``
 ``cdse-search``, ``cdse-cancel``, ``cdse-status``, ``cdse-results`` (rows ``cdse-row`` with a
 ``cdse-select`` checkbox), ``cdse-map``, ``cdse-quicklook``, ``cdse-download``,
 ``cdse-download-status``, ``cdse-open``, ``cdse-remote``, ``cdse-manifest``,
-``cdse-manifest-path``, ``cdse-code``, ``cdse-code-text``, ``cdse-opened``.
+``cdse-manifest-path``, ``cdse-code``, ``cdse-code-text``, ``cdse-opened``, ``cdse-cube``
+(*open as cube*), ``cdse-cube-view``.
 
 ``SearchPanel(clms=True)`` adds a switch to a CLMS mode (:mod:`.modes`): the land service's
 controls over the same map and dates.
@@ -34,7 +35,7 @@ try:
 
     from .form import SearchForm
     from .map import ResultsMap
-    from .outputs import DownloadRows, OpenedView, QuicklookView
+    from .outputs import CubeView, DownloadRows, OpenedView, QuicklookView
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError(
         "the search panel needs ipywidgets and ipyleaflet: pip install ipywidgets ipyleaflet"
@@ -67,7 +68,8 @@ class SearchPanel(w.VBox):
 
     ``panel.state`` is the :class:`~cdse_intake.widgets.PanelState` behind it (scriptable and
     testable), ``panel.clms_state`` the :class:`~.clms_state.CLMSPanelState` of the CLMS mode
-    (None without it), ``panel.selected_dataset`` the last product opened with *open*.
+    (None without it), ``panel.selected_dataset`` the last product opened with *open*,
+    ``panel.selected_cube`` the selected products last loaded with *open as cube*.
     """
 
     def __init__(
@@ -103,6 +105,11 @@ class SearchPanel(w.VBox):
         return self.state.opened
 
     @property
+    def selected_cube(self) -> Any:
+        """The cube of the products last loaded with *open as cube* (None before)."""
+        return self.state.cube
+
+    @property
     def clms_state(self) -> Any:
         """The :class:`~.clms_state.CLMSPanelState` of the CLMS mode (None without it)."""
         return None if self.mode is None else self.mode.state
@@ -132,6 +139,9 @@ class SearchPanel(w.VBox):
         self.open_button = _button(
             "open as xarray", "folder-open", "cdse-open", self._act(state.open_in_background)
         )
+        self.cube_button = _button(
+            "open as cube", "cubes", "cdse-cube", self._act(state.load_cube_in_background)
+        )
         self.remote = w.Checkbox(value=False, description="read remotely", indent=False)
         self.remote.add_class("cdse-remote")
         self.remote.observe(lambda change: setattr(state, "remote", change["new"]), "value")
@@ -153,6 +163,7 @@ class SearchPanel(w.VBox):
         self.downloads = self.download_rows.widget
         self.opened_view = OpenedView()
         self.opened = self.opened_view.widget
+        self.cube_view = CubeView()
 
         form = self.form.box(w.HBox([self.search_button, self.cancel_button]), self.status)
         side = w.VBox(
@@ -163,6 +174,7 @@ class SearchPanel(w.VBox):
             [
                 self.download_button,
                 self.open_button,
+                self.cube_button,
                 self.remote,
                 self.manifest_path,
                 self.manifest_button,
@@ -172,7 +184,14 @@ class SearchPanel(w.VBox):
         )
         self.form_box = form
         self.top = w.HBox([form, side], layout=w.Layout(align_items="flex-start"))
-        cdse = (self.table.widget, actions, self.downloads, self.code, self.opened)
+        cdse = (
+            self.table.widget,
+            actions,
+            self.downloads,
+            self.code,
+            self.opened,
+            self.cube_view.widget,
+        )
         if not clms:
             self.children = (self.top, *cdse)
             return
@@ -230,7 +249,7 @@ class SearchPanel(w.VBox):
 
     def _show_status(self) -> None:
         state = self.state
-        busy = state.searching or state.downloading or state.opening
+        busy = state.searching or state.downloading or state.opening or state.loading_cube
         icon = "⏳ " if busy else ""
         self.status.value = f"<span>{icon}{html.escape(state.status)}</span>"
         self.cancel_button.disabled = not busy
@@ -241,6 +260,9 @@ class SearchPanel(w.VBox):
         chosen = bool(state.selected)
         self.download_button.disabled = not chosen or state.downloading
         self.open_button.disabled = not chosen or state.opening or state.downloading
+        self.cube_button.disabled = (
+            not chosen or state.loading_cube or state.opening or state.downloading
+        )
         self.manifest_button.disabled = state.query is None or not state.results
 
     def _show_results(self) -> None:
@@ -267,3 +289,6 @@ class SearchPanel(w.VBox):
 
     def _show_opened(self) -> None:
         self.opened_view.show(self.state)
+
+    def _show_cube(self) -> None:
+        self.cube_view.show(self.state)

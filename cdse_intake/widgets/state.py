@@ -12,7 +12,7 @@ kernel stays responsive, and each can be cancelled. Observers (``state.observe(c
 told what changed, with one word:
 
 ``inputs`` (values or ``errors``), ``collections``, ``status``, ``results`` (the products or
-their order), ``selection``, ``downloads``, ``quicklook``, ``opened``.
+their order), ``selection``, ``downloads``, ``quicklook``, ``opened``, ``cube``.
 
 Callbacks may run on a background thread; the widgets only set trait values from them.
 """
@@ -31,6 +31,7 @@ from ..jobs import CancelledError, Job
 from ..product import Product
 from .actions import Actions
 from .background import Background
+from .cube import CubeAction
 from .fields import default_choices, errors_text, search_kwargs
 from .inputs import Inputs
 from .rows import SORT_KEYS, count_text, ordered, picked, toggled
@@ -43,7 +44,7 @@ log = logging.getLogger("cdse_intake.widgets")
 PUBLISH_EVERY = 0.25
 
 
-class PanelState(Inputs, Actions):
+class PanelState(Inputs, Actions, CubeAction):
     """The search panel's inputs, results, selection and actions (see the module docstring).
 
     ``collection`` is a STAC id (``sentinel-2-l2a``) or an OData name (``SENTINEL-2``); other
@@ -72,6 +73,7 @@ class PanelState(Inputs, Actions):
             {"collection": collection, "backend": backend, "limit": limit, **inputs},
         )
         self._init_actions()
+        self._init_cube()
         self.status = "ready"
         self.searching = False
         self.search_args: dict[str, Any] | None = None
@@ -302,11 +304,11 @@ class PanelState(Inputs, Actions):
         self._jobs.cancel("search")
 
     def cancel_download(self) -> None:
-        """Stop the running download (or the download before an open)."""
-        self._jobs.cancel("download", "open")
+        """Stop the running download (or the download before an open or a cube)."""
+        self._jobs.cancel("download", "open", "cube")
 
     def cancel(self) -> None:
-        """Cancel whatever runs: search, download, open."""
+        """Cancel whatever runs: search, download, open, cube."""
         self.cancel_search()
         self.cancel_download()
 

@@ -19,8 +19,8 @@ SITE_BBOX = (2.30, 48.80, 2.42, 48.90)
 QUERY = {
     "collection": "sentinel-2-l2a",
     "bbox": SITE_BBOX,
-    "start": "2023-04-20",
-    "end": "2023-06-01",
+    "start": "2023-01-01",
+    "end": "2023-02-10",
 }
 
 
