@@ -1207,12 +1207,219 @@ CLMS: list[Cell] = [
 ]
 
 
+# -- 06: cubes -------------------------------------------------------------------------------------
+
+CUBES: list[Cell] = [
+    md(
+        """
+        # 06 · Cubes: a season of scenes as one array
+
+        Time series and mosaics need every scene on one grid: "all Sentinel-2 L2A over my field
+        for the spring, 10 m, clouds masked, as one `(time, y, x)` array". `cdse_intake.load()`
+        (and `results.load()`) builds that cube lazily from CDSE's own products, zipped SAFE
+        included: only the image tiles under the area are read (by range from CDSE, or from the
+        cache), values are reflectance harmonised across processing baselines, and products of
+        one solar day are mosaicked. The grid is an [odc-geo](https://odc-geo.readthedocs.io)
+        `GeoBox`, so `.odc` and `.rio` work on the result.
+        """
+    ),
+    SETUP_MD,
+    SETUP,
+    md(
+        """
+        ## Sentinel-2: a field through the spring
+
+        A 3.6 km field south of Paris, April and May 2023. `mask="cloud"` drops the pixels the
+        scene classification (SCL) calls cloud, cloud shadow, cirrus, saturated or no data; they
+        become NaN in every band.
+        """
+    ),
+    code(
+        """
+        import cdse_intake
+
+        FIELD = (2.30, 48.80, 2.42, 48.90)  # west, south, east, north
+        found = cdse_intake.search(collection="sentinel-2-l2a", bbox=FIELD, start="2023-04-01", end="2023-06-01")
+        cube = found.load(bands=["B04", "B08", "SCL"], mask="cloud")
+        print(f"{len(found)} products -> time steps: {cube.sizes['time']}, grid {cube.sizes['y']} x {cube.sizes['x']}")
+        print("CRS:", cube.attrs["crs"], "| pixel:", cube.odc.geobox.resolution.x, "m")
+        cube
+        """
+    ),
+    md(
+        """
+        Nothing has been read but headers. Computing reads the tiles under the field (the
+        emulator counts the bytes it served):
+        """
+    ),
+    code(
+        """
+        if emu is not None:
+            emu.state.reset_counters()
+        cube = cube.compute()
+        if emu is not None:
+            served = sum(r.bytes_sent for r in emu.state.requests())
+            print(f"bytes read: {served:,} of {sum(p.size for p in found):,} in the products")
+        ndvi = (cube.B08 - cube.B04) / (cube.B08 + cube.B04)
+        clear = cube.B04.notnull().mean(("y", "x"))
+        print(f"NDVI range: {float(ndvi.min()):.2f} .. {float(ndvi.max()):.2f}")
+        """
+    ),
+    code(
+        """
+        import matplotlib.pyplot as plt
+
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True, layout="constrained")
+        ndvi.median(("y", "x")).plot(ax=top, marker="o")
+        top.set_ylabel("median NDVI (clear pixels)")
+        top.set_title("Spring green-up over the field, clouds masked")
+        (100 * clear).plot(ax=bottom, marker=".", color="grey")
+        top.set_xlabel("")
+        bottom.set_title("")
+        bottom.set_ylabel("clear pixels (%)")
+        fig.savefig(OUTPUT / "cube_ndvi_series.png", dpi=80)
+        plt.show()
+        """
+    ),
+    md(
+        """
+        A cloud-free composite is one reduction away: the median of every clear observation.
+        """
+    ),
+    code(
+        """
+        composite = ndvi.median("time")
+        fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
+        composite.plot(ax=ax, cmap="RdYlGn", vmin=0, vmax=0.9, cbar_kwargs={"label": "NDVI"})
+        ax.set_aspect("equal")
+        ax.set_title("Median NDVI, April-May 2023 (UTM 31N, 10 m)")
+        fig.savefig(OUTPUT / "cube_ndvi_composite.png", dpi=80)
+        plt.show()
+        print(f"composite: {int(composite.notnull().sum()):,} of {composite.size:,} pixels have a clear view")
+        """
+    ),
+    md(
+        """
+        ## Another grid
+
+        `crs=`, `resolution=` and `bbox=` (or an odc-geo `geobox=`) set the grid; bands come from
+        the product's image closest to the pixel size (a 20 m cube reads the 20 m files) and are
+        warped with GDAL (`resampling="nearest"` by default; classes such as SCL always nearest).
+        Processing baselines are harmonised: from baseline 04.00 on, products carry a -1000 DN
+        offset, applied per product from its metadata.
+        """
+    ),
+    code(
+        """
+        laea = found.load(bands=["B04", "B08"], crs="EPSG:3035", resolution=20, groupby=None)
+        print("grid:", laea.attrs["crs"], dict(laea.sizes), "| pixel:", laea.odc.geobox.resolution.x, "m")
+        print("baselines:", laea.attrs["processing_baselines"], "|", laea.attrs["radiometry"])
+        """
+    ),
+    md(
+        """
+        ## Sentinel-5P: a NO2 mean on a 0.05 degree grid
+
+        Swaths have no grid: each pixel centre is binned into the cell that holds it, pixels
+        below ESA's quality threshold (`min_qa`, 0.75 for NO2) dropped. Each step carries
+        `count`, so `temporal_mean` weighs every pixel of the period the same. On real orbits
+        (5.5 x 3.5 km pixels) a 0.05 degree grid fills; the emulator's orbits are thinned to a
+        few hundred pixels over France, so this map bins them on 0.5 degree.
+        """
+    ),
+    code(
+        """
+        from cdse_intake.cubes.swaths import temporal_mean
+
+        FRANCE = (-5.0, 42.0, 9.0, 51.5)
+        orbits = cdse_intake.search(collection="SENTINEL-5P", product_type="L2__NO2___", bbox=FRANCE, start="2023-01-01", end="2023-01-08")
+        no2 = cdse_intake.load(orbits, bbox=FRANCE, resolution=0.05 if emu is None else 0.5)
+        mean = temporal_mean(no2, "1MS").compute()
+        column = mean.nitrogendioxide_tropospheric_column[0]
+        print(f"{len(orbits)} orbits, {int(mean['count'].sum()):,} pixels binned; mean NO2: {float(column.mean()) * 1e6:.1f} umol/m2")
+        fig, ax = plt.subplots(figsize=(7, 5), layout="constrained")
+        (column * 1e6).plot(ax=ax, cmap="magma_r", cbar_kwargs={"label": "NO2 tropospheric column (umol/m2)"})
+        ax.set_title(f"Sentinel-5P NO2, first week of January 2023, {abs(no2.odc.geobox.resolution.x):g} degree")
+        fig.savefig(OUTPUT / "cube_no2.png", dpi=80)
+        plt.show()
+        """
+    ),
+    md(
+        """
+        ## Sentinel-1: backscatter geocoded
+
+        GRD images are in radar geometry; `load()` geocodes them from their ground control
+        points onto the grid (thin-plate spline through GDAL), calibrated as asked
+        (`calibration="sigma0"` by default).
+        """
+    ),
+    code(
+        """
+        import numpy as np
+
+        grds = cdse_intake.search(collection="SENTINEL-1", product_type="IW_GRDH_1S", bbox=FIELD, start="2023-01-01", end="2023-04-01")
+        sar = cdse_intake.load(grds, bbox=FIELD, resolution=20).compute()
+        vv_db = 10 * np.log10(sar.VV.median(("y", "x")))
+        print(f"{sar.sizes['time']} acquisitions; VV sigma0 median {float(vv_db.median()):.1f} dB")
+        fig, ax = plt.subplots(figsize=(9, 3), layout="constrained")
+        vv_db.plot(ax=ax, marker="o")
+        ax.set_ylabel("VV sigma0 (dB)")
+        ax.set_title("Sentinel-1 backscatter over the field")
+        fig.savefig(OUTPUT / "cube_s1_series.png", dpi=80)
+        plt.show()
+        """
+    ),
+    md(
+        """
+        ## On a dask cluster
+
+        The graph pickles without a secret and workers read the products themselves, inside the
+        account's connection budget (CDSE allows 4 connections per account, shared here by every
+        worker through a cluster-wide semaphore).
+        """
+    ),
+    code(
+        """
+        from dask.distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=2, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, Client(cluster) as client:
+            lazy = found.load(bands=["B04"], groupby=None)
+            if emu is not None:
+                emu.state.reset_counters()
+            on_cluster = client.compute(lazy).result()
+        print("computed on the cluster:", dict(on_cluster.sizes))
+        if emu is not None:
+            print("most connections at once:", max(emu.state.peak_downloads.values(), default=0))
+        """
+    ),
+    md(
+        """
+        ## From a shell, intake and the panel
+
+        ```bash
+        cdse-intake load --collection sentinel-2-l2a --bbox 2.30,48.80,2.42,48.90 \\
+            --start 2023-04-01 --end 2023-06-01 --bands B04,B08,SCL --mask cloud -o field.zarr
+        ```
+
+        In intake, a search entry reads as a cube with `cat.sentinel2_l2a(...).to_cube(bands=...)`;
+        in the search panel, select products and press *open as cube*.
+
+        **odc-stac or stackstac users**: `found.to_pystac()` gives CDSE's STAC items. CDSE's
+        items carry `raster:scale` 0.0001 and `raster:offset` -0.1 per band, which odc-stac does
+        not apply: apply them yourself, or reflectance comes out 0.1 too bright.
+        """
+    ),
+    TEARDOWN,
+]
+
+
 NOTEBOOKS: dict[str, list[Cell]] = {
     "01_catalog_tour.ipynb": TOUR,
     "02_search_and_download.ipynb": SEARCH,
     "03_open_products.ipynb": OPEN,
     "04_search_panel.ipynb": PANEL,
     "05_clms.ipynb": CLMS,
+    "06_cubes.ipynb": CUBES,
 }
 
 

@@ -118,6 +118,7 @@ RUNS = {
     "test_open_products_runs": "03_open_products.ipynb",
     "test_search_panel_runs": "04_search_panel.ipynb",
     "test_clms_runs": "05_clms.ipynb",
+    "test_cubes_runs": "06_cubes.ipynb",
 }
 
 
@@ -314,3 +315,26 @@ def test_clms_runs(executed):
     assert len(images) == 1 and images[0].startswith(b"\x89PNG\r\n\x1a\n")
     saved = tmp_path / "notebooks" / "output" / "clms_ndvi.png"
     assert saved.stat().st_size > 10_000
+
+
+def test_cubes_runs(executed):
+    nb, tmp_path = executed("06_cubes.ipynb")
+    text = check_ran_offline(nb)
+    steps = number(r"products -> time steps: (\d+)", text)
+    assert steps >= 20
+    assert "CRS: EPSG:32631 | pixel: 10.0 m" in text
+    served = re.findall(r"bytes read: ([\d,]+) of ([\d,]+)", text)[0]
+    read, total = (int(n.replace(",", "")) for n in served)
+    assert 0 < read < total / 2
+    low, high = (float(x) for x in re.findall(r"NDVI range: (-?[\d.]+) \.\. (-?[\d.]+)", text)[0])
+    assert -1 <= low < high <= 1
+    assert "grid: EPSG:3035" in text and "pixel: 20.0 m" in text
+    assert number(r"(\d+) orbits, ", text) >= 5
+    assert 1 <= number(r"mean NO2: ([\d.]+) umol/m2", text) <= 500
+    assert number(r"(\d+) acquisitions; VV sigma0 median", text) >= 5
+    assert -30 <= number(r"VV sigma0 median (-?[\d.]+) dB", text) <= 10
+    assert number(r"most connections at once: (\d+)", text) <= 4
+    images = pngs(nb)
+    assert len(images) == 4 and all(i.startswith(b"\x89PNG\r\n\x1a\n") for i in images)
+    for name in ("cube_ndvi_series", "cube_ndvi_composite", "cube_no2", "cube_s1_series"):
+        assert (tmp_path / "notebooks" / "output" / f"{name}.png").stat().st_size > 10_000

@@ -17,6 +17,7 @@ just those rows).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -188,19 +189,35 @@ def _invalid_bit(ds: xr.Dataset) -> int | None:
     return None
 
 
+_READING = threading.Lock()
+
+
 def bin_product(source: Any, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     """One product's per-cell sums and counts (:func:`bin_sums`, flat), read as the module
     docstring says."""
     size = plan.shape[0] * plan.shape[1]
     extra = ["qa_value"] if plan.min_qa is not None else []
     extra += ["quality_flags"] if plan.invalid_bit is not None else []
+    # One product read at a time per process: HDF5 serialises every call on its global lock
+    # anyway, and two threads each holding an h5py file read through fsspec stalled each other
+    # until the service's socket timed out (13 cold S5P orbits, dask's threads).
+    with _READING:
+        values, keep, lon, lat, rows = _read(source, plan, extra)
+    if rows is None:
+        return np.zeros((len(plan.names), size)), np.zeros(size, dtype="int64")
+    index = cell_index(lon[rows], lat[rows], plan.affine, plan.shape)
+    return bin_sums(index, values, keep, size)
+
+
+def _read(source: Any, plan: Plan, extra: list[str]) -> tuple[Any, Any, Any, Any, Any]:
+    """The swath's values, quality mask, lon, lat and the rows inside the grid (None: none)."""
     opened = open_swath(source, plan.kind, [*plan.names, *extra])
     try:
         first = find(opened, plan.names[0], source.name)
         lon, lat = first["longitude"].values, first["latitude"].values
         rows = swath_rows(lon, lat, plan.affine, plan.shape)
         if rows is None:
-            return np.zeros((len(plan.names), size)), np.zeros(size, dtype="int64")
+            return None, None, lon, lat, None
         along = first["latitude"].dims[0]
 
         def read(name: str) -> np.ndarray:
@@ -214,5 +231,4 @@ def bin_product(source: Any, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
             keep = (read("quality_flags") & np.uint32(plan.invalid_bit)) == 0
     finally:
         opened.close()
-    index = cell_index(lon[rows], lat[rows], plan.affine, plan.shape)
-    return bin_sums(index, values, keep, size)
+    return values, keep, lon, lat, rows

@@ -18,7 +18,8 @@ from typing import Any
 from ..errors import UnsupportedProduct
 from . import xml
 from ._partial import check_member
-from .raster import REMOTE_BLOCK, RasterInfo, raster_info
+from ._remote_files import borrow
+from .raster import RasterInfo, raster_info
 from .source import ProductSource
 
 __all__ = ["check_image", "image_info", "read_xml"]
@@ -34,9 +35,9 @@ def read_xml(source: ProductSource, rel: str) -> Any:
 def check_image(source: ProductSource, rel: str) -> None:
     """Refuse the image ``rel`` if it is empty, does not start as a JPEG 2000/TIFF file, or is
     a JPEG 2000 file cut short."""
-    # remote: small read-aheads, as for the rasters (the default block would fetch megabytes)
-    options = {"block_size": REMOTE_BLOCK, "cache_type": "readahead"}
-    with source.open(rel, **(options if source.origin == "remote" else {})) as f:
+    # remote: the file the raster reads will use (small read-aheads, the header kept)
+    remote = source.origin == "remote"
+    with borrow(source.fs, source.path(rel)) if remote else source.open(rel) as f:
         head = f.read(16)
         # fewer than 16 bytes read: that is the whole file (no size request needed)
         check_member(source.location, rel, head, len(head) if len(head) < 16 else None)

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import UnsupportedProduct
 from . import xml
+from ._remote_files import service_of
 from ._s2_bands import BANDS, NATIVE, SCL_CLASSES, BandInfo, band_name, find_images
 from ._s2_manifest import footprint, from_manifest
 from ._s2_members import read_xml
@@ -37,7 +38,7 @@ def read_metadata(source: ProductSource) -> Sentinel2Metadata:
     resolution.
     """
     if source.origin == "remote":  # keyed by the service too: two endpoints, two products
-        return _remote_metadata(source, getattr(source.fs, "_fs_token", id(source.fs)))
+        return _remote_metadata(source, service_of(source.fs))
     return _read_metadata(source)
 
 

@@ -35,6 +35,8 @@ from xarray.backends import BackendArray
 
 from ..errors import CDSEError, UnsupportedProduct
 from ._partial import check_member
+from ._remote_files import REMOTE_BLOCK as REMOTE_BLOCK
+from ._remote_files import borrow
 from .source import ProductSource
 
 __all__ = [
@@ -52,10 +54,6 @@ class RasterReadError(CDSEError, OSError):
     """Pixels of a remote raster could not be read (network or damaged file): named, and still
     an ``OSError`` so that callers retry it as they would the network error."""
 
-
-#: Read-ahead of remote raster files: a JPEG 2000 main header is a few kB and each tile-part
-#: header a few bytes, so small read-aheads keep a small window's transfer close to its need.
-REMOTE_BLOCK = 2**16
 
 _REMOTE_LOCK = threading.Lock()
 
@@ -130,8 +128,8 @@ def checked_raster_info(source: ProductSource, rel: str = "", what: str = "raste
 
     where = rel or source.name
     size = None if source.origin == "remote" else int(source.fs.size(source.path(rel)))
-    options = {"block_size": REMOTE_BLOCK, "cache_type": "readahead"}
-    with source.open(rel, **(options if source.origin == "remote" else {})) as f:
+    remote = source.origin == "remote"  # the file the reads will use, its header kept
+    with borrow(source.fs, source.path(rel)) if remote else source.open(rel) as f:
         head = f.read(16)
     check_member(source.location, where, head, size)
     try:
@@ -329,7 +327,13 @@ class _opened:
             # are network-bound and CDSE allows 4 connections per account: parallelism comes
             # from dask worker processes.
             _REMOTE_LOCK.acquire()
-            self.env = rasterio.Env(GDAL_NUM_THREADS="1")
+            # No side-car probing (.aux.xml, .msk, .ovr, RPC .txt: none is in a CDSE product):
+            # through the opener, each probe was a listing request to the service.
+            self.env = rasterio.Env(
+                GDAL_NUM_THREADS="1",
+                GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR",
+                GDAL_PAM_ENABLED="NO",
+            )
             try:
                 self.env.__enter__()
                 self.ds = rasterio.open(self.path, **self.kwargs)
@@ -366,8 +370,9 @@ class _opened:
 def _open_remote(fs: Any, path: str, mode: str = "rb", **kwargs: Any) -> Any:
     # readahead: each read fetches what it asks for plus one small block, in one request. GDAL
     # reads a JPEG 2000 header, then hops from tile header to tile header (skipping tile data)
-    # to the tiles it needs, then reads those whole: small blocks keep the hops cheap.
-    return fs.open(path, mode, block_size=REMOTE_BLOCK, cache_type="readahead")
+    # to the tiles it needs, then reads those whole: small blocks keep the hops cheap. The file
+    # stays open for the next read, its header kept (:mod:`._remote_files`).
+    return borrow(fs, path)
 
 
 def axis_attrs(axis: str, crs: Any) -> dict[str, str]:

@@ -132,14 +132,15 @@ class DownloadService:
                 "application/zip" if node is None else "application/octet-stream"
             )
             response.content_length = stop - start
-            await response.prepare(request)
-            if get:
-                try:
+            try:
+                await response.prepare(request)
+                if get:
                     await send_body(request, response, view[start:stop], self._plan(entry))
-                except ConnectionResetError:
-                    # The client went away, or a "reset" fault cut it off: nothing more to say
-                    # (raising would make aiohttp log an error for an ordinary event).
-                    return response
+            except ConnectionResetError:
+                # The client went away (a reader that needed fewer bytes than it asked for
+                # closes early), or a "reset" fault cut it off: nothing more to say (raising
+                # would make aiohttp log an error for an ordinary event).
+                return response
             await response.write_eof()
             return response
         finally:
