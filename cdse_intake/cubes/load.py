@@ -26,6 +26,7 @@ FAMILIES = {
     "sentinel-3": "swaths",
     "gridded": "rasters",
     "geotiff": "rasters",
+    "eopf-zarr": "eopf",
 }
 
 
