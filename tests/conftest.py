@@ -40,6 +40,17 @@ def _no_user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.delenv("NETRC", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_remote_files_kept():
+    """Remote files are kept open between reads, keyed by service and path (a product on CDSE
+    never changes); tests change what the emulator serves under one name (faults), so each test
+    starts with none kept."""
+    yield
+    from cdse_intake.readers._remote_files import forget
+
+    forget()
+
+
 @pytest.fixture
 def dask_client():
     """Start in-process dask clusters (loopback only); ``dask_client(n_workers, threads)``."""

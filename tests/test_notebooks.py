@@ -46,6 +46,7 @@ NOTEBOOKS = (
     "03_open_products.ipynb",
     "04_search_panel.ipynb",
     "05_clms.ipynb",
+    "06_cubes.ipynb",
 )
 KERNEL = "cdse-intake-notebook-tests"
 CELL_TIMEOUT = 120  # seconds per cell; a whole notebook takes 10-20 s

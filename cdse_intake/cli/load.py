@@ -334,10 +334,19 @@ def _replace(source: Path, path: Path, overwrite: bool) -> None:
         raise
 
 
-def _remove(path: Path) -> None:
+def _remove(path: Path, patience: float = 10.0) -> None:
+    """Remove the private partial folder, again while writes still land in it: zarr writes chunks
+    from its own I/O thread, which can finish a chunk after our pool stopped (seen under load
+    after a Ctrl-C: rmtree met a file created behind it)."""
     import shutil
+    import time
 
-    shutil.rmtree(path, ignore_errors=True)
+    deadline = time.monotonic() + patience
+    while True:
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.lexists(path) or time.monotonic() > deadline:
+            return
+        time.sleep(0.1)
 
 
 def _size(path: Path) -> int:

@@ -10,13 +10,11 @@ without the tile MTD it has no geocoding (the reader takes the grid from the ima
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
 from ..errors import UnsupportedProduct
 from . import xml
-from ._remote_files import service_of
 from ._s2_bands import BANDS, NATIVE, SCL_CLASSES, BandInfo, band_name, find_images
 from ._s2_manifest import footprint, from_manifest
 from ._s2_members import read_xml
@@ -33,21 +31,7 @@ def read_metadata(source: ProductSource) -> Sentinel2Metadata:
 
     Without ``MTD_MSIL*.xml`` the record comes from ``manifest.safe`` (:mod:`._s2_manifest`);
     without ``MTD_TL.xml`` its ``geocoding`` is None. ``absent`` names the files it lacks.
-    A product on CDSE is read once per process: a product name's files never change there (a
-    reprocessing is a new product with a new name), and a cube opens each product per
-    resolution.
     """
-    if source.origin == "remote":  # keyed by the service too: two endpoints, two products
-        return _remote_metadata(source, service_of(source.fs))
-    return _read_metadata(source)
-
-
-@functools.lru_cache(maxsize=256)
-def _remote_metadata(source: ProductSource, service: object) -> Sentinel2Metadata:
-    return _read_metadata(source)
-
-
-def _read_metadata(source: ProductSource) -> Sentinel2Metadata:
     mtds = source.find("MTD_MSIL[12][CA].xml")
     if len(mtds) > 1:
         raise UnsupportedProduct(
