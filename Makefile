@@ -77,7 +77,7 @@ test-latest: system-deps
 # Re-resolve the lock to the newest releases; commit it once `make test` passes with it.
 lock: setup
 	$(BIN)/uv pip compile --quiet --upgrade --universal --python-version 3.11 \
-		--extra test --group pyproject.toml:tooling --custom-compile-command "make lock" \
+		--extra test --extra bench --group pyproject.toml:tooling --custom-compile-command "make lock" \
 		pyproject.toml -o $(LOCK)
 
 lint: setup
