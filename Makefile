@@ -69,7 +69,7 @@ test-latest: system-deps
 	rm -rf $(LATEST)
 	$(PYTHON) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install --quiet --disable-pip-version-check uv
-	$(LATEST)/bin/uv pip install --quiet --python $(LATEST)/bin/python --upgrade -e '.[test]'
+	$(LATEST)/bin/uv pip install --quiet --python $(LATEST)/bin/python --upgrade -e '.[test,bench]'
 	mkdir -p test-artifacts
 	$(LATEST)/bin/uv pip freeze --python $(LATEST)/bin/python > test-artifacts/latest-versions.txt
 	$(LATEST)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile

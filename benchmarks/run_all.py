@@ -2,7 +2,9 @@
 
 Each benchmark is a script that prints human-readable figures and, as its last JSON line, a
 JSON object of its figures. This runner prints each script's output as it goes and writes
-``benchmarks/results.json`` (not committed) with every script's figures keyed by script name.
+``benchmarks/results.json`` (not committed) with every script's figures keyed by script name,
+and ends with the table of the measures that matter (``_table.py``: ours, the peer or ceiling
+measured in the same run, the goal, whether it is met), in the JSON under ``table`` too.
 
     python benchmarks/run_all.py [name ...]     # e.g. emulator_odata
 """
@@ -14,6 +16,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _table import render, rows_json
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,7 +35,9 @@ def last_json(text: str) -> dict | None:
 
 
 def main(names: list[str]) -> int:
-    scripts = sorted(p for p in HERE.glob("*.py") if p.name != Path(__file__).name)
+    scripts = sorted(
+        p for p in HERE.glob("*.py") if p.name != Path(__file__).name and not p.stem.startswith("_")
+    )
     if names:
         scripts = [p for p in scripts if p.stem in names]
         missing = set(names) - {p.stem for p in scripts}
@@ -55,6 +61,9 @@ def main(names: list[str]) -> int:
             "seconds": round(time.perf_counter() - started, 2),
             "figures": last_json(proc.stdout),
         }
+    report["table"] = rows_json(report)
+    print("\n== the measures of issue 19, this run\n")
+    print(render(report))
     out = HERE / "results.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {out}")
