@@ -25,6 +25,8 @@ __all__ = ["AHEAD", "SearchResults"]
 
 #: Products fetched ahead of the consumer before the search pauses.
 AHEAD = 5_000
+#: Products an iterator takes from the stream at once (what has arrived, up to this many).
+ITER_STEP = 256
 
 
 class _Stream:
@@ -95,18 +97,26 @@ class _Stream:
 
     def get(self, index: int) -> Product | None:
         """The product at ``index``, waiting for it; None past the end."""
+        found = self.get_many(index, 1)
+        return found[0] if found else None
+
+    def get_many(self, index: int, most: int) -> list[Product]:
+        """Up to ``most`` products from ``index`` on, waiting for the first; [] past the end.
+
+        Iterating takes what has arrived in one step, not one lock and possibly one thread
+        wake-up per product (which showed in profiles of long enumerations)."""
         self._start()
-        self._want(index + 1)
+        self._want(index + most)
         with self._cond:
             while len(self.items) <= index and not (self.done or self.closed):
                 self._cond.wait()
             if len(self.items) > index:
-                return self.items[index]
+                return self.items[index : index + most]
             if self.closed:
-                return None
+                return []
         if self.error is not None:
             raise self.error
-        return None
+        return []
 
     def all(self) -> list[Product]:
         self._start()
@@ -208,13 +218,13 @@ class SearchResults(Sequence[Product]):
         assert self._stream is not None
         index = 0
         while True:
-            product = self._stream.get(index)
-            if product is None:
+            products = self._stream.get_many(index, ITER_STEP)
+            if not products:
                 if not self._stream.closed:
                     self._all()
                 return
-            yield product
-            index += 1
+            yield from products
+            index += len(products)
 
     def __len__(self) -> int:
         return len(self._all())

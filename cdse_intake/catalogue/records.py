@@ -14,7 +14,13 @@ from typing import Any
 from ..errors import ServiceError
 from ..product import Asset, Product
 
-__all__ = ["parse_datetime", "product_from_odata", "product_from_stac"]
+__all__ = [
+    "decode_odata_fields",
+    "parse_datetime",
+    "product_from_odata",
+    "product_from_stac",
+    "record_error",
+]
 
 
 def parse_datetime(text: str | None) -> datetime | None:
@@ -30,6 +36,22 @@ def parse_datetime(text: str | None) -> datetime | None:
 def product_from_odata(record: dict[str, Any]) -> Product:
     """A Product from an OData ``Products`` entity (with or without ``$expand=Attributes``)."""
     try:
+        content = record.get("ContentDate") or {}
+        return Product(
+            id=record["Id"],
+            name=record["Name"],
+            start=parse_datetime(content.get("Start")),
+            end=parse_datetime(content.get("End")),
+            **decode_odata_fields(record),
+        )
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        raise record_error(record, err) from err
+
+
+def decode_odata_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """Every Product field of an OData entity but ``id``, ``name``, ``start`` and ``end``
+    (plain dicts where the Product holds mappings); :func:`record_error` for a malformed one."""
+    try:
         # A plain loop: this runs for every attribute of every product (the client's hot path).
         attributes: dict[str, Any] = {}
         for att in record.get("Attributes") or ():
@@ -37,34 +59,36 @@ def product_from_odata(record: dict[str, Any]) -> Product:
             if value.__class__ is str and att.get("ValueType") == "DateTimeOffset":
                 value = parse_datetime(value)
             attributes[att["Name"]] = value
-        content = record.get("ContentDate") or {}
         assets = {}
         for asset in record.get("Assets") or []:
             key = str(asset.get("Type", "asset")).lower()
             assets[key] = Asset(href=asset["DownloadLink"], roles=(key,), type="image/jpeg")
         s3 = record.get("S3Path")
-        return Product(
-            id=record["Id"],
-            name=record["Name"],
-            collection=_collection_from_s3(s3),
-            product_type=attributes.get("productType"),
-            start=parse_datetime(content.get("Start")),
-            end=parse_datetime(content.get("End")),
-            footprint=record.get("GeoFootprint"),
-            size=record.get("ContentLength"),
-            checksums={c["Algorithm"]: c["Value"] for c in record.get("Checksum") or []},
-            s3_path=s3,
-            online=record.get("Online"),
-            attributes=attributes,
-            assets=assets,
-            published=parse_datetime(record.get("PublicationDate")),
-            modified=parse_datetime(record.get("ModificationDate")),
-        )
-    except (KeyError, TypeError, ValueError) as err:
-        raise ServiceError(
-            f"the catalogue returned a product record that cannot be read ({err!r}): "
-            f"{str(record)[:200]}"
-        ) from err
+        return {
+            "collection": _collection_from_s3(s3),
+            "product_type": attributes.get("productType"),
+            "footprint": record.get("GeoFootprint"),
+            "size": record.get("ContentLength"),
+            "checksums": {c["Algorithm"]: c["Value"] for c in record.get("Checksum") or []},
+            "s3_path": s3,
+            "online": record.get("Online"),
+            "attributes": attributes,
+            "assets": assets,
+            "published": parse_datetime(record.get("PublicationDate")),
+            "modified": parse_datetime(record.get("ModificationDate")),
+        }
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        raise record_error(record, err) from err
+
+
+def record_error(record: Any, err: BaseException) -> ServiceError:
+    """The error for an OData entity that cannot be read, with its first 200 characters."""
+    if isinstance(err, ServiceError):
+        return err
+    return ServiceError(
+        f"the catalogue returned a product record that cannot be read ({err!r}): "
+        f"{str(record)[:200]}"
+    )
 
 
 #: First S3Path folder -> OData collection (the OData record has no Collection field: §1.2).

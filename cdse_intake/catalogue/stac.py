@@ -136,6 +136,9 @@ class StacBackend(WindowedSearch):
         self._client_lock = threading.Lock()
 
     # -- the windowed search's hooks -------------------------------------------------------------
+    def _service(self) -> str:
+        return self.endpoints.stac
+
     def _accept(self, product: Product) -> bool:
         q = self.query
         name = product.name
