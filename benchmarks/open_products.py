@@ -18,7 +18,11 @@ product), with the ``CDSE_*`` environment pointed at it as a user would:
    the whole product; the values checked. The reader is tried with its default chunks
    (``"auto"``: one tile per chunk for a remote product), four tiles per chunk and
    ``chunks=None``; the same
-   window through plain rasterio on the ``cdse://`` filesystem gives the floor it sits on.
+   window through plain rasterio on the ``cdse://`` filesystem gives the floor it sits on. Our
+   reader reads a remote JPEG 2000 window from the file's tile-part index (built once per file
+   and kept in the cache: its first build, the first block plus one small request per
+   tile-part, is measured apart, and the windows read with it loaded from disk); the peer is
+   GDAL's ``/vsicurl/`` on the same member's Nodes URL, with the emulator's bearer token.
 
 Exits 1 when a reader raised.
 
@@ -283,10 +287,93 @@ def measure_remote(emu: Any, entry: Any, size: int) -> dict[str, Any]:
     out["rasterio_sent_mb"], out["rasterio_requests"] = sent / MB, requests
     out["rasterio_over_needed"] = sent / needed
 
+    out.update(measure_index_build(emu, entry, rel))
     out["readers"] = {
         label: measure_remote_reader(emu, entry, size, chunks, needed)
         for label, chunks in CHUNKINGS.items()
     }
+    out.update(measure_gdal(emu, entry, rel, size, needed))
+    return out
+
+
+def measure_index_build(emu: Any, entry: Any, rel: str) -> dict[str, Any]:
+    """The tile-part index's first build for the band (no file kept, no index anywhere): its
+    requests, bytes and time; later reads load it from the cache folder."""
+    from cdse_intake.fs import CDSEFileSystem
+    from cdse_intake.readers import _jp2_window, _remote_files
+
+    fs = CDSEFileSystem("https", skip_instance_cache=True)
+    for kept in (Path(fs.settings.cache_dir) / "indexes" / "jp2").glob("*.json"):
+        kept.unlink()
+    _remote_files.forget()
+    _jp2_window.forget_indexes()
+    emu.state.reset_counters()
+    index, build_s = timed(lambda: _jp2_window.index_of(fs, f"{entry.name}/{rel}"))
+    sent, requests, _ = traffic(emu)
+    _remote_files.forget()
+    _jp2_window.forget_indexes()  # the readers below load it from disk, as another process
+    return {
+        "index_build_requests": requests,
+        "index_build_sent_kb": sent / 1000,
+        "index_build_s": build_s,
+        "index_tile_parts": len(index.parts),
+    }
+
+
+def bearer_token(emu: Any) -> str:
+    """An access token of the emulator's demo user (the password grant, as any client)."""
+    import urllib.parse
+    import urllib.request
+
+    form = urllib.parse.urlencode(
+        {
+            "grant_type": "password",
+            "client_id": "cdse-public",
+            "username": emu.username,
+            "password": emu.password,
+        }
+    ).encode()
+    url = f"{emu.endpoints.identity}/protocol/openid-connect/token"
+    with urllib.request.urlopen(url, data=form, timeout=30) as resp:  # loopback only
+        return json.loads(resp.read())["access_token"]
+
+
+def measure_gdal(emu: Any, entry: Any, rel: str, size: int, needed: int) -> dict[str, Any]:
+    """GDAL's ``/vsicurl/`` on the member's Nodes ``$value`` URL (the one our reads used),
+    GDAL's defaults otherwise: requests and bytes from the emulator's log."""
+    import rasterio
+
+    row0 = col0 = size // 2 - WINDOW // 2
+    tail = rel.rsplit("/", 1)[-1]
+    mine = [r for r in emu.state.requests() if r.path.endswith("/$value") and tail in r.path]
+    if not mine:
+        return {"gdal_status": "error: no request of ours names the member's URL"}
+    base = emu.endpoints.download.split("/odata")[0]
+    url = f"/vsicurl/{base}{mine[-1].path}"
+    out: dict[str, Any] = {}
+    try:
+        with rasterio.Env(
+            GDAL_HTTP_AUTH="BEARER",
+            GDAL_HTTP_BEARER=bearer_token(emu),
+            GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR",
+        ):
+            emu.state.reset_counters()
+            with rasterio.open(url) as ds:
+                values, read_s = timed(
+                    lambda: ds.read(1, window=((row0, row0 + WINDOW), (col0, col0 + WINDOW)))
+                )
+            records = [r for r in emu.state.requests() if r.path == mine[-1].path]
+    except Exception as err:
+        return {"gdal_status": failed(err)}
+    sent = sum(r.bytes_sent for r in records)
+    out.update(
+        gdal_status="ok",
+        gdal_values=check_values(values, row0, col0),
+        gdal_requests=len(records),
+        gdal_sent_mb=sent / MB,
+        gdal_over_needed=sent / needed,
+        gdal_read_s=read_s,
+    )
     return out
 
 
@@ -298,10 +385,12 @@ CHUNKINGS: dict[str, Any] = {"auto": "auto", "2048": {"y": 2048, "x": 2048}, "no
 def measure_remote_reader(emu: Any, entry: Any, size: int, chunks: Any, needed: int) -> dict:
     """Open remotely with ``chunks``, read the centre window; bytes and time of both steps."""
     from cdse_intake import open_product
+    from cdse_intake.readers import _jp2_window
 
     row0 = col0 = size // 2 - WINDOW // 2
     out: dict[str, Any] = {}
     try:
+        _jp2_window.forget_indexes()  # as a new process: the index from the cache folder
         emu.state.reset_counters()
         ds, open_s = timed(lambda: open_product(f"cdse://{entry.name}", remote=True, chunks=chunks))
         sent, requests, every = traffic(emu)
@@ -376,6 +465,20 @@ def print_report(opens: dict, band: dict, remote: dict[str, dict], built: dict) 
             f"  plain rasterio on cdse://   window {row['rasterio_sent_mb']:6.2f} MB in "
             f"{row['rasterio_requests']:3d} requests = x{row['rasterio_over_needed']:.2f} needed"
         )
+        if "index_build_requests" in row:
+            print(
+                f"  tile-part index, first build : {row['index_build_requests']:3d} requests, "
+                f"{row['index_build_sent_kb']:.1f} kB, {row['index_build_s']:.2f} s for "
+                f"{row['index_tile_parts']} tile-parts (then kept in the cache folder)"
+            )
+        if row.get("gdal_status") == "ok":
+            print(
+                f"  GDAL /vsicurl/ (peer)       window {row['gdal_sent_mb']:6.2f} MB in "
+                f"{row['gdal_requests']:3d} requests = x{row['gdal_over_needed']:.2f} needed, "
+                f"{row['gdal_read_s']:.2f} s ({row['gdal_values']} checked)"
+            )
+        elif "gdal_status" in row:
+            print(f"  GDAL /vsicurl/ (peer)       {row['gdal_status']}")
         for chunking, r in row["readers"].items():
             head = f"  open_product chunks={chunking:<6}"
             if r.get("status") != "ok":
@@ -392,6 +495,25 @@ def print_report(opens: dict, band: dict, remote: dict[str, dict], built: dict) 
                 f"{100 * r['sent_over_product']:.2f}% of the product, {r['read_s']:.2f} s "
                 f"(dask chunk {chunk}; {r['values']} checked)"
             )
+
+
+def remote_summary(remote: dict[str, dict]) -> dict[str, Any]:
+    """The JSON's ``remote_window``: the figures of issue 19's goal (the ESA-like file, default
+    chunks) on top, every file's rows under ``files``."""
+    row = next(iter(remote.values()))
+    ours = row["readers"].get("auto", {})
+    top: dict[str, Any] = {
+        key: row.get(key) for key in ("needed_mb", "tiles_hit", "index_build_requests")
+    }
+    top.update(
+        requests=ours.get("requests"),
+        sent_mb=ours.get("sent_mb"),
+        sent_over_needed=ours.get("sent_over_needed"),
+        gdal_requests=row.get("gdal_requests"),
+        gdal_sent_mb=row.get("gdal_sent_mb"),
+        gdal_over_needed=row.get("gdal_over_needed"),
+    )
+    return rounded({**top, "files": remote})
 
 
 def main() -> int:
@@ -449,7 +571,7 @@ def main() -> int:
         },
         "large": {k: round(v, 3) if isinstance(v, float) else v for k, v in built.items()},
         "band_b04": {k: round(v, 3) if isinstance(v, float) else v for k, v in band.items()},
-        "remote_window": {label: rounded(row) for label, row in remote.items()},
+        "remote_window": remote_summary(remote),
     }
     print("JSON: " + json.dumps(figures))
     failed = [
@@ -458,6 +580,7 @@ def main() -> int:
             *figures["open_status"].values(),
             band["status"],
             *(r.get("status", "") for row in remote.values() for r in row["readers"].values()),
+            *(row.get("gdal_status", "") for row in remote.values()),
         ]
         if status.startswith("error")
     ]

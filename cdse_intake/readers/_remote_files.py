@@ -6,7 +6,9 @@ JPEG 2000 tile of Sentinel-2 that is a 64 kB range request per read, as much as 
 small window needs. Here the fsspec file objects outlive the dataset: the last
 :data:`KEEP` files a process read stay open, keyed by their filesystem and path (a product's
 files never change on CDSE: a reprocessing is a new product), and each keeps its first block (the
-header) for its lifetime besides fsspec's read-ahead. A file is lent to one reader at a time.
+header) for its lifetime besides fsspec's read-ahead. A file is lent to one reader at a time,
+with, for one read, an overlay of bytes fetched ahead (a JPEG 2000 window's tile-parts: see
+:mod:`._jp2_window`) that answers the reads it can before the network is asked.
 """
 
 from __future__ import annotations
@@ -57,9 +59,10 @@ _lock = threading.Lock()
 _idle: collections.OrderedDict[tuple[Any, str], Any] = collections.OrderedDict()
 
 
-def borrow(fs: Any, path: str) -> _Borrowed:
+def borrow(fs: Any, path: str, overlay: Any = None) -> _Borrowed:
     """An open file of ``path`` on ``fs``, the one a previous read left if any; closing it
-    returns it for the next read."""
+    returns it for the next read. ``overlay``: an object whose ``read_at(pos, size)`` gives
+    the bytes it knows from ``pos`` on (``b""``: none), asked before the file."""
     if path == "test":
         # rasterio probes a callable opener with the path "test" when it registers it: on
         # CDSE that was a catalogue search for a product named "test" at every open
@@ -69,7 +72,7 @@ def borrow(fs: Any, path: str) -> _Borrowed:
         f = _idle.pop(key, None)
     if f is None or f.closed:
         f = fs.open(path, "rb", block_size=REMOTE_BLOCK, cache_type=HeadReadahead.name)
-    return _Borrowed(f, key)
+    return _Borrowed(f, key, overlay)
 
 
 def service_of(fs: Any) -> str:
@@ -103,19 +106,31 @@ def _give_back(key: tuple[Any, str], f: Any) -> None:
 
 
 class _Borrowed:
-    """The file as GDAL sees it: reads and seeks go through; ``close`` gives it back."""
+    """The file as GDAL sees it: reads go to the overlay, then the file; ``close`` gives it
+    back."""
 
-    def __init__(self, f: Any, key: tuple[Any, str]) -> None:
+    def __init__(self, f: Any, key: tuple[Any, str], overlay: Any = None) -> None:
         self._f = f
         self._key = key
+        self._overlay = overlay
         self.closed = False
         f.seek(0)
 
     def read(self, size: int = -1) -> bytes:
+        if self._overlay is not None and size is not None and size > 0:
+            pos = self._f.tell()
+            # possibly fewer bytes than asked (GDAL's readers ask again for the rest)
+            data = self._overlay.read_at(pos, size)
+            if data:
+                self._f.seek(pos + len(data))
+                return data
         return self._f.read(size)
 
     def readinto(self, buffer: Any) -> int:
-        return self._f.readinto(buffer)
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
+        return len(data)
 
     def seek(self, offset: int, whence: int = 0) -> int:
         return self._f.seek(offset, whence)

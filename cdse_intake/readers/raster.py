@@ -1,10 +1,12 @@
 """Raster files of a product (JPEG 2000, GeoTIFF) as lazy, picklable DataArrays.
 
 GDAL reads local zips natively (``/vsizip/``) and remote files through the ``cdse://``
-filesystem by range (rasterio's ``opener``), so a window transfers only the tiles it needs. Dask
-chunks default to multiples of the file's own tiles (the 1024-px JP2 tiles of Sentinel-2, TIFF
-blocks). The result has ``x``/``y`` pixel-centre coordinates and the CRS and transform in a
-``spatial_ref`` coordinate (CF grid mapping, what rioxarray reads and writes).
+filesystem by range (rasterio's ``opener``), so a window transfers only the tiles it needs; for
+a remote JPEG 2000 those tiles are fetched first, in merged ranges, from the file's tile-part
+index (:mod:`._jp2_window`). Dask chunks default to multiples of the file's own tiles (the
+1024-px JP2 tiles of Sentinel-2, TIFF blocks). The result has ``x``/``y`` pixel-centre
+coordinates and the CRS and transform in a ``spatial_ref`` coordinate (CF grid mapping, what
+rioxarray reads and writes).
 
 Not rioxarray's ``open_rasterio``: its file manager closes datasets from whichever thread drops
 the last reference, and rasterio's Python-opener files must be closed in the context that opened
@@ -26,6 +28,7 @@ import atexit
 import collections
 import contextlib
 import functools
+import logging
 import threading
 import weakref
 from dataclasses import dataclass
@@ -34,6 +37,8 @@ from typing import Any
 from xarray.backends import BackendArray
 
 from ..errors import CDSEError, UnsupportedProduct
+from ._jp2_index import Jp2IndexError
+from ._jp2_window import is_jp2, window_overlay
 from ._partial import check_member
 from ._remote_files import REMOTE_BLOCK as REMOTE_BLOCK
 from ._remote_files import borrow
@@ -48,6 +53,9 @@ __all__ = [
     "raster_info",
     "tile_chunks",
 ]
+
+
+log = logging.getLogger("cdse_intake.readers")
 
 
 class RasterReadError(CDSEError, OSError):
@@ -286,7 +294,8 @@ class _RasterArray(BackendArray):
         from rasterio.errors import RasterioError
 
         try:
-            with _opened(self.source, self.rel) as ds:
+            span = ((r0, r0 + window.height), (c0, c0 + window.width))
+            with _opened(self.source, self.rel, span) as ds:
                 data = ds.read(np.atleast_1d(bands).tolist(), window=window)
         except RasterioError as err:
             where = f"{self.source.location}: {self.rel or self.source.name}"
@@ -310,10 +319,14 @@ class _opened:
     """A rasterio dataset of ``rel``: cached per thread for local files; opened and closed
     around each use for files read through an opener (see the module docstring)."""
 
-    def __init__(self, source: ProductSource, rel: str) -> None:
+    def __init__(self, source: ProductSource, rel: str, span: Any = None) -> None:
         self.path, self.kwargs = source.raster(rel)
         if "opener" in self.kwargs:
-            self.kwargs = {"opener": functools.partial(_open_remote, self.kwargs["opener"])}
+            # the window's bytes fetched here, before the lock: other threads' fetches overlap
+            overlay = _overlay(source, rel, span) if span is not None else None
+            self.kwargs = {
+                "opener": functools.partial(_open_remote, self.kwargs["opener"], overlay=overlay)
+            }
         self.ds: Any = None
 
     def __enter__(self) -> Any:
@@ -367,12 +380,32 @@ class _opened:
                 _REMOTE_LOCK.release()
 
 
-def _open_remote(fs: Any, path: str, mode: str = "rb", **kwargs: Any) -> Any:
+def _open_remote(fs: Any, path: str, mode: str = "rb", overlay: Any = None, **kw: Any) -> Any:
     # readahead: each read fetches what it asks for plus one small block, in one request. GDAL
     # reads a JPEG 2000 header, then hops from tile header to tile header (skipping tile data)
-    # to the tiles it needs, then reads those whole: small blocks keep the hops cheap. The file
-    # stays open for the next read, its header kept (:mod:`._remote_files`).
-    return borrow(fs, path)
+    # to the tiles it needs, then reads those whole: small blocks keep the hops cheap, and the
+    # overlay of a planned window answers them all. The file stays open for the next read, its
+    # header kept (:mod:`._remote_files`).
+    return borrow(fs, path, overlay)
+
+
+def _overlay(source: ProductSource, rel: str, span: Any) -> Any:
+    """The prefetched tile-parts of a remote JPEG 2000 window (None for other files, or when
+    the file's tiles cannot be indexed: GDAL then reads it as any other, and says what is
+    wrong if it cannot either)."""
+    path = source.path(rel)
+    if not is_jp2(path):
+        return None
+    try:
+        return window_overlay(source.fs, path, *span)
+    except Jp2IndexError as err:
+        _warn_once(f"{source.location}: {rel or source.name}: no tile index ({err}); read as is")
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _warn_once(message: str) -> None:
+    log.warning(message)
 
 
 def axis_attrs(axis: str, crs: Any) -> dict[str, str]:
