@@ -20,6 +20,11 @@ Records are keyed by a digest of everything a writer can read from them (every f
 delivery state and the sizes themselves): a record that changes, or one of another seed or
 scale, is simply not found. ``tests/emulator/test_sums_pack.py`` fails when a pack is stale for
 the locked libraries, so ``make sums`` lands with the writer change.
+
+Fresh code and libraries are not enough: numpy's SIMD maths differ between CPUs in the last bit
+(:func:`float_profile`), and so do some products' bytes. A pack records the profile of the
+machine that built it, and machine variants (``<family>.<tag>.npz``, ``--variant``) ship
+beside the main pack; :func:`believed_pack` picks the one of this machine's profile.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import dataclasses
 import hashlib
 import importlib.metadata
 import inspect
+import logging
 import os
 import sys
 import threading
@@ -48,7 +54,18 @@ from .sums_files import FileRows, Listings
 if TYPE_CHECKING:
     from .catalogue import Entry
 
-__all__ = ["PACK_DIR", "Pack", "build_packs", "family_fingerprint", "lookup", "lookup_files"]
+__all__ = [
+    "PACK_DIR",
+    "Pack",
+    "believed_pack",
+    "build_packs",
+    "family_fingerprint",
+    "fresh_packs",
+    "lookup",
+    "lookup_files",
+]
+
+log = logging.getLogger("cdse_intake.emulator")
 
 HERE = Path(__file__).resolve().parent
 PACK_DIR = HERE / "data" / "sums"
@@ -191,6 +208,8 @@ class Pack:
     files: Listings | None = None
     """Each folder product's files (path, size, MD5), what STAC items list; None for a family
     of single-file products."""
+    profile: str = ""
+    """:func:`float_profile` of the machine that built it ("": built before it was recorded)."""
 
     @classmethod
     def read(cls, path: Path) -> Pack:
@@ -203,6 +222,7 @@ class Pack:
                 md5=data["md5"],
                 blake3=data["blake3"],
                 files=Listings.from_arrays(data),
+                profile=str(data["profile"]) if "profile" in data.files else "",
             )
 
     def write(self, path: Path) -> None:
@@ -217,6 +237,7 @@ class Pack:
                 sizes=self.sizes,
                 md5=self.md5,
                 blake3=self.blake3,
+                profile=np.array(self.profile),
                 **(self.files.arrays() if self.files is not None else {}),
             )
         os.replace(tmp, path)
@@ -241,40 +262,146 @@ class Pack:
         return len(self.keys)
 
 
-def pack_path(family: str) -> Path:
-    return PACK_DIR / f"{family}.npz"
+def pack_path(family: str, variant: str | None = None) -> Path:
+    return PACK_DIR / (f"{family}.{variant}.npz" if variant else f"{family}.npz")
 
 
-_loaded: dict[str, Pack | None] = {}
+def pack_paths(family: str) -> list[Path]:
+    """``family``'s shipped packs: the main one, then its variants.
+
+    The writers are deterministic on one machine, but not bit for bit across machines: numpy
+    picks its SIMD kernels of ``sin``, ``exp``, ``log``... at run time (AVX-512 or AVX2 on x86),
+    and they differ in the last bit, so a synthetic radar or DEM product built on another CPU
+    has other bytes (seen: the S1, CCM, Landsat and gridded packs built on an AVX-512 machine
+    were wrong on an AVX2 one). A variant ``<family>.<tag>.npz`` holds the sums another kind of
+    machine gives (its :func:`float_profile` recorded in it); :func:`believed_pack` chooses.
+    """
+    main = pack_path(family)
+    variants = sorted(p for p in PACK_DIR.glob(f"{family}.*.npz") if p.name != main.name)
+    return [main, *variants]
+
+
+@cache
+def float_profile() -> str:
+    """A digest of what this machine's numpy computes for the maths the writers use.
+
+    numpy dispatches ``sin``, ``exp``, ``log``, ``power``... to SIMD kernels chosen at run time
+    for the CPU (AVX-512, AVX2, NEON), and they differ in the last bit; a product painted with
+    them differs too. Two machines with one profile build the same bytes.
+    """
+    rng = np.random.default_rng(20261207)  # PCG64: the same numbers on every machine
+    digest = hashlib.sha256()
+    for dtype in (np.float32, np.float64):
+        x = np.concatenate(
+            [rng.uniform(-10, 10, 4096), rng.uniform(0, 1000, 1024), np.linspace(-90, 90, 1024)]
+        ).astype(dtype)
+        pos = np.abs(x) + dtype(1e-3)
+        unit = np.clip(x / dtype(10), -1, 1)
+        with np.errstate(all="ignore"):
+            outs = (
+                *(f(x) for f in (np.sin, np.cos, np.tan, np.exp, np.expm1, np.exp2, np.cbrt)),
+                *(f(x) for f in (np.arctan, np.sinh, np.cosh, np.tanh, np.arcsinh)),
+                *(f(pos) for f in (np.log, np.log1p, np.log2, np.log10, np.sqrt)),
+                np.arcsin(unit),
+                np.arccos(unit),
+                np.arctan2(x, pos),
+                np.power(pos, dtype(0.7)),
+                np.hypot(x, pos),
+                np.deg2rad(x),
+            )
+        for out in outs:
+            digest.update(np.ascontiguousarray(out).tobytes())
+    digest.update(rng.standard_normal(1024).tobytes())
+    digest.update(rng.gamma(2.0, size=256).tobytes())
+    return digest.hexdigest()[:12]
+
+
+def _read_fresh(path: Path, family: str) -> Pack | None:
+    """The pack at ``path`` if it is readable and of the current code and libraries."""
+    if not path.is_file():
+        return None
+    try:
+        pack = Pack.read(path)
+    except (OSError, ValueError, KeyError):
+        return None
+    return pack if pack.fingerprint == family_fingerprint(family) else None
+
+
+_loaded: dict[str, list[Pack]] = {}
+#: The pack believed per family, once one product built here was compared with it (None: no
+#: shipped pack gives this machine's bytes; products are built to be listed).
+_believed: dict[str, Pack | None] = {}
 _load_lock = threading.Lock()
 
 
-def fresh_pack(family: str) -> Pack | None:
-    """``family``'s shipped pack if it matches the current code and libraries, else None."""
+def fresh_packs(family: str) -> list[Pack]:
+    """``family``'s shipped packs that match the current code and libraries (not yet checked
+    against this machine's bytes)."""
     with _load_lock:
         if family not in _loaded:
-            path = pack_path(family)
-            pack = None
-            if path.is_file():
-                try:
-                    pack = Pack.read(path)
-                except (OSError, ValueError, KeyError):
-                    pack = None
-            if pack is not None and pack.fingerprint != family_fingerprint(family):
-                pack = None
-            _loaded[family] = pack
+            packs = (_read_fresh(path, family) for path in pack_paths(family))
+            _loaded[family] = [p for p in packs if p is not None]
         return _loaded[family]
 
 
+def fresh_pack(family: str) -> Pack | None:
+    """``family``'s main shipped pack if it matches the current code and libraries, else None."""
+    packs = fresh_packs(family)
+    return packs[0] if packs else None
+
+
+def believed_pack(entry: Entry) -> Pack | None:
+    """The pack of ``entry``'s family whose sums are those of the bytes built on this machine.
+
+    Decided once per process and family: a pack built on a machine of this one's
+    :func:`float_profile`; else a pack of no recorded profile (built before profiles were), once
+    ``entry``'s product built here (the payload store keeps it for its download) has its sums.
+    A pack of another profile is never believed (a family's products may match on one site and
+    not on the next). Until decided (an entry no pack holds) None is returned.
+    """
+    family = entry.family or ""
+    with _load_lock:
+        if family in _believed:
+            return _believed[family]
+    packs = fresh_packs(family)
+    same = [p for p in packs if p.profile == float_profile()]
+    if same:
+        with _load_lock:
+            return _believed.setdefault(family, same[0])
+    candidates = [p for p in packs if not p.profile and p.get(entry) is not None]
+    if not candidates:
+        if not any(not p.profile for p in packs):
+            with _load_lock:  # only packs of other machines: none will ever be believed
+                _believed.setdefault(family, None)
+        return None
+    from .payloads import STORE  # payloads imports this module
+
+    payload = STORE.payload(entry)
+    built = (payload.size, payload.md5, payload.blake3)
+    chosen = next((p for p in candidates if p.get(entry) == built), None)
+    if chosen is None:
+        log.info(
+            "the shipped sums of %s are not this machine's bytes (%s built here): its products "
+            "are built to be listed; `make sums` with --variant ships this machine's",
+            family,
+            entry.name,
+        )
+    with _load_lock:
+        _believed.setdefault(family, chosen)
+        return _believed[family]
+
+
 def lookup(entry: Entry) -> tuple[int, str, str] | None:
-    """``(size, md5, blake3)`` of ``entry``'s bytes from a fresh shipped pack, else None."""
-    pack = fresh_pack(entry.family or "")
+    """``(size, md5, blake3)`` of ``entry``'s bytes from a fresh shipped pack true on this
+    machine, else None."""
+    pack = believed_pack(entry)
     return None if pack is None else pack.get(entry)
 
 
 def lookup_files(entry: Entry) -> FileRows | None:
-    """``(path, size, MD5)`` of each of ``entry``'s files from a fresh shipped pack, else None."""
-    pack = fresh_pack(entry.family or "")
+    """``(path, size, MD5)`` of each of ``entry``'s files from a fresh shipped pack true on this
+    machine, else None."""
+    pack = believed_pack(entry)
     return None if pack is None else pack.get_files(entry)
 
 
@@ -314,10 +441,13 @@ def file_rows(files: dict[str, bytes]) -> FileRows:
 
 
 def build_packs(
-    families: Sequence[str] | None = None, jobs: int | None = None, force: bool = False
+    families: Sequence[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    variant: str | None = None,
 ) -> dict[str, str]:
     """Build the packs of ``families`` (default: every family with a writer) that are missing
-    or stale; what was done per family."""
+    or stale, as ``variant`` (see :func:`pack_paths`) if given; what was done per family."""
     import multiprocessing
 
     from .catalogue import build_catalogue
@@ -331,7 +461,7 @@ def build_packs(
     catalogue = build_catalogue(DEFAULT_SEED, DEFAULT_SCALE, deliver="all")
     report: dict[str, str] = {}
     for family in wanted:
-        if not force and fresh_pack(family) is not None:
+        if not force and _read_fresh(pack_path(family, variant), family) is not None:
             report[family] = "fresh"
             continue
         fingerprint = family_fingerprint(family)  # of the code the builds below run
@@ -368,10 +498,12 @@ def build_packs(
             files=None
             if BUILDERS[family].single_file
             else Listings.build([rows[i][4] for i in order]),
+            profile=float_profile(),
         )
-        pack.write(pack_path(family))
+        pack.write(pack_path(family, variant))
         with _load_lock:
             _loaded.pop(family, None)
+            _believed.pop(family, None)
         report[family] = f"{len(rows)} products in {time.perf_counter() - started:.0f} s"
     _WORK.clear()
     return report
@@ -394,6 +526,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs)")
     parser.add_argument("--force", action="store_true", help="rebuild fresh packs too")
     parser.add_argument("--check", action="store_true", help="only say which packs are stale")
+    parser.add_argument(
+        "--variant",
+        default=None,
+        help="write <family>.<VARIANT>.npz beside the main pack: the sums as this machine's "
+        "floating-point maths gives them, where they differ from the main pack's",
+    )
     args = parser.parse_args(argv)
     if args.check:
         from .products import BUILDERS
@@ -401,7 +539,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stale = [f for f in (args.families or BUILDERS) if fresh_pack(f) is None]
         print("stale: " + (", ".join(stale) if stale else "none"))
         return 1 if stale else 0
-    for family, what in build_packs(args.families or None, args.jobs, args.force).items():
+    built = build_packs(args.families or None, args.jobs, args.force, args.variant)
+    for family, what in built.items():
         print(f"{family}: {what}", flush=True)
     return 0
 
