@@ -18,7 +18,10 @@ to the product cache (or ``dest``) and returns a :class:`DownloadReport` with on
   every exit path, Ctrl-C included.
 
 Modules: :mod:`.core` (the run), :mod:`.https` and :mod:`.s3` (one product's transfer),
-:mod:`.partfile` (the ``.part`` on disk), :mod:`.cluster` (spread over dask workers),
+:mod:`.partfile` (the ``.part`` on disk), :mod:`.writes` (gathered chunks written with one
+``pwritev``, no joined copy), :mod:`.present` (what a target already holds), :mod:`.process`
+(the file threads and cache index each process shares between calls), :mod:`.cluster` (spread
+over dask workers),
 :mod:`.retry`, :mod:`.accounts`, :mod:`.plan` (items and manifests), :mod:`.keys` (ids and
 names looked up in the catalogue), :mod:`.progress`,
 :mod:`.report`, :mod:`.runner`, :mod:`.local` (``ensure_local``: the cache, else a download).

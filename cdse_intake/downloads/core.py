@@ -2,7 +2,7 @@
 
 A run first sorts the products without any network call: unsafe names fail, products already
 verified at their place are skipped, offline ones (``Online: false``) fail with
-:class:`~cdse_intake.errors.ProductOffline`. The rest go to a queue served by ``limit + 1``
+:class:`~cdse_intake.errors.ProductOffline`. The rest go to a queue served by ``2 * limit``
 workers per account, at most ``limit`` of them holding a connection. A worker takes a product
 whose cross-process lock it can get (so two processes sharing a cache never fetch the same
 product: the second finds it verified), fetches it into a ``.part`` holding a connection slot
@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
 import contextlib
 import logging
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from ..auth.shared import token_providers
-from ..cache import ProductCache, file_name
+from ..cache import file_name
 from ..cache.safety import safe_filename
 from ..config import Context, Endpoints, Settings, check_via, resolve
 from ..errors import (
@@ -42,12 +42,13 @@ from .accounts import Account
 from .https import fetch_https
 from .partfile import Expected, PartFile
 from .plan import Plan, Request, collect
+from .present import present
+from .process import file_executor, product_cache
 from .progress import FileProgress, Progress
 from .report import DownloadReport, Outcome
 from .retry import Limits, Stats
 from .runner import run_sync
 from .s3 import is_single_object
-from .verify import file_matches, place_copy
 
 __all__ = ["Downloader", "download"]
 
@@ -88,7 +89,7 @@ class Downloader:
                 f"max_connections={max_connections!r} is invalid; expected a whole number >= 1"
             )
         self.limit = limit
-        self.cache = ProductCache(self.settings.cache_dir)
+        self.cache = product_cache(self.settings.cache_dir)  # one per folder and process
         self.dest = None if dest is None else Path(dest).expanduser().absolute()
         self.credentials = credentials
         self.progress = progress
@@ -166,7 +167,10 @@ class _Run:
         self.credentials_missing = False
         self.authentication_failed = False
         self.bars = Progress(downloader.progress, len(plan.products), downloader.on_progress)
-        self.executor: ThreadPoolExecutor | None = None
+        # The process's file threads (their cache index connections stay open between runs);
+        # this run's own calls are tracked so that it ends only once they have.
+        self.executor = file_executor()
+        self._calls: set[concurrent.futures.Future[Any]] = set()
         self.https_unavailable: AuthenticationError | None = None
 
     # -- bookkeeping -------------------------------------------------------------------------------
@@ -190,13 +194,20 @@ class _Run:
             authentication_failed=self.authentication_failed,
         )
 
+    async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` in the process's file threads; the run waits for it before it ends."""
+        future = self.executor.submit(fn, *args)
+        self._calls.add(future)
+        future.add_done_callback(self._calls.discard)
+        return await asyncio.wrap_future(future)
+
     # -- the run ---------------------------------------------------------------------------------
     async def run(self) -> DownloadReport:
         recorders = self.plan.recorders
         try:
             for recorder in recorders:
                 recorder.flush_soon()
-            queue = await asyncio.to_thread(self._triage)
+            queue = await self._in_thread(self._triage)
             for recorder in recorders:
                 recorder.flush_soon()
             if queue:
@@ -204,8 +215,7 @@ class _Run:
             for recorder in recorders:
                 await recorder.wait()
         finally:
-            if self.executor is not None:
-                self.executor.shutdown(wait=True)
+            concurrent.futures.wait(list(self._calls))  # work a cancellation left in a thread
             for recorder in recorders:
                 recorder.flush()  # every exit path, Ctrl-C included, leaves a current manifest
             self.bars.close()
@@ -256,10 +266,7 @@ class _Run:
             for product, _ in queue:
                 self.finish(outcomes.failed(product, err))
             return
-        # One worker more than connections per account: while a product is being opened,
-        # verified and renamed (no connection held), the others keep every slot busy.
-        workers = sum(a.limit + 1 for a in accounts_)
-        self.executor = ThreadPoolExecutor(workers + 2, thread_name_prefix="cdse-download")
+        workers = sum(_workers(a.limit) for a in accounts_)
         pending = collections.deque(queue)
         async with contextlib.AsyncExitStack() as stack:
             if any(a.tokens is not None for a in accounts_):
@@ -274,7 +281,7 @@ class _Run:
                     await stack.enter_async_context(account.s3)
             async with asyncio.TaskGroup() as group:
                 for account in accounts_:
-                    for _ in range(account.limit + 1):
+                    for _ in range(_workers(account.limit)):
                         group.create_task(self._worker(account, pending))
 
     def _accounts(self) -> list[Account]:
@@ -336,7 +343,7 @@ class _Run:
         """Bring one product to its target: skipped, verified or failed (never raises)."""
         started = time.monotonic()
         try:
-            local = await asyncio.to_thread(self._local, product, target)
+            local = await self._in_thread(present, self.d.cache, product, target)
             if local is not None:
                 return local
             return await self._fetch(product, target, account, started)
@@ -348,36 +355,6 @@ class _Run:
             if not isinstance(err, CDSEError | OSError):
                 log.exception("unexpected error downloading %s", product.name)
             return outcomes.failed(product, err, seconds=time.monotonic() - started)
-
-    def _local(self, product: Product, target: Path) -> Outcome | None:
-        """Skip without network when a verified copy exists (runs in a thread)."""
-        cache = self.d.cache
-        found = cache.lookup(product)  # again: another process may have finished it meanwhile
-        if found is not None and found == target:
-            return outcomes.skipped(product, target, "already verified")
-        if found is not None:
-            entry = cache.entry(product)
-            assert entry is not None
-            place_copy(found, target)
-            cache.record(product, target, entry.algorithm, entry.checksum)
-            return outcomes.skipped(product, target, f"copied from the verified file {found}")
-        if target.is_symlink():  # never taken as verified, never written through
-            log.warning("%s: %s is a symbolic link; replaced by the download", product.name, target)
-            target.unlink()
-        if target.is_file():
-            expected = Expected.of(product)
-            if file_matches(target, expected):
-                cache.record(product, target, expected.algorithm, expected.checksum)
-                return outcomes.skipped(
-                    product, target, "the file already there matches its checksum"
-                )
-            quarantine = cache.quarantine_for(product)
-            quarantine.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(target, quarantine)  # never leave an unverified file at a final path
-            log.warning("%s did not match its checksum: moved to %s", target, quarantine)
-        if product.online is False:
-            raise outcomes.offline(product)
-        return None
 
     async def _fetch(
         self, product: Product, target: Path, account: Account, started: float
@@ -410,9 +387,7 @@ class _Run:
                     limits,
                 )
             await part.commit()
-            await asyncio.to_thread(
-                self.d.cache.record, product, target, expected.algorithm, digest
-            )
+            await self._in_thread(self.d.cache.record, product, target, expected.algorithm, digest)
         except ChecksumMismatch as err:
             where = await part.quarantine(self.d.cache.quarantine_for(product))
             return outcomes.failed(
@@ -432,7 +407,9 @@ class _Run:
         finally:
             part.close()
             bar.close()
-        seconds = time.monotonic() - started
+        # From the first connection slot: the wait for one behind other products is queueing,
+        # not this product's transfer (its speed would read half the others' in a full batch).
+        seconds = stats.since_began(started)
         note = f"resumed at byte {resumed}" if resumed else ""
         return Outcome(
             id=product.id,
@@ -449,6 +426,13 @@ class _Run:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+def _workers(limit: int) -> int:
+    """Workers per account: twice its connections. While a product is opened, verified (fsync),
+    renamed and indexed, no connection held, another one keeps its slot busy; for small
+    products that work takes as long as the transfer, so one spare worker left slots idle."""
+    return 2 * limit
+
+
 def _is_network_error(err: BaseException) -> bool:
     import aiohttp
 

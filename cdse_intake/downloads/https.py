@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from ..errors import ServiceError
 from .accounts import Account
-from .partfile import CHUNK, PartFile
+from .partfile import MAX_BUFFERS, WRITE_SIZE, PartFile
 from .retry import (
     Limits,
     Restart,
@@ -127,8 +127,9 @@ async def _transfer(
                 check_more(part, held + len(data))  # never write past the expected size
                 pending.append(data)
                 held += len(data)
-                if held >= CHUNK:
-                    await part.write(b"".join(pending) if len(pending) > 1 else pending[0])
+                if held >= WRITE_SIZE or len(pending) >= MAX_BUFFERS:
+                    # the chunks as they are (no joined copy), written while the next arrive
+                    await part.write(pending)
                     stats.bytes += held
                     bar.update(held)
                     pending, held = [], 0
@@ -136,7 +137,7 @@ async def _transfer(
         finally:
             # Bytes that arrived before a reset are good: keep them for the resume.
             if pending:
-                await part.write(b"".join(pending))
+                await part.write(pending)
                 stats.bytes += held
                 bar.update(held)
             await part.drain()

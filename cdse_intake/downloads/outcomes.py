@@ -36,9 +36,13 @@ def failed(
     seconds: float | None = None,
     note: str = "",
 ) -> Outcome:
-    """A failed outcome: the reason, bytes, time and retries so far."""
+    """A failed outcome: the reason, bytes, time and retries so far (the time from its first
+    connection slot, when it got one: see :attr:`~.retry.Stats.began`)."""
     if seconds is None:
-        seconds = 0.0 if started is None else time.monotonic() - started
+        if stats is not None and stats.began is not None:
+            seconds = stats.since_began(stats.began)
+        else:
+            seconds = 0.0 if started is None else time.monotonic() - started
     reason = _reason(err) + (f"; {note}" if note else "")
     return Outcome(
         id=product.id,

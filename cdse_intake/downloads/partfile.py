@@ -16,8 +16,10 @@ rename to the final path happens only while the name still holds the file that w
 a zip holding a symlink or a device is refused whatever its checksum says.
 
 File work blocks, so it runs in executor threads. Writes are pipelined: at most one is in
-flight, and the next chunk is received from the network while the previous one is written and
-hashed (hashlib and blake3 release the GIL on large buffers).
+flight, and the next bytes are received from the network while the previous ones are written and
+hashed (hashlib and blake3 release the GIL on large buffers). A write takes the received chunks
+as they are: one ``pwritev`` at the file's known offset, then each chunk through the hasher, so
+no chunk is copied into a joined buffer first.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import os
 import stat
 import threading
 import zipfile
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -39,19 +42,34 @@ from ..cache import new_hasher
 from ..cache.safety import check_member
 from ..errors import ChecksumMismatch, DownloadError, UnsafePathError
 from ..product import Product
+from .writes import pwrite_all
 
-__all__ = ["CHUNK", "Expected", "PartFile", "fsync_dir"]
+__all__ = [
+    "CHUNK",
+    "MAX_BUFFERS",
+    "WRITE_SIZE",
+    "Expected",
+    "PartFile",
+    "fsync_dir",
+]
 
-#: Bytes read from a file per hashing step, and the least handed to a write.
+#: Bytes read from a file per hashing step.
 CHUNK = 1 << 20
+#: Bytes gathered from the network before one write: few, large writes and thread hand-offs.
+WRITE_SIZE = 4 << 20
+#: Received chunks gathered at most before a write, whatever their size: a server sending tiny
+#: chunks cannot grow the list (each chunk costs ~40 bytes of bookkeeping) nor pass IOV_MAX.
+MAX_BUFFERS = 512
 #: Flags of every file this module creates: a new file, never through a symlink.
 CREATE = os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 #: The longest sidecar read (a real one is ~200 bytes).
 MAX_SIDECAR = 64 << 10
-#: Every this many bytes written, the ``.part`` is flushed to disk in the background, so the
-#: fsync before the final rename finds little left to write (a large product's writeback then
-#: overlaps its transfer instead of following it).
-SYNC_EVERY = 64 << 20
+#: Every this many bytes written, the ``.part`` is flushed to disk in the background (at most
+#: one flush in flight), so the fsync before the final rename finds little left to write: the
+#: disk works while bytes arrive instead of after. At 64 MB a batch of 42 MB products never
+#: flushed early and waited ~0.2 s per product in the final fsync (8 x 42 MB: 1.78 s of fsync,
+#: 0.25 s at 8 MB, on a disk doing ~250 MB/s).
+SYNC_EVERY = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -136,6 +154,7 @@ class PartFile:
         self._io = threading.Lock()  # one file operation at a time, whichever thread runs it
         self._sync = threading.Lock()  # an early fdatasync in flight (close waits for it)
         self._unsynced = 0
+        self._end = 0  # where the next write goes (the file's length once writes are done)
 
     def __repr__(self) -> str:
         return f"PartFile({str(self.part)!r}, {self.length} bytes)"
@@ -175,7 +194,7 @@ class PartFile:
                         fh.close()
                     else:
                         self._fh, self._hasher = fh, hasher
-                        self.length = self.resumed = length
+                        self.length = self.resumed = self._end = length
                         return
             # Nothing to resume: the sidecar first (atomically), then an empty .part.
             tmp = self.sidecar.with_name(self.sidecar.name + f".{os.getpid()}.tmp")
@@ -184,7 +203,7 @@ class PartFile:
             os.replace(tmp, self.sidecar)  # replaces a symlink there, never writes through it
             self._fh = os.fdopen(create_new(self.part), "w+b")
             self._hasher = new_hasher(self.expected.algorithm)
-            self.length = self.resumed = 0
+            self.length = self.resumed = self._end = 0
 
     def _sidecar_matches(self) -> bool:
         try:
@@ -201,11 +220,14 @@ class PartFile:
             return None
 
     # -- writing ---------------------------------------------------------------------------------
-    def _write(self, data: bytes) -> None:
+    def _write(self, chunks: Sequence[bytes]) -> None:
         with self._io:
-            self._fh.write(data)
-            self._hasher.update(data)
-            self._unsynced += len(data)
+            fd = self._fh.fileno()
+            start = self._end
+            self._end = pwrite_all(fd, chunks, start)
+            for chunk in chunks:
+                self._hasher.update(chunk)
+            self._unsynced += self._end - start
             if self._unsynced < SYNC_EVERY or self.executor is None or self._sync.locked():
                 return
             self._unsynced = 0
@@ -218,13 +240,16 @@ class PartFile:
                 with contextlib.suppress(OSError):
                     os.fdatasync(fd)
 
-    async def write(self, data: bytes) -> None:
-        """Append ``data``: waits for the previous write, then hands this one to a thread."""
+    async def write(self, data: bytes | Sequence[bytes]) -> None:
+        """Append ``data`` (bytes, or chunks in order): waits for the previous write, then hands
+        this one to a thread. The chunks must not be changed until the next write or drain."""
+        chunks = [data] if isinstance(data, bytes | bytearray | memoryview) else list(data)
         if self._pending is not None:
             pending, self._pending = self._pending, None
             await pending
-        self._pending = asyncio.get_running_loop().run_in_executor(self.executor, self._write, data)
-        self.length += len(data)
+        loop = asyncio.get_running_loop()
+        self._pending = loop.run_in_executor(self.executor, self._write, chunks)
+        self.length += sum(len(c) for c in chunks)
 
     async def drain(self) -> None:
         """Wait until every write has reached the file (raises a failed write's OSError)."""
@@ -243,7 +268,7 @@ class PartFile:
             self._fh.seek(0)
             self._fh.truncate()
             self._hasher = new_hasher(self.expected.algorithm)
-            self.length = 0
+            self.length = self._end = 0
 
     # -- verification and the final rename ---------------------------------------------------------
     async def verify(self) -> str:

@@ -111,6 +111,14 @@ class Stats:
     attempts: int = 0
     held: float = 0.0
     """Seconds spent holding a connection (what the deadline counts)."""
+    began: float | None = None
+    """``time.monotonic()`` when the product first got a connection slot (None: never): its
+    timer starts there, so the wait for a slot while others download is not counted as its
+    transfer time."""
+
+    def since_began(self, fallback: float) -> float:
+        """Seconds since the first slot was granted (since ``fallback`` if none was)."""
+        return time.monotonic() - (fallback if self.began is None else self.began)
 
 
 def rate_guard(limits: Limits, part: Any) -> RateGuard:
@@ -312,6 +320,8 @@ async def transfer_verified(
     async def attempt() -> str:
         if not part.complete:
             async with account.connection():
+                if stats.began is None:
+                    stats.began = time.monotonic()
                 await _held(transfer, part, stats, limits)
         return await part.verify()
 
