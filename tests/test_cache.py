@@ -696,14 +696,27 @@ def test_clean_unverified_only(tmp_path: Path) -> None:
 def test_clean_everything(tmp_path: Path) -> None:
     scene = Scene(tmp_path)
     cache = scene.cache
+    kept_index = cache.root / "indexes" / "jp2" / "0123.json"  # a remote JP2's tile-part index
+    kept_index.parent.mkdir(parents=True)
+    kept_index.write_text("{}")
     count = cache.clean(everything=True)
-    assert count == 12  # everything the Scene made inside the root
+    assert count == 13  # everything the Scene made inside the root, and indexes/
+    assert not (cache.root / "indexes").exists()
     assert not scene.verified_path.exists()
     assert cache.lookup(scene.verified) is None
     assert [e.id for e in cache.entries()] == [scene.dest_product.id]  # outside the root: kept
     assert list((cache.root / "products").iterdir()) == []  # empty folders pruned
     assert list((cache.root / "quarantine").iterdir()) == []
     scene.outside_intact()
+
+
+def test_clean_keeps_tile_part_indexes_unless_everything(tmp_path: Path) -> None:
+    cache = ProductCache(tmp_path)
+    index = cache.root / "indexes" / "jp2" / "0123.json"
+    index.parent.mkdir(parents=True)
+    index.write_text("{}")
+    assert cache.clean(min_age=0) == 0 and index.exists()
+    assert cache.clean(everything=True) == 1 and not index.exists()
 
 
 def test_clean_spares_young_unknown_files(tmp_path: Path) -> None:

@@ -42,7 +42,8 @@ def clean(
     ``partial``: ``.part`` files (and folders) with their ``.part.json`` sidecars, except
     those of a download in progress (its product lock is held). ``unverified``: files under
     ``products/`` with no index entry, and everything in ``quarantine/``. ``everything``: all
-    products (their index entries too). Index entries whose file is gone are dropped.
+    products (their index entries too) and ``indexes/`` (remote files' tile-part indexes). Index
+    entries whose file is gone are dropped.
 
     A file that cannot be tied to a download (no sidecar naming its product) is left alone
     while younger than ``min_age`` seconds, unless ``everything``: a running download may
@@ -122,6 +123,10 @@ def clean(
                     if old(path) and not cache.indexed_now(path):
                         remove(path)
         _prune_empty(base)
+
+    indexes = cache.root / "indexes"  # derived from remote files' headers (readers/_jp2_window)
+    if everything and (indexes.is_dir() or indexes.is_symlink()):
+        remove(indexes)
 
     for entry in cache.entries():
         if not os.path.isfile(entry.path):
