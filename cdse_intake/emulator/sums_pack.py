@@ -209,7 +209,11 @@ class Pack:
     """Each folder product's files (path, size, MD5), what STAC items list; None for a family
     of single-file products."""
     profile: str = ""
-    """:func:`float_profile` of the machine that built it ("": built before it was recorded)."""
+    """:func:`float_profile` of the machines whose bytes it holds, comma-separated ("" among
+    them: also a machine not recorded, believed after one product's check)."""
+
+    def profiles(self) -> list[str]:
+        return self.profile.split(",")
 
     @classmethod
     def read(cls, path: Path) -> Pack:
@@ -364,13 +368,13 @@ def believed_pack(entry: Entry) -> Pack | None:
         if family in _believed:
             return _believed[family]
     packs = fresh_packs(family)
-    same = [p for p in packs if p.profile == float_profile()]
+    same = [p for p in packs if float_profile() in p.profiles()]
     if same:
         with _load_lock:
             return _believed.setdefault(family, same[0])
-    candidates = [p for p in packs if not p.profile and p.get(entry) is not None]
+    candidates = [p for p in packs if "" in p.profiles() and p.get(entry) is not None]
     if not candidates:
-        if not any(not p.profile for p in packs):
+        if not any("" in p.profiles() for p in packs):
             with _load_lock:  # only packs of other machines: none will ever be believed
                 _believed.setdefault(family, None)
         return None
