@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-# The emulator remembers products' sizes and checksums on disk (cdse_intake.emulator.sums): in
-# a folder of this run's, not the user's ~/.cache.
-os.environ["CDSE_EMULATOR_CACHE"] = tempfile.mkdtemp(prefix="cdse-emulator-sums-")
+# The emulator keeps generated catalogues, products' sizes and checksums on disk
+# (cdse_intake.emulator.sums, .catalogue_disk): in a folder of this run's, not the user's
+# ~/.cache, shared by xdist's workers and the processes tests start (they inherit it), removed
+# when the process that made it (xdist's controller) ends.
+_RUN_FOLDER = "PYTEST_CDSE_EMULATOR_CACHE"
+if _RUN_FOLDER not in os.environ:
+    os.environ[_RUN_FOLDER] = tempfile.mkdtemp(prefix="cdse-emulator-sums-")
+    atexit.register(shutil.rmtree, os.environ[_RUN_FOLDER], ignore_errors=True)
+os.environ["CDSE_EMULATOR_CACHE"] = os.environ[_RUN_FOLDER]
 
 #: The real CDSE material beside the repository (``../shared/reference``), when present.
 REFERENCE = Path(
     os.environ.get("CDSE_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared/reference")
 )
+
+
+#: The variables every test keeps: the first two are set to its own, the emulator's cache is
+#: the run's (without it, each emulator a test starts would generate its catalogue again).
+KEPT_VARIABLES = ("CDSE_CONFIG", "CDSE_CACHE_DIR", "CDSE_EMULATOR_CACHE")
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +48,7 @@ def _no_user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("CDSE_CONFIG", str(home / "no-config.toml"))
     monkeypatch.setenv("CDSE_CACHE_DIR", str(home / "cache"))
     for key in list(os.environ):
-        if key.startswith("CDSE_") and key not in ("CDSE_CONFIG", "CDSE_CACHE_DIR"):
+        if key.startswith("CDSE_") and key not in KEPT_VARIABLES:
             monkeypatch.delenv(key)
     monkeypatch.delenv("NETRC", raising=False)
 

@@ -7,7 +7,7 @@ matplotlib's non-GUI inline backend (Agg rendering to PNG outputs, which the tes
 The ``CDSE_*`` variables are unset (the autouse fixture of conftest.py), so the notebook's first
 cell starts its own emulator exactly as it does for a reader: that path is the one under test,
 and the notebooks may use the emulator object (its request log for the bytes a remote read cost,
-a fault to show a resumed download). It costs a catalogue build (~5 s) per notebook. Each runs
+a fault to show a resumed download). It costs a catalogue load (~2 s) per notebook. Each runs
 in a temporary copy of the repository layout (``notebooks/`` beside ``catalog.yaml``), so its
 ``output/`` folder never lands in the working tree.
 
@@ -34,6 +34,7 @@ from typing import Any
 import pytest
 
 from ._offline import GUARD
+from .conftest import KEPT_VARIABLES
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -106,7 +107,7 @@ def _execute_isolated(name: str, workdir: Path, kernel_dir: Path, home: Path) ->
     os.environ["CDSE_CONFIG"] = str(home / "no-config.toml")
     os.environ["CDSE_CACHE_DIR"] = str(home / "cache")
     for key in list(os.environ):
-        if key.startswith("CDSE_") and key not in ("CDSE_CONFIG", "CDSE_CACHE_DIR"):
+        if key.startswith("CDSE_") and key not in KEPT_VARIABLES:
             del os.environ[key]
     os.environ.pop("NETRC", None)
     return execute(name, workdir, kernel_dir)

@@ -25,6 +25,7 @@ from ..errors import (
     RateLimited,
     ServiceError,
 )
+from ..net.aws import thread_session
 from ..product import Product, is_single_file_name
 from .accounts import Account
 from .partfile import CHUNK, PartFile
@@ -104,7 +105,6 @@ class S3Source:
 
     async def __aenter__(self) -> S3Source:
         from aiobotocore.config import AioConfig
-        from aiobotocore.session import get_session
 
         config = AioConfig(
             connect_timeout=self.timeout,
@@ -112,7 +112,7 @@ class S3Source:
             retries={"max_attempts": 1},  # the downloader retries, with its own policy
             s3={"addressing_style": "path"},  # §6: path-style
         )
-        self._creator = get_session().create_client(
+        self._creator = thread_session().create_client(
             "s3",
             endpoint_url=self.endpoint,
             region_name=REGION,

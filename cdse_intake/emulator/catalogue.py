@@ -133,7 +133,8 @@ class Catalogue:
     def copy(self) -> Catalogue:
         """An independent catalogue over the same entries (``add`` on it leaves this one alone).
 
-        The derived indexes (geometries, tree, attribute columns) are shared until ``add``.
+        The derived indexes (geometries, bounds, tree, attribute columns) are shared until
+        ``add``.
         """
         clone = Catalogue.__new__(Catalogue)
         clone.__dict__.update(self.__dict__)
@@ -145,7 +146,7 @@ class Catalogue:
     def add(self, *entries: Entry) -> None:
         """Add entries (e.g. a large product for a benchmark); the index is rebuilt."""
         self._index([*self.entries, *entries])
-        for name in ("geometries", "tree", "_attribute_columns"):
+        for name in ("geometries", "bounds", "tree", "_attribute_columns"):
             self.__dict__.pop(name, None)
 
     def replace(self, entry: Entry) -> None:
@@ -192,6 +193,31 @@ class Catalogue:
             [shapely.geometry.shape(e.footprint) if e.footprint else None for e in self.entries],
             dtype=object,
         )
+
+    @functools.cached_property
+    def bounds(self) -> np.ndarray:
+        """``(west, south, east, north)`` of each footprint's coordinates, as shapely's bounds
+        (NaN where the product has none): read from the GeoJSON, ~20x faster than building
+        :attr:`geometries` where only extents are wanted (collection documents)."""
+        out = np.full((len(self.entries), 4), np.nan)
+        for i, entry in enumerate(self.entries):
+            footprint = entry.footprint
+            if not footprint:
+                continue
+            kind, coords = footprint.get("type"), footprint.get("coordinates")
+            if kind == "Polygon":
+                rings = [coords[0]]
+            elif kind == "MultiPolygon":
+                rings = [polygon[0] for polygon in coords]
+            else:  # not a footprint CDSE gives; shapely knows every GeoJSON type
+                import shapely
+
+                out[i] = shapely.bounds(shapely.geometry.shape(footprint))
+                continue
+            xs = [point[0] for ring in rings for point in ring]
+            ys = [point[1] for ring in rings for point in ring]
+            out[i] = (min(xs), min(ys), max(xs), max(ys))
+        return out
 
     @functools.cached_property
     def tree(self) -> Any:

@@ -88,8 +88,10 @@ def library_versions(family: str | None = None) -> str:
     return ";".join(versions)
 
 
-def _emulator_imports(path: Path) -> set[Path]:
-    """The emulator modules ``path`` imports at run time (``TYPE_CHECKING`` blocks skipped)."""
+@cache
+def _emulator_imports(path: Path) -> frozenset[Path]:
+    """The emulator modules ``path`` imports at run time (``TYPE_CHECKING`` blocks skipped);
+    parsed once per process (every family's fingerprint walks the shared modules again)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = path.parent
     found: set[Path] = set()
@@ -121,7 +123,7 @@ def _emulator_imports(path: Path) -> set[Path]:
                     visit([child])
 
     visit(tree.body)
-    return {p for p in found if HERE in p.parents or p.parent == HERE}
+    return frozenset(p for p in found if HERE in p.parents or p.parent == HERE)
 
 
 def emulator_closure(start: Path) -> set[Path]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..auth import S3Keys
 from ..errors import ProductNotFound, ServiceError
+from ..net.aws import thread_session
 from ..product import Product
 
 __all__ = ["new_s3fs", "s3_key"]
@@ -51,6 +52,7 @@ def new_s3fs(keys: S3Keys, endpoint_url: str, owner: Any) -> Any:
         client_kwargs={"region_name": REGION},
         config_kwargs={"s3": {"addressing_style": "path"}},
         asynchronous=True,
+        session=thread_session(),  # its service models loaded once per thread, not per fs
         skip_instance_cache=True,  # it holds the secret: never shared through fsspec's cache
         max_concurrency=1,  # one connection per budget slot (s3fs splits big reads in 10)
     )

@@ -286,13 +286,10 @@ def _time(us: int) -> str:
 
 
 def _spatial_extent(index: StacIndex, members: np.ndarray) -> list[float]:
-    import shapely
-
-    geoms = index.catalogue.geometries[members]
-    geoms = geoms[np.array([g is not None for g in geoms], dtype=bool)]
-    if len(geoms) == 0:
+    bounds = index.catalogue.bounds[members]
+    bounds = bounds[~np.isnan(bounds[:, 0])]
+    if len(bounds) == 0:
         return [-180.0, -90.0, 180.0, 90.0]
-    bounds = shapely.bounds(geoms)
     return [
         float(bounds[:, 0].min()),
         float(bounds[:, 1].min()),
