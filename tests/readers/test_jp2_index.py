@@ -215,9 +215,7 @@ def _value_requests(emu, rel: str) -> list:
     return [
         r
         for r in emu.state.requests()
-        if r.path.endswith("/$value")
-        and r.user == USER
-        and name in urllib.parse.unquote(r.path)
+        if r.path.endswith("/$value") and r.user == USER and name in urllib.parse.unquote(r.path)
     ]
 
 
