@@ -335,14 +335,18 @@ def _cached_catalogue(
     kept = catalogue_disk.load(arguments)
     if kept is not None:
         return kept
-    enabled = gc.isenabled()
-    gc.disable()  # only new long-lived objects: collections would rescan them for nothing
-    try:
-        catalogue = _generate(seed, scale, materialise, deliver, shares)
-    finally:
-        if enabled:
-            gc.enable()
-    catalogue_disk.save(arguments, catalogue)
+    with catalogue_disk.generating(arguments):
+        kept = catalogue_disk.load(arguments)  # another process kept it meanwhile
+        if kept is not None:
+            return kept
+        enabled = gc.isenabled()
+        gc.disable()  # only new long-lived objects: collections would rescan them for nothing
+        try:
+            catalogue = _generate(seed, scale, materialise, deliver, shares)
+        finally:
+            if enabled:
+                gc.enable()
+        catalogue_disk.save(arguments, catalogue)
     return catalogue
 
 

@@ -85,3 +85,36 @@ def test_a_file_others_can_write_is_not_read(folder):
 
 
 _SHARES = tuple(FAULT_SHARES.items())
+
+
+def test_a_second_process_waits_for_the_generation_under_way_then_loads_it(folder, monkeypatch):
+    """Two processes starting together (xdist's workers, kernels opened at once): the second
+    waits on the first's lock and reads its file instead of generating the records again."""
+    import threading
+
+    from cdse_intake.emulator import catalogue
+
+    arguments = (7, 0.02, True, "showcase", tuple(FAULT_SHARES.items()))
+    real = catalogue._generate
+    generated = []
+    monkeypatch.setattr(catalogue, "_generate", lambda *a: generated.append(a) or real(*a))
+    held, release, found = threading.Event(), threading.Event(), {}
+
+    def first() -> None:  # the other process, generating
+        with catalogue_disk.generating(arguments):
+            held.set()
+            release.wait(30)
+            catalogue_disk.save(arguments, real(*arguments))
+
+    other = threading.Thread(target=first)
+    other.start()
+    assert held.wait(30)
+    second = threading.Thread(target=lambda: found.update(c=_cached_catalogue(*arguments)))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waiting for the first, not generating alongside
+    release.set()
+    other.join(30)
+    second.join(60)
+    assert generated == []  # read back, not generated
+    assert _records(found["c"]) == _records(real(*arguments))
