@@ -50,12 +50,15 @@ def fs(store: tuple[S3Server, Products]) -> s3fs.S3FileSystem:
     )
 
 
+#: One boto3 session for the module's clients: a new session loads botocore's service models
+#: again (~0.5 s a client on a slow core, for each of ~140 tests).
+SESSION = boto3.session.Session()
+
+
 def client(server: S3Server, **kw) -> object:
     key, secret = server.credentials
     options = {"aws_access_key_id": key, "aws_secret_access_key": secret, **kw}
-    return boto3.session.Session().client(
-        "s3", endpoint_url=server.endpoint, region_name="default", **options
-    )
+    return SESSION.client("s3", endpoint_url=server.endpoint, region_name="default", **options)
 
 
 def test_endpoint_is_loopback_with_an_os_chosen_port(store: tuple[S3Server, Products]) -> None:
@@ -226,7 +229,7 @@ def test_wrong_or_missing_credentials_are_refused(store: tuple[S3Server, Product
     with pytest.raises(botocore.exceptions.ClientError) as err:
         client(server, aws_secret_access_key="wrong").list_objects_v2(Bucket="eodata")
     assert err.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
-    anonymous = boto3.session.Session().client(
+    anonymous = SESSION.client(
         "s3",
         endpoint_url=server.endpoint,
         region_name="default",

@@ -68,9 +68,14 @@ def tricky() -> Iterator[tuple[S3Server, list[str]]]:
         yield server, keys
 
 
+#: One boto3 session for the module's clients: a new session loads botocore's service models
+#: again (~0.5 s a client on a slow core, for each of ~140 tests).
+SESSION = boto3.session.Session()
+
+
 def client(server: S3Server):
     key, secret = server.credentials
-    return boto3.session.Session().client(
+    return SESSION.client(
         "s3",
         endpoint_url=server.endpoint,
         region_name="default",
@@ -225,7 +230,7 @@ def delivering() -> Iterator[Emulator]:
 
 def _emulator_client(emu: Emulator):
     env = emu.env()
-    return boto3.session.Session().client(
+    return SESSION.client(
         "s3",
         endpoint_url=env["CDSE_S3_ENDPOINT"],
         region_name="default",
