@@ -91,16 +91,18 @@ def generating(arguments: tuple[Any, ...]) -> Iterator[None]:
     import filelock
 
     lock = filelock.FileLock(path.with_suffix(".lock"), timeout=WAIT, thread_local=False)
+    held = False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire()
+        held = True
     except (OSError, filelock.Timeout):
-        yield
-        return
+        pass  # an unwritable folder, or a generation that seems stuck: generate our own
     try:
         yield
     finally:
-        lock.release()
+        if held:
+            lock.release()
 
 
 def load(arguments: tuple[Any, ...]) -> Catalogue | None:
@@ -150,6 +152,7 @@ def save(arguments: tuple[Any, ...], catalogue: Catalogue) -> None:
     for old in kept[KEEP:]:
         with contextlib.suppress(OSError):
             old.unlink()
+            old.with_suffix(".lock").unlink(missing_ok=True)
 
 
 def _mtime(path: Path) -> float:
