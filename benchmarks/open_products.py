@@ -27,7 +27,8 @@ product), with the ``CDSE_*`` environment pointed at it as a user would:
 Exits 1 when a reader raised.
 
 ``--tlm`` also builds the product with TLM markers (a tile-part index, absent from ESA's files)
-and repeats (3) on it. Prints a table, then one ``JSON:`` line.
+and repeats (3) on it. Prints a table, then one ``JSON:`` line. Part (3) is measured in
+``_remote_window.py``, with the helpers the parts share in ``_open_common.py``.
 
     python benchmarks/open_products.py [--size 5490] [--runs 5] [--band-runs 3] [--tlm]
 """
@@ -41,17 +42,59 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
-import traceback
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _open_common import (
+    MB,
+    check_values,
+    download_all,
+    failed,
+    find_band,
+    product_of,
+    timed,
+)
+from _remote_window import (
+    CHUNKINGS,
+    WINDOW,
+    bearer_token,
+    measure_gdal,
+    measure_index_build,
+    measure_remote,
+    measure_remote_reader,
+    remote_summary,
+    rounded,
+    traffic,
+)
 
-MB = 1_000_000
-WINDOW = 512
+#: The names other code imports from this script, wherever they are defined.
+__all__ = [
+    "CHUNKINGS",
+    "FAMILIES",
+    "MB",
+    "WINDOW",
+    "bearer_token",
+    "check_values",
+    "download_all",
+    "failed",
+    "find_band",
+    "main",
+    "measure_band",
+    "measure_gdal",
+    "measure_index_build",
+    "measure_opens",
+    "measure_remote",
+    "measure_remote_reader",
+    "print_report",
+    "product_of",
+    "remote_summary",
+    "rounded",
+    "timed",
+    "traffic",
+]
+
 #: Benchmark label -> the emulator's family key (``Entry.family``).
 FAMILIES = {
     "S2 L1C": "sentinel2_l1c",
@@ -62,49 +105,6 @@ FAMILIES = {
     "EOPF": "eopf_zarr",
     "GeoTIFF": "clms_geotiff",
 }
-
-
-def product_of(entry: Any) -> Any:
-    """The client's Product record of an emulator entry (what a search would return)."""
-    from cdse_intake.product import Product
-
-    return Product(
-        id=entry.id,
-        name=entry.name,
-        collection=entry.collection,
-        product_type=entry.product_type,
-        start=entry.start,
-        end=entry.end,
-        size=entry.content_length,
-        checksums={"MD5": entry.md5, "BLAKE3": entry.blake3},
-        s3_path=entry.s3_path,
-        online=True,
-    )
-
-
-def download_all(entries: list[Any]) -> dict[str, Path]:
-    """Download ``entries`` into the cache (``CDSE_CACHE_DIR``); name -> local path."""
-    from cdse_intake import download
-
-    report = download([product_of(e) for e in entries], progress=False)
-    paths: dict[str, Path] = {}
-    for outcome in report:
-        if not outcome.ok or outcome.path is None:
-            raise RuntimeError(f"download of {outcome.name} failed: {outcome.reason}")
-        paths[outcome.name] = Path(outcome.path)
-    return paths
-
-
-def failed(err: BaseException) -> str:
-    """The status of a measurement that raised (the traceback goes to stderr)."""
-    traceback.print_exc(file=sys.stderr)
-    return f"error: {type(err).__name__}: {err}"[:300]
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    started = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - started
 
 
 # -- (1) lazy opens --------------------------------------------------------------------------------
@@ -140,59 +140,6 @@ def measure_opens(emu: Any, runs: int) -> dict[str, dict[str, Any]]:
         )
         out[label] = row
     return out
-
-
-# -- finding the band in whatever the reader returns -------------------------------------------
-
-
-def find_band(result: Any, band: str, size: int) -> Any:
-    """The ``(y, x)`` DataArray of ``band`` at full resolution (``size`` x ``size``) in a Dataset
-    or DataTree, whether bands are variables (``B04``, ``b04``, ``B04_10m``) or a ``band``
-    coordinate; singleton dimensions squeezed."""
-    import xarray as xr
-
-    datasets = (
-        [node.to_dataset() for node in result.subtree]
-        if isinstance(result, xr.DataTree)
-        else [result]
-    )
-    seen: list[str] = []
-    want = band.lower()
-    for ds in datasets:
-        for name, da in ds.data_vars.items():
-            seen.append(f"{name}{dict(da.sizes)}")
-            candidate = None
-            if str(name).lower() in (want, f"{want}_10m", f"{want}_r10m"):
-                candidate = da
-            else:
-                for dim in da.dims:
-                    coord = da.coords.get(dim)
-                    if coord is not None and coord.dtype.kind in "UO":
-                        labels = [str(v).lower() for v in coord.values]
-                        if want in labels:
-                            candidate = da.isel({dim: labels.index(want)})
-                            break
-            if candidate is None:
-                continue
-            candidate = candidate.squeeze(drop=True)
-            if candidate.ndim == 2 and candidate.shape == (size, size):
-                return candidate
-    raise LookupError(f"no {band} at {size} x {size} pixels among: {', '.join(seen)[:600]}")
-
-
-def check_values(values: np.ndarray, row0: int, col0: int) -> str:
-    """``"raw DN"`` or ``"reflectance"`` when ``values`` are B04's at that offset; else raise."""
-    from cdse_intake.emulator.products import sentinel2
-    from cdse_intake.emulator.products.large_s2 import expected_dn
-
-    rows, cols = np.mgrid[row0 : row0 + values.shape[0], col0 : col0 + values.shape[1]]
-    dn = expected_dn("B04", rows, cols, 10)
-    if values.dtype.kind in "ui" and np.array_equal(values, dn):
-        return "raw DN"
-    reflectance = (dn.astype(np.float64) + sentinel2.BOA_OFFSET) / sentinel2.QUANTIFICATION
-    if values.dtype.kind == "f" and np.allclose(values, reflectance, atol=1e-6, equal_nan=False):
-        return "reflectance"
-    raise AssertionError(f"B04 values at ({row0}, {col0}) are neither DN nor reflectance")
 
 
 # -- (2) one full band from the cache ----------------------------------------------------------
@@ -241,192 +188,7 @@ def measure_band(path: Path, entry: Any, size: int, runs: int, work: Path) -> di
     return row
 
 
-# -- (3) a remote window -------------------------------------------------------------------------
-
-
-def traffic(emu: Any) -> tuple[int, int, int]:
-    """Since the last reset: product bytes the emulator sent (``$value`` bodies, ranges
-    included), ``$value`` requests, and all requests (catalogue look-ups, ``Nodes`` listings)."""
-    records = emu.state.requests()
-    data = [r for r in records if r.path.endswith("/$value")]
-    return sum(r.bytes_sent for r in records), len(data), len(records)
-
-
-def measure_remote(emu: Any, entry: Any, size: int) -> dict[str, Any]:
-    import rasterio
-
-    from cdse_intake.emulator.products.large_s2 import codestream_tiles
-    from cdse_intake.fs import CDSEFileSystem
-
-    (rel,) = [r for r in entry.payload.files if r.endswith("_B04_10m.jp2")]
-    tiles = codestream_tiles(entry.payload.files[rel])
-    row0 = col0 = size // 2 - WINDOW // 2
-    hit = tiles.tiles_for(row0, col0, WINDOW, WINDOW)
-    needed = tiles.header[1] + tiles.tile_bytes(hit)
-    out: dict[str, Any] = {
-        "product_mb": entry.content_length / MB,
-        "band_mb": len(entry.payload.files[rel]) / MB,
-        "window": [row0, col0, WINDOW, WINDOW],
-        "tiles_hit": len(hit),
-        "needed_mb": needed / MB,
-        "raw_window_mb": WINDOW * WINDOW * 2 / MB,
-    }
-
-    # Floor: plain rasterio on the cdse:// filesystem (fresh, so no cached blocks). One GDAL
-    # thread: multi-threaded JPEG 2000 decoding through a Python opener returns garbage for
-    # multi-tile windows (rasterio 1.4.4; readers/raster.py does the same).
-    fs = CDSEFileSystem("https", skip_instance_cache=True)
-    emu.state.reset_counters()
-    with (
-        rasterio.Env(GDAL_NUM_THREADS="1"),
-        rasterio.open(f"{entry.name}/{rel}", opener=fs) as ds,
-    ):
-        window = ds.read(1, window=((row0, row0 + WINDOW), (col0, col0 + WINDOW)))
-    sent, requests, _ = traffic(emu)
-    check_values(window, row0, col0)
-    out["rasterio_sent_mb"], out["rasterio_requests"] = sent / MB, requests
-    out["rasterio_over_needed"] = sent / needed
-
-    out.update(measure_index_build(emu, entry, rel))
-    out["readers"] = {
-        label: measure_remote_reader(emu, entry, size, chunks, needed)
-        for label, chunks in CHUNKINGS.items()
-    }
-    out.update(measure_gdal(emu, entry, rel, size, needed))
-    return out
-
-
-def measure_index_build(emu: Any, entry: Any, rel: str) -> dict[str, Any]:
-    """The tile-part index's first build for the band (no file kept, no index anywhere): its
-    requests, bytes and time; later reads load it from the cache folder."""
-    from cdse_intake.fs import CDSEFileSystem
-    from cdse_intake.readers import _jp2_window, _remote_files
-
-    fs = CDSEFileSystem("https", skip_instance_cache=True)
-    for kept in (Path(fs.settings.cache_dir) / "indexes" / "jp2").glob("*.json"):
-        kept.unlink()
-    _remote_files.forget()
-    _jp2_window.forget_indexes()
-    emu.state.reset_counters()
-    index, build_s = timed(lambda: _jp2_window.index_of(fs, f"{entry.name}/{rel}"))
-    sent, requests, _ = traffic(emu)
-    _remote_files.forget()
-    _jp2_window.forget_indexes()  # the readers below load it from disk, as another process
-    return {
-        "index_build_requests": requests,
-        "index_build_sent_kb": sent / 1000,
-        "index_build_s": build_s,
-        "index_tile_parts": len(index.parts),
-    }
-
-
-def bearer_token(emu: Any) -> str:
-    """An access token of the emulator's demo user (the password grant, as any client)."""
-    import urllib.parse
-    import urllib.request
-
-    form = urllib.parse.urlencode(
-        {
-            "grant_type": "password",
-            "client_id": "cdse-public",
-            "username": emu.username,
-            "password": emu.password,
-        }
-    ).encode()
-    url = f"{emu.endpoints.identity}/protocol/openid-connect/token"
-    with urllib.request.urlopen(url, data=form, timeout=30) as resp:  # loopback only
-        return json.loads(resp.read())["access_token"]
-
-
-def measure_gdal(emu: Any, entry: Any, rel: str, size: int, needed: int) -> dict[str, Any]:
-    """GDAL's ``/vsicurl/`` on the member's Nodes ``$value`` URL (the one our reads used),
-    GDAL's defaults otherwise: requests and bytes from the emulator's log."""
-    import rasterio
-
-    row0 = col0 = size // 2 - WINDOW // 2
-    tail = rel.rsplit("/", 1)[-1]
-    mine = [r for r in emu.state.requests() if r.path.endswith("/$value") and tail in r.path]
-    if not mine:
-        return {"gdal_status": "error: no request of ours names the member's URL"}
-    base = emu.endpoints.download.split("/odata")[0]
-    url = f"/vsicurl/{base}{mine[-1].path}"
-    out: dict[str, Any] = {}
-    try:
-        with rasterio.Env(
-            GDAL_HTTP_AUTH="BEARER",
-            GDAL_HTTP_BEARER=bearer_token(emu),
-            GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR",
-        ):
-            emu.state.reset_counters()
-            with rasterio.open(url) as ds:
-                values, read_s = timed(
-                    lambda: ds.read(1, window=((row0, row0 + WINDOW), (col0, col0 + WINDOW)))
-                )
-            records = [r for r in emu.state.requests() if r.path == mine[-1].path]
-    except Exception as err:
-        return {"gdal_status": failed(err)}
-    sent = sum(r.bytes_sent for r in records)
-    out.update(
-        gdal_status="ok",
-        gdal_values=check_values(values, row0, col0),
-        gdal_requests=len(records),
-        gdal_sent_mb=sent / MB,
-        gdal_over_needed=sent / needed,
-        gdal_read_s=read_s,
-    )
-    return out
-
-
-#: ``open_product`` chunks tried for the remote window: the default (for a remote product, one
-#: JPEG 2000 tile per dask chunk), four tiles per chunk, and no dask (xarray's lazy indexing).
-CHUNKINGS: dict[str, Any] = {"auto": "auto", "2048": {"y": 2048, "x": 2048}, "none": None}
-
-
-def measure_remote_reader(emu: Any, entry: Any, size: int, chunks: Any, needed: int) -> dict:
-    """Open remotely with ``chunks``, read the centre window; bytes and time of both steps."""
-    from cdse_intake import open_product
-    from cdse_intake.readers import _jp2_window
-
-    row0 = col0 = size // 2 - WINDOW // 2
-    out: dict[str, Any] = {}
-    try:
-        _jp2_window.forget_indexes()  # as a new process: the index from the cache folder
-        emu.state.reset_counters()
-        ds, open_s = timed(lambda: open_product(f"cdse://{entry.name}", remote=True, chunks=chunks))
-        sent, requests, every = traffic(emu)
-        out.update(open_s=open_s, open_sent_mb=sent / MB, open_requests=requests, open_all=every)
-        band = find_band(ds, "B04", size)
-        out["chunks"] = [max(c) for c in band.chunks] if band.chunks else None
-        emu.state.reset_counters()
-        y, x = band.dims
-        values, read_s = timed(
-            lambda: band.isel({y: slice(row0, row0 + WINDOW), x: slice(col0, col0 + WINDOW)}).values
-        )
-        sent, requests, _ = traffic(emu)
-    except Exception as err:
-        out["status"] = failed(err)
-        return out
-    out.update(
-        status="ok",
-        values=check_values(values, row0, col0),
-        read_s=read_s,
-        sent_mb=sent / MB,
-        requests=requests,
-        sent_over_needed=sent / needed,
-        sent_over_raw_window=sent / (WINDOW * WINDOW * 2),
-        sent_over_product=sent / entry.content_length,
-    )
-    return out
-
-
 # -- report ----------------------------------------------------------------------------------------
-
-
-def rounded(value: Any) -> Any:
-    """``value`` with floats rounded to 4 digits, nested dicts included (for the JSON line)."""
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    return round(value, 4) if isinstance(value, float) else value
 
 
 def print_report(opens: dict, band: dict, remote: dict[str, dict], built: dict) -> None:
@@ -495,25 +257,6 @@ def print_report(opens: dict, band: dict, remote: dict[str, dict], built: dict) 
                 f"{100 * r['sent_over_product']:.2f}% of the product, {r['read_s']:.2f} s "
                 f"(dask chunk {chunk}; {r['values']} checked)"
             )
-
-
-def remote_summary(remote: dict[str, dict]) -> dict[str, Any]:
-    """The JSON's ``remote_window``: the figures of issue 19's goal (the ESA-like file, default
-    chunks) on top, every file's rows under ``files``."""
-    row = next(iter(remote.values()))
-    ours = row["readers"].get("auto", {})
-    top: dict[str, Any] = {
-        key: row.get(key) for key in ("needed_mb", "tiles_hit", "index_build_requests")
-    }
-    top.update(
-        requests=ours.get("requests"),
-        sent_mb=ours.get("sent_mb"),
-        sent_over_needed=ours.get("sent_over_needed"),
-        gdal_requests=row.get("gdal_requests"),
-        gdal_sent_mb=row.get("gdal_sent_mb"),
-        gdal_over_needed=row.get("gdal_over_needed"),
-    )
-    return rounded({**top, "files": remote})
 
 
 def main() -> int:
