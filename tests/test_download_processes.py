@@ -155,7 +155,16 @@ def test_tokens_expiring_every_few_seconds(cdse_emulator_factory, tmp_path, monk
     emu = cdse_emulator_factory(access_lifetime=2, refresh_lifetime=60, scale=0.01, s3=False)
     for key, value in emu.env().items():
         monkeypatch.setenv(key, value)
-    emu.state.throttle = 0.4 * MB  # ~4 s for the batch over two connections
+    # The smallest products up to ~3 MB, throttled so that the batch takes ~5 s over two
+    # connections: tokens expire two or three times while bytes flow (every product of the
+    # emulator, ~24 MB, took 30 s at a fixed throttle and proved nothing more).
+    products, total = [], 0
+    for product in sorted(materialised(emu), key=lambda p: p.size or 0):
+        if total + (product.size or 0) > 3 * MB and len(products) >= 6:
+            break
+        products.append(product)
+        total += product.size or 0
+    emu.state.throttle = max(total / 2 / 5.0, 0.1 * MB)  # bytes/s per connection
     stop = threading.Event()
 
     def revoke_now_and_then() -> None:
@@ -167,17 +176,19 @@ def test_tokens_expiring_every_few_seconds(cdse_emulator_factory, tmp_path, monk
     thread = threading.Thread(target=revoke_now_and_then, daemon=True)
     thread.start()
     try:
-        products = materialised(emu)
+        started = time.monotonic()
         report = download(
             products,
             progress=False,
             settings=Settings(cache_dir=tmp_path / "cache"),
             max_connections=2,
         )
+        took = time.monotonic() - started
     finally:
         stop.set()
         thread.join()
     assert report.ok, [(o.name, o.reason) for o in report.failed]
     assert grants(emu, "password") == 1  # one login for the whole batch
     assert grants(emu, "refresh_token") >= 2
+    assert took > 2 * 2, f"the batch took {took:.1f} s: tokens of 2 s must expire during it"
     assert assert_final_files_verified(tmp_path / "cache" / "products", emu) == len(products)

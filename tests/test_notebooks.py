@@ -36,8 +36,10 @@ import pytest
 from ._offline import GUARD
 from .conftest import KEPT_VARIABLES
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
+# nbformat and nbclient are imported where used: nbformat's jsonschema import costs ~5 s, paid
+# by every process that collects this file otherwise.
+if importlib.util.find_spec("nbformat") is None or importlib.util.find_spec("nbclient") is None:
+    pytest.skip("nbformat and nbclient are needed to run the notebooks", allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "notebooks"
@@ -76,6 +78,8 @@ def kernel_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def execute(name: str, workdir: Path, kernel_dir: Path) -> Any:
     """Run notebook ``name`` in ``workdir/notebooks`` (``catalog.yaml`` beside it); the result."""
+    import nbclient
+    import nbformat
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
 
@@ -192,6 +196,8 @@ def number(pattern: str, text: str) -> float:
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_committed_notebook_has_no_outputs(name):
+    import nbformat
+
     nb = nbformat.read(FOLDER / name, as_version=4)
     nbformat.validate(nb)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]

@@ -79,3 +79,20 @@ def test_a_fixture_without_the_extra_says_what_to_install(tmp_path: Path) -> Non
     assert done.returncode == 1, done.stdout + done.stderr
     assert "pip install 'cdse-intake[emulator]'" in done.stdout
     assert "1 error" in done.stdout  # failed in set-up, not in the test body
+
+
+def test_the_library_loads_from_bytecode_not_assertion_rewritten() -> None:
+    # pytest marks every module of a distribution with a pytest11 entry point for rewriting:
+    # the plugin takes the package off that list, so its modules load from their bytecode
+    # (rewriting them from source cost every test process ~13 s). Only the plugin stays marked.
+    import sys
+
+    from _pytest.assertion.rewrite import AssertionRewritingHook
+
+    import cdse_intake.readers.sentinel3 as late  # imported after the plugin in any run
+
+    hooks = [f for f in sys.meta_path if isinstance(f, AssertionRewritingHook)]
+    assert hooks, "pytest's assertion rewriting hook is not installed"
+    assert not isinstance(late.__spec__.loader, AssertionRewritingHook)
+    assert all("cdse_intake" not in hook._must_rewrite for hook in hooks)
+    assert any("cdse_intake.emulator.pytest_plugin" in hook._must_rewrite for hook in hooks)

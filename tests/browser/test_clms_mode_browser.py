@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
 from .._land import posts
@@ -38,6 +37,8 @@ def clms_server(
     cdse_emulator.land.delays = (0.2, 0.5)
     source = tmp_path / "source" / "clms_mode.ipynb"
     source.parent.mkdir()
+    import nbformat  # here: its jsonschema import costs ~5 s when pytest collects
+
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(PANEL)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}

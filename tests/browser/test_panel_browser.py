@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
 from .conftest import ROOT, OfflinePage, VoilaServer, open_notebook, run_voila, screenshot
@@ -53,6 +52,8 @@ def panel_server(user_emulator: Any, tmp_path: Path) -> Iterator[VoilaServer]:
     """Voila serving the panel notebook, its kernel using this test's emulator and cache."""
     source = tmp_path / "source" / NOTEBOOK.name
     source.parent.mkdir()
+    import nbformat  # here: its jsonschema import costs ~5 s when pytest collects
+
     nbformat.write(up_to_the_panel(nbformat.read(NOTEBOOK, as_version=4)), source)
     with run_voila(source, tmp_path / "served", dict(os.environ)) as server:
         yield server
