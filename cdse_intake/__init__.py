@@ -45,18 +45,33 @@ _LAZY = {
     "load": "cdse_intake.cubes",
     "open_clms": "cdse_intake.clms_open",
     "SearchPanel": "cdse_intake.widgets",
+    "search_deleted": "cdse_intake.catalogue.deleted",
+    "deleted_product": "cdse_intake.catalogue.deleted",
+    "DeletedProduct": "cdse_intake.product",
+    "audit_cache": "cdse_intake.downloads.cache_audit",
+    "AuditRecord": "cdse_intake.downloads.cache_audit",
+    "search_bursts": "cdse_intake.bursts",
+    "extract_bursts": "cdse_intake.bursts",
+    "burst_coverage": "cdse_intake.bursts",
+    "open_burst": "cdse_intake.bursts",
+    "Burst": "cdse_intake.bursts",
+    "BurstQuery": "cdse_intake.bursts",
 }
 #: public subpackages, imported on first access (``cdse_intake.clms.search(...)``)
 _SUBMODULES = {"clms"}
 
 __all__ = [
+    "AuditRecord",
     "AuthenticationError",
+    "Burst",
+    "BurstQuery",
     "CDSEError",
     "CDSEFileSystem",
     "ChecksumMismatch",
     "ConfigurationError",
     "Credentials",
     "CredentialsMissing",
+    "DeletedProduct",
     "DownloadError",
     "DownloadReport",
     "Endpoints",
@@ -76,12 +91,19 @@ __all__ = [
     "UnsafePathError",
     "UnsupportedProduct",
     "__version__",
+    "audit_cache",
+    "burst_coverage",
     "clms",
+    "deleted_product",
     "download",
+    "extract_bursts",
     "load",
+    "open_burst",
     "open_clms",
     "open_product",
     "search",
+    "search_bursts",
+    "search_deleted",
     "search_many",
     "start_search",
 ]
@@ -90,10 +112,20 @@ if TYPE_CHECKING:
     from . import clms
     from .api import search, search_many, start_search
     from .auth import Credentials, TokenProvider
+    from .bursts import (
+        Burst,
+        BurstQuery,
+        burst_coverage,
+        extract_bursts,
+        open_burst,
+        search_bursts,
+    )
+    from .catalogue.deleted import deleted_product, search_deleted
     from .clms_open import open_clms
     from .config import Endpoints, Settings
     from .cubes import load
     from .downloads import DownloadReport, download
+    from .downloads.cache_audit import AuditRecord, audit_cache
     from .errors import (
         AuthenticationError,
         CDSEError,
@@ -112,7 +144,7 @@ if TYPE_CHECKING:
         UnsupportedProduct,
     )
     from .fs import CDSEFileSystem
-    from .product import Product
+    from .product import DeletedProduct, Product
     from .query import Query
     from .readers import open_product
     from .results import SearchResults

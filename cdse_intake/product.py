@@ -12,9 +12,11 @@ from types import MappingProxyType
 from typing import Any
 
 __all__ = [
+    "DELETION_CAUSES",
     "FOLDER_SUFFIXES",
     "SINGLE_FILE_SUFFIXES",
     "Asset",
+    "DeletedProduct",
     "Product",
     "is_product_id",
     "is_single_file_name",
@@ -200,6 +202,46 @@ class Product:
 
 def _rebuild(state: dict[str, Any]) -> Product:
     return Product(**state)
+
+
+DELETION_CAUSES = (
+    "Duplicated product",
+    "Missing checksum",
+    "Corrupted product",
+    "Obsolete product or Other",
+)
+"""CDSE's ``DeletionCause`` values (cdse-api.md §1.1); a reprocessing's superseded products are
+``Obsolete product or Other``."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DeletedProduct(Product):
+    """A product CDSE took out of its catalogue (``/DeletedProducts``): its record as it was,
+    plus when and why. Compares and hashes by ``id`` as every Product does. CDSE's deleted
+    records carry no S3 path, online state or publication date, so those are None."""
+
+    deletion_date: datetime | None = None
+    deletion_cause: str | None = None
+    """One of :data:`DELETION_CAUSES`."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        _, (state,) = super().__reduce__()
+        return (_rebuild_deleted, (state,))
+
+    def __repr__(self) -> str:
+        when = self.deletion_date.strftime("%Y-%m-%d") if self.deletion_date else "?"
+        return f"DeletedProduct({self.name!r}, {self.deletion_cause!r}, {when}, id={self.id!r})"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DeletedProduct:
+        values = dict(data)
+        if isinstance(values.get("deletion_date"), str):
+            values["deletion_date"] = datetime.fromisoformat(values["deletion_date"])
+        return super().from_dict(values)  # type: ignore[return-value]
+
+
+def _rebuild_deleted(state: dict[str, Any]) -> DeletedProduct:
+    return DeletedProduct(**state)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -20,6 +20,9 @@ if _RUN_FOLDER not in os.environ:
     os.environ[_RUN_FOLDER] = tempfile.mkdtemp(prefix="cdse-emulator-sums-")
     atexit.register(shutil.rmtree, os.environ[_RUN_FOLDER], ignore_errors=True)
 os.environ["CDSE_EMULATOR_CACHE"] = os.environ[_RUN_FOLDER]
+# Keep every catalogue the run generates (a user's folder keeps 4): the suite uses about six
+# full-size variants, and one pruned while still needed was generated again (~25 s each time).
+os.environ["CDSE_EMULATOR_CACHE_KEEP"] = "64"
 
 #: The real CDSE material beside the repository (``../shared/reference``), when present.
 REFERENCE = Path(
@@ -29,7 +32,12 @@ REFERENCE = Path(
 
 #: The variables every test keeps: the first two are set to its own, the emulator's cache is
 #: the run's (without it, each emulator a test starts would generate its catalogue again).
-KEPT_VARIABLES = ("CDSE_CONFIG", "CDSE_CACHE_DIR", "CDSE_EMULATOR_CACHE")
+KEPT_VARIABLES = (
+    "CDSE_CONFIG",
+    "CDSE_CACHE_DIR",
+    "CDSE_EMULATOR_CACHE",
+    "CDSE_EMULATOR_CACHE_KEEP",
+)
 
 
 @pytest.fixture(scope="session")

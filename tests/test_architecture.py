@@ -49,6 +49,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("downloads", {"downloads"}),
     ("clms", {"clms"}),
     ("readers", {"readers"}),
+    ("bursts", {"bursts"}),
     ("cubes", {"cubes"}),
     ("public face", {"results", "api", "clms_open", "__init__"}),
     ("adapters", {"intake_plugin", "widgets", "cli", "compat"}),

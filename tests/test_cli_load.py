@@ -227,3 +227,23 @@ def test_help_lists_the_exit_codes():
     text = " ".join(done.stdout.split())
     assert "--overwrite" in text and "--manifest" in text and "--bands" in text
     assert "exit codes: 0 success" in text and "130 interrupted" in text
+
+
+def test_a_partial_folder_made_again_by_a_late_chunk_is_removed_too(tmp_path):
+    """What the Ctrl-C test above met under load: a chunk in flight landed after the partial
+    folder was removed, and zarr's store made the folder again on its way to the chunk."""
+    from cdse_intake.cli.load import _remove
+
+    partial = tmp_path / ".cube.zarr.partial-x"
+    (partial / "cube.zarr" / "B04").mkdir(parents=True)
+
+    def late_chunk() -> None:
+        time.sleep(0.3)
+        (partial / "cube.zarr" / "B04").mkdir(parents=True, exist_ok=True)
+        (partial / "cube.zarr" / "B04" / "0.0.0").write_bytes(b"chunk")
+
+    writer = threading.Thread(target=late_chunk)
+    writer.start()
+    _remove(partial, settle=1.0)
+    writer.join()
+    assert list(tmp_path.iterdir()) == []

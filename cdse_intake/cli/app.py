@@ -11,6 +11,7 @@ Sub-commands (``cdse-intake COMMAND --help`` for each):
 ``open PRODUCT``               open a product lazily and print its structure
 ``load ... -o cube.zarr``      search (or --manifest) and write the products as one cube
 ``clms search|request|...``    CLMS (land.copernicus.eu) datasets and data requests as jobs
+``bursts search|coverage|extract``  Sentinel-1 SLC bursts: search, burst ids of an area, extraction
 
 Every subcommand exits with a code of :mod:`.exit_codes` (README.md shows the table); an error
 is one line on stderr, and ``--debug`` (before or after the subcommand) adds the full trace.
@@ -25,7 +26,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from . import cache, clms, download, emulator, load, search
+from . import bursts, cache, clms, download, emulator, load, search
 from . import open as open_cmd
 from .exit_codes import ExitCode, describe, epilog, for_error
 
@@ -48,6 +49,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "open": open_cmd.run,
     "load": load.run,
     "clms": clms.run,
+    "bursts": bursts.run,
 }
 
 
@@ -71,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     open_cmd.add_parser(sub)
     load.add_parser(sub)
     clms.add_parser(sub)
+    bursts.add_parser(sub)
     return parser
 
 

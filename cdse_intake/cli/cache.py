@@ -1,4 +1,4 @@
-"""``cdse-intake cache ls|verify|relink|forget|clean``: look after the product cache.
+"""``cdse-intake cache ls|verify|relink|forget|clean|audit``: look after the product cache.
 
 ``ls`` prints one line per verified product; ``verify`` re-hashes them and prints ``ok``,
 ``CORRUPT`` (the file differs) or ``MISSING`` (no file where the index has it: moved or deleted)
@@ -7,8 +7,9 @@ for each, exiting 0 when all are ok, 9 when one is corrupt, else 10 when one is 
 does (by the folder markers downloads leave, else by file name; each checked by size and
 checksum). ``forget --missing`` (or ``forget ID ...``) drops index entries, never files;
 ``clean`` removes partial downloads and files the index does not know (``--everything``: all
-products) and prints each path it removed. The cache is ``Settings.from_env().cache_dir``
-(``CDSE_CACHE_DIR``) unless the namespace has ``cache_dir``.
+products) and prints each path it removed; ``audit`` checks each product on disk and against
+the catalogue (deleted, replaced by a newer processing: :mod:`.cache_audit`). The cache is
+``Settings.from_env().cache_dir`` (``CDSE_CACHE_DIR``) unless the namespace has ``cache_dir``.
 
 Each works on a damaged cache too (a read-only one, a damaged index set aside and rebuilt, stray
 lock files): every problem the cache meets is one ``cdse-intake cache: warning: ...`` line on
@@ -25,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from . import cache_audit
 from .exit_codes import ExitCode, epilog
 
 if TYPE_CHECKING:
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["add_parser", "run"]
 
-COMMANDS = ("ls", "verify", "relink", "forget", "clean")
+COMMANDS = ("ls", "verify", "relink", "forget", "clean", "audit")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -42,7 +44,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="list, verify, relink, forget or clean the product cache",
         description="List, verify, find moved products of, forget or clean the product cache "
         "(CDSE_CACHE_DIR).",
-        epilog=epilog(ExitCode.OK, ExitCode.USAGE, ExitCode.MISMATCH, ExitCode.MISSING),
+        epilog=epilog(
+            ExitCode.OK, ExitCode.USAGE, ExitCode.MISMATCH, ExitCode.MISSING, ExitCode.WITHDRAWN
+        ),
     )
     sub = parser.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
     sub.add_parser("ls", help="list the verified products")
@@ -70,6 +74,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     clean = sub.add_parser("clean", help="remove partial downloads and unindexed files")
     clean.add_argument("--everything", action="store_true", help="remove every cached product")
+    cache_audit.add_parser(sub)
     return parser
 
 
@@ -162,6 +167,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _verify(cache, args, command, out, err)
     if command == "forget":
         return _forget(cache, args, out, err)
+    if command == "audit":
+        return cache_audit.run(cache, args, out, err)
 
     everything = bool(getattr(args, "everything", False))
 

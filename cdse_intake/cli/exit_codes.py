@@ -2,9 +2,10 @@
 
 Scripts can tell "fix your arguments" (2) from "your password was refused" (3), "CDSE is having
 trouble" (4), "no credentials anywhere" (7), "the batch finished but some products failed" (8),
-"a cached file is corrupt" (9) and "a cached file is missing: moved or deleted" (10) without
-parsing messages. README.md shows the same table (a test keeps them equal) and the mapping
-from the codes of the OData query/download scripts that many users migrate from.
+"a cached file is corrupt" (9), "a cached file is missing: moved or deleted" (10) and "a cached
+product was withdrawn from the catalogue" (11) without parsing messages. README.md shows the
+same table (a test keeps them equal) and the mapping from the codes of the OData query/download
+scripts that many users migrate from.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class ExitCode(IntEnum):
     FAILED = 8
     MISMATCH = 9
     MISSING = 10
+    WITHDRAWN = 11
     INTERRUPTED = 130
     PIPE = 141
 
@@ -48,6 +50,8 @@ _MEANINGS = {
     ExitCode.MISMATCH: "a cached product is corrupt: its file no longer matches its checksum",
     ExitCode.MISSING: "a cached product's file is missing (moved or deleted): "
     "'cache relink DIR' finds moved ones, 'cache forget --missing' drops them",
+    ExitCode.WITHDRAWN: "a cached product is no longer in the catalogue (deleted, or replaced "
+    "by a newer processing): 'cache audit' says which",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); run the same command again to resume",
     ExitCode.PIPE: "the reader of the output closed it early (e.g. piped into head), as SIGPIPE",
 }

@@ -44,6 +44,8 @@ FORMATS = {".zarr": "zarr", ".nc": "netcdf"}
 DEFAULT_CHUNKS = {"time": 1, "y": 1024, "x": 1024}
 #: Seconds a write runs before its progress bar shows.
 PROGRESS_AFTER = 0.5
+#: Seconds the partial folder of a failed write must stay gone (a chunk in flight can land late).
+SETTLE = 1.0
 #: Query options that make no sense beside ``--manifest`` (``--bbox`` there is the cube's).
 _SEARCH_ONLY = ("collection", "product_type", "geometry", "start", "end", "cloud", "tile")
 
@@ -270,12 +272,16 @@ def write_atomically(
         variable.encoding = {}  # the readers' encodings (chunks, scale) are not the output's
     partial = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent))
     target = partial / path.name  # a private folder: stray writes after a failure land there
+    failed = True
     try:
         _compute(cube, target, kind, progress)
         _check(cube, target, kind)
         _replace(target, path, overwrite)
+        failed = False
     finally:
-        _remove(partial)
+        # After a failure or Ctrl-C, zarr may still land a chunk that was in flight, and its
+        # store creates the missing folders of the chunk's path: the partial folder comes back.
+        _remove(partial, settle=SETTLE if failed else 0.0)
     return _size(path)
 
 
@@ -334,19 +340,28 @@ def _replace(source: Path, path: Path, overwrite: bool) -> None:
         raise
 
 
-def _remove(path: Path, patience: float = 10.0) -> None:
+def _remove(path: Path, patience: float = 10.0, settle: float = 0.0) -> None:
     """Remove the private partial folder, again while writes still land in it: zarr writes chunks
     from its own I/O thread, which can finish a chunk after our pool stopped (seen under load
-    after a Ctrl-C: rmtree met a file created behind it)."""
+    after a Ctrl-C: rmtree met a file created behind it, or a chunk written just after the
+    folder was gone made it again). With ``settle``, the folder must stay gone that long."""
     import shutil
     import time
 
     deadline = time.monotonic() + patience
+    gone_since: float | None = None
     while True:
-        shutil.rmtree(path, ignore_errors=True)
-        if not os.path.lexists(path) or time.monotonic() > deadline:
+        if os.path.lexists(path):
+            shutil.rmtree(path, ignore_errors=True)
+            gone_since = None
+        now = time.monotonic()
+        if not os.path.lexists(path):
+            gone_since = now if gone_since is None else gone_since
+            if now - gone_since >= settle:
+                return
+        if now > deadline:
             return
-        time.sleep(0.1)
+        time.sleep(0.05)
 
 
 def _size(path: Path) -> int:

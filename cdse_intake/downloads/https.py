@@ -38,7 +38,7 @@ from .retry import (
     transfer_verified,
 )
 
-__all__ = ["fetch_https", "product_url"]
+__all__ = ["fetch_https", "fetch_url", "product_url"]
 
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
@@ -61,11 +61,13 @@ def _note_session_limit(headers: Any, account: Account) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _get(account: Account, url: str, part: PartFile) -> AsyncIterator[Any]:
+async def _get(
+    account: Account, url: str, part: PartFile, method: str = "GET"
+) -> AsyncIterator[Any]:
     """``transport.get`` from the end of ``part``; a 416 is a Restart or a SizeMismatch."""
     offset = part.length
     try:
-        async with account.transport.get(url, start=offset) as resp:
+        async with account.transport.get(url, start=offset, method=method) as resp:
             yield resp
     except ServiceError as err:
         if err.status != 416:
@@ -102,11 +104,17 @@ def _declared_total(resp: Any, offset: int) -> int | None:
 
 
 async def _transfer(
-    url: str, account: Account, part: PartFile, stats: Stats, bar: Any, limits: Limits
+    url: str,
+    account: Account,
+    part: PartFile,
+    stats: Stats,
+    bar: Any,
+    limits: Limits,
+    method: str = "GET",
 ) -> None:
     """One GET: append the rest of the product to ``part``, bounded by its expected size."""
     offset = part.length
-    async with _get(account, url, part) as resp:
+    async with _get(account, url, part, method) as resp:
         _note_session_limit(resp.headers, account)
         if resp.status == 206:
             start = _range_start(resp.headers.get("Content-Range"))
@@ -161,12 +169,26 @@ async def fetch_https(
     window) bound the time the product may take and the rate it must keep.
     """
     url = product_url(download_root, product_id)
+    return await fetch_url(url, account, part, stats, bar, retries, limits)
+
+
+async def fetch_url(
+    url: str,
+    account: Account,
+    part: PartFile,
+    stats: Stats,
+    bar: Any,
+    retries: int,
+    limits: Limits | None = None,
+    method: str = "GET",
+) -> str:
+    """:func:`fetch_https` of any URL (``method`` ``POST``: a burst extracted on request)."""
     if limits is None:
         window = getattr(getattr(account.transport.session, "timeout", None), "sock_read", None)
         limits = Limits(window=window or Limits.window)
     chosen = limits
     return await transfer_verified(
-        lambda: _transfer(url, account, part, stats, bar, chosen),
+        lambda: _transfer(url, account, part, stats, bar, chosen, method),
         account,
         part,
         stats,

@@ -149,6 +149,16 @@ class Catalogue:
         for name in ("geometries", "bounds", "tree", "_attribute_columns"):
             self.__dict__.pop(name, None)
 
+    def remove(self, *ids: str) -> list[Entry]:
+        """Take the entries with these ids out (a deleted product); the index is rebuilt, so
+        every service, which reads this catalogue, stops listing and serving them."""
+        gone = set(ids)
+        removed = [e for e in self.entries if e.id in gone]
+        self._index([e for e in self.entries if e.id not in gone])
+        for name in ("geometries", "bounds", "tree", "_attribute_columns"):
+            self.__dict__.pop(name, None)
+        return removed
+
     def replace(self, entry: Entry) -> None:
         """Put ``entry`` in place of the entry with its id (same name, times and state: the
         index stays valid), in this catalogue only."""

@@ -38,11 +38,12 @@ from .sums_pack import HERE, PACK_DIR, emulator_closure
 if TYPE_CHECKING:
     from .catalogue import Catalogue
 
-__all__ = ["KEEP", "MIN_RECORDS", "generating", "load", "save"]
+__all__ = ["KEEP", "MIN_RECORDS", "generating", "keep", "load", "save"]
 
 #: Catalogues smaller than this are generated in less time than reading them back takes.
 MIN_RECORDS = 20_000
-#: Catalogue files kept (the least recently used beyond these are removed).
+#: Catalogue files kept (the least recently used beyond these are removed); the variable
+#: ``CDSE_EMULATOR_CACHE_KEEP`` sets another number (a test suite's run folder keeps them all).
 KEEP = 4
 #: Seconds a process waits for another generating the same catalogue before generating its own.
 WAIT = 300.0
@@ -149,10 +150,22 @@ def save(arguments: tuple[Any, ...], catalogue: Catalogue) -> None:
             temporary.unlink()
         return
     kept = sorted(path.parent.glob("catalogue-*.pickle"), key=_mtime, reverse=True)
-    for old in kept[KEEP:]:
+    for old in kept[keep() :]:
         with contextlib.suppress(OSError):
             old.unlink()
             old.with_suffix(".lock").unlink(missing_ok=True)
+
+
+def keep() -> int:
+    """How many catalogue files a folder keeps: ``$CDSE_EMULATOR_CACHE_KEEP``, else :data:`KEEP`."""
+    text = os.environ.get("CDSE_EMULATOR_CACHE_KEEP", "").strip()
+    if not text:
+        return KEEP
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(
+            f"CDSE_EMULATOR_CACHE_KEEP={text!r}: expected a whole number of files, 1 or more"
+        )
+    return int(text)
 
 
 def _mtime(path: Path) -> float:

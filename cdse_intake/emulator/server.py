@@ -248,6 +248,22 @@ class Emulator:
         """Make every access token issued so far expired, as if their 10 minutes had passed."""
         self._require_tokens().expire_all()
 
+    def delete_product(
+        self, key: str, cause: str = "Obsolete product or Other", replaced_by: str | None = None
+    ) -> Any:
+        """Delete the product with id or name ``key`` now: gone from ``/Products``, STAC, S3 and
+        downloads, listed in ``/DeletedProducts`` with ``cause`` (see :mod:`.deleted`)."""
+        from .deleted import delete_product
+
+        return delete_product(self.catalogue, key, cause, replaced_by)
+
+    def reprocess_product(self, key: str) -> Any:
+        """Replace the product with id or name ``key`` by a newer processing (a new name and
+        id, same sensing); the old one is deleted as obsolete. Returns the new entry."""
+        from .deleted import reprocess_product
+
+        return reprocess_product(self.catalogue, key)
+
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> Emulator:
         """Start in a background thread; returns when every service accepts connections."""
@@ -344,7 +360,7 @@ class Emulator:
         self._runners.append(runner)
 
     async def _start_services(self) -> None:
-        from . import download, identity, odata, stac
+        from . import bursts, download, identity, odata, stac
 
         main_sock = _listening_socket(self.host, self._ports[0])
         try:
@@ -400,10 +416,14 @@ class Emulator:
                 ("/auth/realms/CDSE", identity.routes),
                 ("/odata/v1", odata.routes),
                 ("/odata/v1", download.catalogue_routes),
+                ("/odata/v1", bursts.routes),
                 ("/stac/v1", stac.routes),
             ],
         )
-        dl = _application(self.state, ctx, [("/odata/v1", download.routes)])
+        # Bursts first: the download host's last route answers every other path.
+        dl = _application(
+            self.state, ctx, [("/odata/v1", bursts.download_routes), ("/odata/v1", download.routes)]
+        )
         await self._serve(main, main_sock)
         await self._serve(dl, dl_sock)
         from .land import api as land_api

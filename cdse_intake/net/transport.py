@@ -82,11 +82,14 @@ class Transport:
         start: int = 0,
         end: int | None = None,
         headers: Mapping[str, str] | None = None,
+        method: str = "GET",
     ) -> AsyncIterator[Any]:
         """The final response of ``GET url`` (a 200 or 206); error statuses raise CDSEErrors.
 
         ``start``/``end`` (end exclusive) send a Range header; the answer is not checked:
-        callers see ``response.status`` (200 means the server ignored the Range).
+        callers see ``response.status`` (200 means the server ignored the Range). ``method``:
+        ``POST`` for what CDSE makes on request (burst extraction), redirects followed with the
+        same method, as its clients do.
         """
         extra = dict(headers or {})
         if start or end is not None:
@@ -97,7 +100,9 @@ class Transport:
         redirects = 0
         while True:
             auth = await self._auth_headers(current)
-            resp = await self.session.get(current, headers={**extra, **auth}, allow_redirects=False)
+            resp = await self.session.request(
+                method, current, headers={**extra, **auth}, allow_redirects=False
+            )
             try:
                 if resp.status in REDIRECTS:
                     location = resp.headers.get("Location")

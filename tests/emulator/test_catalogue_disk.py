@@ -22,6 +22,7 @@ def _records(catalogue):
 @pytest.fixture
 def folder(tmp_path, monkeypatch):
     monkeypatch.setenv("CDSE_EMULATOR_CACHE", str(tmp_path))
+    monkeypatch.delenv("CDSE_EMULATOR_CACHE_KEEP", raising=False)  # the suite's: keep all
     monkeypatch.setattr(catalogue_disk, "MIN_RECORDS", 0)
     _cached_catalogue.cache_clear()
     yield tmp_path
@@ -63,6 +64,17 @@ def test_only_the_last_few_are_kept(folder):
     for seed in range(catalogue_disk.KEEP + 2):
         build_catalogue(seed=seed, scale=0.01)
     assert len(list(folder.glob("catalogue-*.pickle"))) == catalogue_disk.KEEP
+
+
+def test_the_number_kept_can_be_set(folder, monkeypatch):
+    monkeypatch.setenv("CDSE_EMULATOR_CACHE_KEEP", "2")
+    for seed in range(4):
+        build_catalogue(seed=seed, scale=0.01)
+    assert len(list(folder.glob("catalogue-*.pickle"))) == 2
+    for bad in ("0", "-1", "many"):
+        monkeypatch.setenv("CDSE_EMULATOR_CACHE_KEEP", bad)
+        with pytest.raises(ValueError, match=f"CDSE_EMULATOR_CACHE_KEEP='{bad}'.*1 or more"):
+            catalogue_disk.keep()
 
 
 def test_nothing_is_kept_when_the_cache_is_off(tmp_path, monkeypatch):
