@@ -56,6 +56,19 @@ _LAZY = {
     "open_burst": "cdse_intake.bursts",
     "Burst": "cdse_intake.bursts",
     "BurstQuery": "cdse_intake.bursts",
+    "order": "cdse_intake.downloads.orders",
+    "list_orders": "cdse_intake.downloads.orders",
+    "cancel_order": "cdse_intake.downloads.orders",
+    "Order": "cdse_intake.downloads.orders",
+    "OrderExpired": "cdse_intake.downloads.orders",
+    "OrderFailed": "cdse_intake.downloads.orders",
+    "OrderRefused": "cdse_intake.downloads.orders",
+    "OrderTimeout": "cdse_intake.downloads.orders",
+    "subscribe": "cdse_intake.subscriptions",
+    "list_subscriptions": "cdse_intake.subscriptions",
+    "get_subscription": "cdse_intake.subscriptions",
+    "Subscription": "cdse_intake.subscriptions",
+    "SubscriptionLimitError": "cdse_intake.subscriptions",
 }
 #: public subpackages, imported on first access (``cdse_intake.clms.search(...)``)
 _SUBMODULES = {"clms"}
@@ -76,6 +89,11 @@ __all__ = [
     "DownloadReport",
     "Endpoints",
     "NothingFoundWarning",
+    "Order",
+    "OrderExpired",
+    "OrderFailed",
+    "OrderRefused",
+    "OrderTimeout",
     "PartialProductWarning",
     "Product",
     "ProductNotFound",
@@ -87,25 +105,33 @@ __all__ = [
     "SearchResults",
     "ServiceError",
     "Settings",
+    "Subscription",
+    "SubscriptionLimitError",
     "TokenProvider",
     "UnsafePathError",
     "UnsupportedProduct",
     "__version__",
     "audit_cache",
     "burst_coverage",
+    "cancel_order",
     "clms",
     "deleted_product",
     "download",
     "extract_bursts",
+    "get_subscription",
+    "list_orders",
+    "list_subscriptions",
     "load",
     "open_burst",
     "open_clms",
     "open_product",
+    "order",
     "search",
     "search_bursts",
     "search_deleted",
     "search_many",
     "start_search",
+    "subscribe",
 ]
 
 if TYPE_CHECKING:
@@ -126,6 +152,16 @@ if TYPE_CHECKING:
     from .cubes import load
     from .downloads import DownloadReport, download
     from .downloads.cache_audit import AuditRecord, audit_cache
+    from .downloads.orders import (
+        Order,
+        OrderExpired,
+        OrderFailed,
+        OrderRefused,
+        OrderTimeout,
+        cancel_order,
+        list_orders,
+        order,
+    )
     from .errors import (
         AuthenticationError,
         CDSEError,
@@ -148,6 +184,13 @@ if TYPE_CHECKING:
     from .query import Query
     from .readers import open_product
     from .results import SearchResults
+    from .subscriptions import (
+        Subscription,
+        SubscriptionLimitError,
+        get_subscription,
+        list_subscriptions,
+        subscribe,
+    )
     from .widgets import SearchPanel
 
 

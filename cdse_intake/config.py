@@ -51,6 +51,8 @@ REAL_STAC = "https://stac.dataspace.copernicus.eu/v1"
 REAL_S3 = "https://eodata.dataspace.copernicus.eu"
 #: The Copernicus Land Monitoring Service API (Plone REST); its token is not CDSE's.
 REAL_CLMS = "https://land.copernicus.eu/api"
+#: The On-Demand Production API (orders of offline products), a host of its own.
+REAL_ODP = "https://odp.dataspace.copernicus.eu/odata/v1"
 #: The real CLMS API's origin, over https: the only one besides the configured CLMS root that
 #: receives a CLMS token (never a CDSE host, never the public result file server).
 REAL_CLMS_ORIGIN = ("https", "land.copernicus.eu", 443)
@@ -63,6 +65,7 @@ REAL_TOKEN_HOSTS = frozenset(
         "download.dataspace.copernicus.eu",
         "zipper.dataspace.copernicus.eu",
         "stac.dataspace.copernicus.eu",
+        "odp.dataspace.copernicus.eu",
     }
 )
 
@@ -84,18 +87,13 @@ def load_config_file(path: Path | None = None) -> dict[str, dict[str, Any]]:
 
 
 #: ``CDSE_*`` variables of cdse_intake besides the endpoints' and settings' (auth reads these).
-OTHER_ENV = frozenset(
-    {
-        "CDSE_CONFIG",
-        "CDSE_USERNAME",
-        "CDSE_PASSWORD",
-        "CDSE_TOTP_SECRET",
-        "CDSE_S3_ACCESS_KEY",
-        "CDSE_S3_SECRET_KEY",
-        "CDSE_REFERENCE_DIR",  # the test suite's reference material
-        "CDSE_BENCH_DIR",  # the benchmarks' folder
-    }
-)
+OTHER_ENV = frozenset({
+    "CDSE_CONFIG", "CDSE_USERNAME", "CDSE_PASSWORD", "CDSE_TOTP_SECRET", "CDSE_S3_ACCESS_KEY",
+    "CDSE_S3_SECRET_KEY",
+    "CDSE_CLIENT_ID", "CDSE_CLIENT_SECRET",  # an OAuth service client (auth.client_credentials)
+    "CDSE_REFERENCE_DIR",  # the test suite's reference material
+    "CDSE_BENCH_DIR",  # the benchmarks' folder
+})  # fmt: skip
 #: Prefixes of variable families that are ours too (the emulator's own settings).
 OTHER_ENV_PREFIXES = ("CDSE_EMULATOR_",)
 _warned: set[str] = set()
@@ -189,6 +187,11 @@ class Endpoints:
     clms: str = REAL_CLMS
     """CLMS API root (``<clms>/@search``, ``<clms>/@datarequest_post``); its own service-key
     token, never the CDSE one (see :attr:`token_origins` and :attr:`clms_token_origins`)."""
+    odp: str = REAL_ODP
+    """On-Demand Production API root (``<odp>/ProductionOrder/OData.CSC.Order``): orders of
+    offline products; CDSE's token."""
+    keys_manager: str = "https://s3-keys-manager.cloudferro.com"
+    """S3 keys manager root (``<keys_manager>/api/user/credentials``): temporary S3 keys."""
 
     _ENV: ClassVar[dict[str, str]] = {
         "identity": "CDSE_IDENTITY_URL",
@@ -197,9 +200,13 @@ class Endpoints:
         "stac": "CDSE_STAC_URL",
         "s3": "CDSE_S3_ENDPOINT",
         "clms": "CDSE_CLMS_URL",
+        "odp": "CDSE_ODP_URL",
+        "keys_manager": "CDSE_S3_KEYS_URL",
     }
     #: Endpoints that are not CDSE's and never receive its token.
     _NOT_CDSE: ClassVar[frozenset[str]] = frozenset({"clms"})
+    #: Endpoints an object given to :meth:`coerce` may lack (then the default).
+    _OPTIONAL: ClassVar[frozenset[str]] = frozenset({"clms", "odp", "keys_manager"})
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -268,11 +275,11 @@ class Endpoints:
             return value
         if isinstance(value, Mapping):
             return cls(**checks.checked_mapping(value, cls._ENV, "endpoint"))
-        names = [f.name for f in dataclasses.fields(cls) if f.name not in cls._NOT_CDSE]
+        names = [f.name for f in dataclasses.fields(cls) if f.name not in cls._OPTIONAL]
         if all(isinstance(getattr(value, n, None), str) for n in names):
             optional = {  # absent or empty: the default
                 n: getattr(value, n)
-                for n in cls._NOT_CDSE
+                for n in cls._OPTIONAL
                 if isinstance(getattr(value, n, None), str) and getattr(value, n)
             }
             return cls(**{n: getattr(value, n) for n in names}, **optional)

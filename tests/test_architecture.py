@@ -51,7 +51,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("readers", {"readers"}),
     ("bursts", {"bursts"}),
     ("cubes", {"cubes"}),
-    ("public face", {"results", "api", "clms_open", "__init__"}),
+    ("public face", {"results", "api", "clms_open", "subscriptions", "__init__"}),
     ("adapters", {"intake_plugin", "widgets", "cli", "compat"}),
 ]
 #: Who may start the emulator (its CLI subcommand and the demo); nothing else imports it.

@@ -21,6 +21,7 @@ from typing import Any, Union
 from urllib.parse import urlsplit
 
 from ..errors import AuthenticationError, ConfigurationError, CredentialsMissing
+from .client_credentials import is_client_id
 from .netrc_file import CDSE_NETRC_HOSTS, netrc_entries, netrc_path
 from .totp import check_code, check_secret
 
@@ -226,6 +227,8 @@ class _Search:
             self.netrc_note = "no entry for machine " + ", ".join(self.hosts)
         out = []
         for entry in entries:
+            if is_client_id(entry.login):  # an OAuth client's line: see client_credentials
+                continue
             if self._matches(entry.login):
                 out.append(
                     Credentials(

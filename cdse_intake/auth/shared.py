@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..config import Endpoints, Settings
+from ..errors import CredentialsMissing
+from .client_credentials import ClientCredentials
 from .credentials import Credentials
 from .tokens import TokenProvider
 
@@ -40,7 +42,9 @@ def fingerprint(*values: str | None) -> str:
     return hmac.new(_KEY, text, hashlib.sha256).hexdigest()[:24]
 
 
-def secret_of(credentials: Credentials) -> str:
+def secret_of(credentials: Credentials | ClientCredentials) -> str:
+    if isinstance(credentials, ClientCredentials):
+        return fingerprint("client", credentials.client_secret)
     return fingerprint(credentials.password, credentials.totp_secret, credentials.totp)
 
 
@@ -51,21 +55,32 @@ def remember(credentials: Credentials, identity_url: str) -> None:
 
 
 def shared_provider(
-    credentials: Credentials | str | None, endpoints: Endpoints, settings: Settings
+    credentials: Credentials | ClientCredentials | str | None,
+    endpoints: Endpoints,
+    settings: Settings,
 ) -> TokenProvider:
     """The process's provider for this account.
 
     A username alone uses the credentials given for it earlier in this process, else those of
-    the environment or ``.netrc``; None uses the environment's or ``.netrc``'s account.
+    the environment or ``.netrc``; None uses the environment's or ``.netrc``'s account, else
+    (none at all) the OAuth client of ``CDSE_CLIENT_ID``/``CDSE_CLIENT_SECRET``.
     """
-    if isinstance(credentials, str):
+    if isinstance(credentials, ClientCredentials):
+        pass
+    elif isinstance(credentials, str):
         with _lock:
             known = _credentials.get((endpoints.identity, credentials.casefold()))
         credentials = known or Credentials.resolve(
             username=credentials, identity_url=endpoints.identity
         )
     elif credentials is None:
-        credentials = Credentials.resolve(identity_url=endpoints.identity)
+        try:
+            credentials = Credentials.resolve(identity_url=endpoints.identity)
+        except CredentialsMissing as missing:
+            try:  # a service client only: searches (and S3 keys) work, downloads do not
+                credentials = ClientCredentials.resolve(identity_url=endpoints.identity)
+            except CredentialsMissing:
+                raise missing from None
     key = (endpoints.identity, credentials.username.casefold(), secret_of(credentials))
     with _lock:
         provider = _providers.get(key)
@@ -104,7 +119,7 @@ def token_providers(
     a list of these (AuthenticationError when none can be found)."""
     from .credentials import accounts
 
-    if credentials is None or isinstance(credentials, str):
+    if credentials is None or isinstance(credentials, str | ClientCredentials):
         # The process's login for this account: repeated runs (a notebook, a dask worker) reuse it.
         return [shared_provider(credentials, endpoints, settings)]
     if isinstance(credentials, TokenProvider):

@@ -21,6 +21,7 @@ from ..config import Endpoints, Settings
 from ..errors import AuthenticationError, CDSEError, ServiceError
 from . import keycloak
 from ._loop import in_io_thread, io_loop
+from .client_credentials import ClientCredentials, client_form, refused
 from .credentials import Credentials, CredentialsLike
 from .totp import current_code
 
@@ -78,13 +79,20 @@ class TokenProvider:
         settings: Settings | None = None,
     ) -> None:
         self._setup(endpoints, settings)
-        self._credentials = Credentials.resolve(credentials, identity_url=self.endpoints.identity)
+        if isinstance(credentials, ClientCredentials):  # a service client: client_credentials
+            self._credentials: Credentials | ClientCredentials | None = credentials
+        else:
+            self._credentials = Credentials.resolve(
+                credentials, identity_url=self.endpoints.identity
+            )
+        self._client = isinstance(self._credentials, ClientCredentials)
         self._username = self._credentials.username
 
     def _setup(self, endpoints: Endpoints | None, settings: Settings | None) -> None:
         self.endpoints = Endpoints.coerce(endpoints)
         self.settings = Settings.coerce(settings)
-        self._credentials: Credentials | None = None
+        self._credentials = None
+        self._client = False
         self._username = ""
         self._lock = threading.Lock()
         self._grant: keycloak.Grant | None = None
@@ -190,8 +198,13 @@ class TokenProvider:
             f"{state})"
         )
 
+    @property
+    def is_client(self) -> bool:
+        """Whether this is a service client's (client credentials; no downloads on CDSE)."""
+        return self._client
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_restore, (self._username, self.endpoints, self.settings))
+        return (_restore, (self._username, self.endpoints, self.settings, self._client))
 
     def __copy__(self) -> TokenProvider:
         return self  # one provider per account and process: copies share the session
@@ -237,7 +250,11 @@ class TokenProvider:
             )
             return self._flight
 
-    def _resolved_credentials(self) -> Credentials:
+    def _resolved_credentials(self) -> Credentials | ClientCredentials:
+        if self._credentials is None and self._client:  # unpickled: the secret looked up here
+            self._credentials = ClientCredentials.resolve(
+                self._username, identity_url=self.endpoints.identity
+            )
         if self._credentials is None:  # an unpickled provider: look the password up here
             self._credentials = Credentials.resolve(
                 username=self._username, identity_url=self.endpoints.identity
@@ -249,7 +266,9 @@ class TokenProvider:
         return 2 * self.settings.timeout + 5
 
     # -- requests (on the private loop) ----------------------------------------------------------
-    async def _obtain(self, credentials: Credentials, previous: keycloak.Grant | None) -> str:
+    async def _obtain(
+        self, credentials: Credentials | ClientCredentials, previous: keycloak.Grant | None
+    ) -> str:
         try:
             grant = await self._exchange(credentials, previous)
         except BaseException as err:
@@ -265,9 +284,23 @@ class TokenProvider:
         return grant.access_token
 
     async def _exchange(
-        self, credentials: Credentials, previous: keycloak.Grant | None
+        self, credentials: Credentials | ClientCredentials, previous: keycloak.Grant | None
     ) -> keycloak.Grant:
         url, timeout = self.token_url, self.settings.timeout
+        if isinstance(credentials, ClientCredentials):
+            # No refresh token for client credentials (Keycloak's default): a new grant each time.
+            log.debug("CDSE token for OAuth client %r (client credentials)", credentials.client_id)
+            try:
+                return await keycloak.request_grant(url, client_form(credentials), timeout)
+            except keycloak.Rejected as rejected:
+                raise refused(
+                    rejected.status,
+                    rejected.error,
+                    rejected.description,
+                    credentials.source,
+                    credentials.client_id,
+                    url,
+                ) from None
         if previous is not None and previous.refresh_token is not None:
             log.debug("refreshing the CDSE token of %r", credentials.username)
             try:
@@ -333,11 +366,14 @@ class TokenProvider:
         # 204, or 400 for a session that had already ended: either way it is over.
 
 
-def _restore(username: str, endpoints: Endpoints, settings: Settings) -> TokenProvider:
+def _restore(
+    username: str, endpoints: Endpoints, settings: Settings, client: bool = False
+) -> TokenProvider:
     """Unpickle: same account and endpoints, no secrets; the password is looked up at first use."""
     provider = TokenProvider.__new__(TokenProvider)
     provider._setup(endpoints, settings)
     provider._username = username
+    provider._client = client
     return provider
 
 

@@ -12,6 +12,9 @@ Sub-commands (``cdse-intake COMMAND --help`` for each):
 ``load ... -o cube.zarr``      search (or --manifest) and write the products as one cube
 ``clms search|request|...``    CLMS (land.copernicus.eu) datasets and data requests as jobs
 ``bursts search|coverage|extract``  Sentinel-1 SLC bursts: search, burst ids of an area, extraction
+``order IDS [--wait]``, ``order cancel ID``, ``orders``  orders of offline products
+``subscriptions list|create|...``  CDSE subscriptions to new products
+``watch``                      print (and --download) new products as they are published
 
 Every subcommand exits with a code of :mod:`.exit_codes` (README.md shows the table); an error
 is one line on stderr, and ``--debug`` (before or after the subcommand) adds the full trace.
@@ -26,8 +29,9 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from . import bursts, cache, clms, download, emulator, load, search
+from . import bursts, cache, clms, download, emulator, load, orders, search, subscriptions
 from . import open as open_cmd
+from . import s3_keys as s3_keys_cmd
 from .exit_codes import ExitCode, describe, epilog, for_error
 
 __all__ = ["main"]
@@ -50,6 +54,11 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "load": load.run,
     "clms": clms.run,
     "bursts": bursts.run,
+    "order": orders.run_order,
+    "orders": orders.run_orders,
+    "subscriptions": subscriptions.run_subscriptions,
+    "watch": subscriptions.run_watch,
+    "s3-keys": s3_keys_cmd.run,
 }
 
 
@@ -74,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     load.add_parser(sub)
     clms.add_parser(sub)
     bursts.add_parser(sub)
+    orders.add_parsers(sub)
+    subscriptions.add_parsers(sub)
+    s3_keys_cmd.add_parser(sub)
     return parser
 
 

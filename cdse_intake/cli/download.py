@@ -48,6 +48,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--via", default="https", help="https ($value, default) or s3")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument(
+        "--order-offline",
+        action="store_true",
+        help="order offline products (On-Demand Production API), wait, then download them",
+    )
+    parser.add_argument(
         "--max-connections", help="connections per account (default 4; 20 for service accounts)"
     )
     return parser
@@ -111,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
             progress=not getattr(args, "quiet", False),
             via=via,
             max_connections=max_connections,
+            order_offline=getattr(args, "order_offline", False),
         )
     except KeyboardInterrupt:
         print("interrupted: run the same command again to resume", file=sys.stderr)

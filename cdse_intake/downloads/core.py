@@ -132,10 +132,18 @@ class Downloader:
 
     # -- public ----------------------------------------------------------------------------------
     def download(
-        self, items: Any, *, manifest: str | os.PathLike[str] | None = None
+        self,
+        items: Any,
+        *,
+        manifest: str | os.PathLike[str] | None = None,
+        order_offline: bool = False,
     ) -> DownloadReport:
         """Download ``items`` (see :func:`download`); blocks until every product has an outcome."""
         request = collect(items, manifest)
+        if order_offline:
+            from .orders.offline import download_ordering
+
+            return run_sync(lambda: download_ordering(self, request))
         return run_sync(lambda: self._run(request))
 
     async def download_async(
@@ -276,9 +284,14 @@ class _Run:
                 for account in accounts_:
                     if account.tokens is not None:
                         account.transport = Transport(session, self.d.endpoints, account.tokens)
-            for account in accounts_:
-                if account.s3 is not None:
-                    await stack.enter_async_context(account.s3)
+            try:
+                for account in accounts_:
+                    if account.s3 is not None:  # may make temporary keys: may be refused
+                        await stack.enter_async_context(account.s3)
+            except CDSEError as err:
+                for product, _ in queue:
+                    self.finish(outcomes.failed(product, err))
+                return
             async with asyncio.TaskGroup() as group:
                 for account in accounts_:
                     for _ in range(_workers(account.limit)):
@@ -298,8 +311,8 @@ class _Run:
         if self.d.via == "s3":
             from .s3 import S3Source
 
-            source = S3Source.resolve(self.d.endpoints.s3, self.d.settings.timeout)
             tokens = providers[0] if providers else None
+            source = S3Source.resolve(self.d.endpoints.s3, self.d.settings.timeout, tokens)
             name = tokens.username if tokens is not None else source.account
             budget = make_budget(None, name, limit, origin=self.d.endpoints.s3)
             return [Account(name, budget, limit, tokens=tokens, s3=source)]
@@ -451,6 +464,7 @@ def download(
     manifest: str | os.PathLike[str] | None = None,
     max_connections: int | None = None,
     on_progress: Callable[[FileProgress], None] | None = None,
+    order_offline: bool = False,
 ) -> DownloadReport:
     """Download products, verified, resumable and within CDSE's connection quota.
 
@@ -465,8 +479,10 @@ def download(
     ``"s3"`` (the ``eodata`` bucket with S3 keys). ``manifest``: a manifest file to record the
     states in (created if absent). ``on_progress``: a callback given a
     :class:`~cdse_intake.downloads.progress.FileProgress` per step of every file (see
-    :class:`Downloader`). Returns a :class:`DownloadReport`; failures are reported in it, not
-    raised.
+    :class:`Downloader`). ``order_offline``: order the offline products (``Online: false``)
+    through the On-Demand Production API, wait, then download them (see
+    :mod:`~cdse_intake.downloads.orders`); else they fail with ProductOffline. Returns a
+    :class:`DownloadReport`; failures are reported in it, not raised.
     """
     context = resolve(endpoints=endpoints, settings=settings, credentials=credentials, via=via)
     downloader = Downloader.for_context(
@@ -476,4 +492,4 @@ def download(
         progress=progress,
         on_progress=on_progress,
     )
-    return downloader.download(items, manifest=manifest)
+    return downloader.download(items, manifest=manifest, order_offline=order_offline)

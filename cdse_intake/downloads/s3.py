@@ -84,10 +84,11 @@ def _error(err: Any, key: str) -> CDSEError:
 class S3Source:
     """The ``eodata`` bucket with one pair of S3 keys; an async context manager."""
 
-    def __init__(self, endpoint: str, keys: Any, timeout: float = 60.0) -> None:
+    def __init__(self, endpoint: str, keys: Any, timeout: float = 60.0, tokens: Any = None) -> None:
         self.endpoint = endpoint
         self.keys = keys
         self.timeout = timeout
+        self.tokens = tokens  # keys is None: temporary keys made with this account's token
         self._creator: Any = None
         self.client: Any = None
 
@@ -97,14 +98,26 @@ class S3Source:
         return f"s3:{self.keys.access_key}"
 
     @classmethod
-    def resolve(cls, endpoint: str, timeout: float) -> S3Source:
-        """Keys from the environment (AuthenticationError naming where it looked)."""
+    def resolve(cls, endpoint: str, timeout: float, tokens: Any = None) -> S3Source:
+        """Keys from the environment; else, with a CDSE login (``tokens``), temporary keys made
+        through the S3 keys manager when the run starts (AuthenticationError when neither)."""
         from ..auth import S3Keys
+        from ..errors import CredentialsMissing
 
-        return cls(endpoint, S3Keys.resolve(), timeout)
+        try:
+            return cls(endpoint, S3Keys.resolve(), timeout)
+        except CredentialsMissing:
+            if tokens is None:
+                raise
+            return cls(endpoint, None, timeout, tokens)
 
     async def __aenter__(self) -> S3Source:
         from aiobotocore.config import AioConfig
+
+        if self.keys is None:  # the user never copies keys: the process's temporary ones
+            from ..auth.temporary_keys import process_s3_keys_async
+
+            self.keys = await process_s3_keys_async(self.tokens)
 
         config = AioConfig(
             connect_timeout=self.timeout,
@@ -155,6 +168,25 @@ class S3Source:
             chosen,
         )
 
+    async def _first_get(self, request: dict[str, Any], key: str) -> Any:
+        """``GetObject``; while temporary keys are fresh, a refusal of the key is S3 still
+        installing it (CDSE: "wait ~5 s", §6): retried with growing pauses, not a blind sleep."""
+        import asyncio
+
+        import botocore.exceptions
+
+        pause = 0.05
+        while True:
+            try:
+                return await self.client.get_object(**request)
+            except botocore.exceptions.ClientError as err:
+                mapped = _error(err, key)
+                fresh = getattr(self.keys, "fresh", None)
+                if not (isinstance(mapped, AuthenticationError) and fresh and fresh()):
+                    raise mapped from err
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
     async def _transfer(
         self, key: str, part: PartFile, stats: Stats, bar: Any, limits: Limits
     ) -> None:
@@ -165,9 +197,7 @@ class S3Source:
         if offset:
             request["Range"] = f"bytes={offset}-"
         try:
-            answer = await self.client.get_object(**request)
-        except botocore.exceptions.ClientError as err:
-            raise _error(err, key) from err
+            answer = await self._first_get(request, key)
         except botocore.exceptions.BotoCoreError as err:  # connection, timeout
             raise ServiceError(f"S3 request for s3://{BUCKET}/{key} failed: {err}") from err
         body = answer["Body"]

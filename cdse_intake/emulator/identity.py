@@ -111,11 +111,13 @@ class _Identity:
             # The real realm also lists browser/device/CIBA/token-exchange grants (discovery
             # document); they need flows the emulator does not have, so they are unsupported here.
             return _error(400, "unsupported_grant_type", "Unsupported grant_type")
+        if grant_type == "client_credentials" and form.get("client_id") != CLIENT_ID:
+            return self._client_grant(request, form)
         client_error = _check_client(form)
         if client_error is not None:
             return client_error
         if grant_type == "client_credentials":
-            # Keycloak's answer for a public client; CDSE's sh-* clients are not emulated.
+            # Keycloak's answer for a public client (cdse-public has no service account).
             return _error(
                 401, "unauthorized_client", "Public client not allowed to retrieve service account"
             )
@@ -150,6 +152,38 @@ class _Identity:
         session = self.ctx.tokens.new_session(account.username)
         self.last_refresh[session.id] = session.started
         return self._grant(session)
+
+    def _client_grant(self, request: web.Request, form: Mapping[str, str]) -> web.Response:
+        """A service client's grant (CDSE's ``sh-`` OAuth clients, §3): the secret in the form
+        (client_secret_post, as CDSE documents) or a Basic header; no refresh token."""
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+        basic = request.headers.get("Authorization", "")
+        if basic.startswith("Basic ") and not secret:
+            import base64
+            from urllib.parse import unquote
+
+            try:
+                pair = base64.b64decode(basic[6:]).decode()
+            except ValueError:
+                pair = ""
+            client_id, _, secret = (unquote(p) for p in pair.partition(":"))
+        if not client_id:
+            return _error(400, "invalid_client", "Missing client_id parameter")
+        request[USER] = client_id
+        known = self.ctx.state.clients.get(client_id)
+        if known is None or secret != known:
+            return _error(401, "invalid_client", BAD_CLIENT)
+        tokens = self.ctx.tokens
+        # Keycloak's client-credentials answer: no refresh token, refresh_expires_in 0.
+        body = {
+            "access_token": tokens.client_token(client_id),
+            "expires_in": _seconds(tokens.access_lifetime),
+            "refresh_expires_in": 0,
+            "token_type": "Bearer",
+            "not-before-policy": 0,
+            "scope": "email profile",
+        }
+        return _json(200, body, {**_NO_STORE, **_SECURITY_HEADERS})
 
     def _refresh_grant(self, request: web.Request, form: Mapping[str, str]) -> web.Response:
         token = form.get("refresh_token")

@@ -64,6 +64,8 @@ class ServiceURLs:
     stac: str
     s3: str
     clms: str = ""  # the CLMS API root (``.../api``); default for five-root callers
+    odp: str = ""  # the On-Demand Production API root (orders of offline products)
+    keys_manager: str = ""  # the S3 keys manager's root (temporary S3 keys)
 
 
 @dataclass
@@ -227,6 +229,8 @@ class Emulator:
             "CDSE_USERNAME": self.username,
             "CDSE_PASSWORD": self.password,
             "CDSE_CLMS_URL": urls.clms,
+            "CDSE_ODP_URL": urls.odp,
+            "CDSE_S3_KEYS_URL": urls.keys_manager,
             "CDSE_CLMS_SERVICE_KEY": str(self.land.service_key_path),
             # The pace this CLMS allows (the real one: a poll a minute, the client's default).
             "CDSE_CLMS_POLL_INTERVAL": f"{max(0.5, 2 * self.land.min_poll_interval):g}",
@@ -263,6 +267,14 @@ class Emulator:
         from .deleted import reprocess_product
 
         return reprocess_product(self.catalogue, key)
+
+    def publish(self, product: Any, when: Any = None) -> Any:
+        """Publish a new product now (an ``Entry``, or one like the product with this id or
+        name): searchable and downloadable at once, and running subscriptions notified (see
+        :mod:`.subscriptions.publish`). Returns the new entry."""
+        from .subscriptions import publish
+
+        return publish(self.catalogue, product, when)[0]
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> Emulator:
@@ -360,7 +372,7 @@ class Emulator:
         self._runners.append(runner)
 
     async def _start_services(self) -> None:
-        from . import bursts, download, identity, odata, stac
+        from . import bursts, download, identity, odata, odp, s3keys, stac, subscriptions
 
         main_sock = _listening_socket(self.host, self._ports[0])
         try:
@@ -406,7 +418,12 @@ class Emulator:
             f"http://{h}:{sock.getsockname()[1]}"
             for h, sock in zip(self._land_hosts, land_socks, strict=True)
         )
-        self.urls = dataclasses.replace(self.urls, clms=f"{land_site}/api")
+        self.urls = dataclasses.replace(
+            self.urls,
+            clms=f"{land_site}/api",
+            odp=f"{root}/odp/odata/v1",
+            keys_manager=f"{root}/s3-keys-manager",
+        )
         self.land.start(land_site, files_site)
         ctx = ServiceContext(self.catalogue, self.state, self.tokens, self.urls)
         main = _application(
@@ -417,7 +434,10 @@ class Emulator:
                 ("/odata/v1", odata.routes),
                 ("/odata/v1", download.catalogue_routes),
                 ("/odata/v1", bursts.routes),
+                ("/odata/v1", subscriptions.routes),
                 ("/stac/v1", stac.routes),
+                ("/odp/odata/v1", odp.routes),  # real: its own host (odp.dataspace…)
+                ("/s3-keys-manager", s3keys.routes),  # real: s3-keys-manager.cloudferro.com
             ],
         )
         # Bursts first: the download host's last route answers every other path.

@@ -150,6 +150,10 @@ class EmulatorState:
     """Highest number of simultaneous downloads seen per user."""
     throttle: float | None = None
     """Bytes/s cap per download connection for every product (CDSE: 20 MB/s); None: no cap."""
+    clients: dict[str, str] = field(default_factory=dict, repr=False)
+    """OAuth service clients (``sh-…``) and their secrets (client_credentials grants)."""
+    temporary_keys: Any = None
+    """S3 keys issued by the keys manager (:class:`.s3keys.KeyStore`), shared with S3."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _in_flight: int = field(default=0, repr=False)
     _settled: threading.Condition = field(default_factory=threading.Condition, repr=False)
@@ -159,6 +163,11 @@ class EmulatorState:
         with self._lock:
             self.accounts[username] = account
         return account
+
+    def add_client(self, client_id: str, secret: str) -> None:
+        """An OAuth service client whose client_credentials grants succeed."""
+        with self._lock:
+            self.clients[client_id] = secret
 
     def begin_request(self) -> None:
         """A request arrived (the server's middleware calls this, then :meth:`record`)."""

@@ -27,7 +27,7 @@ class TokenError(Exception):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # "missing" | "invalid" | "expired" | "revoked"
+        self.reason = reason  # "missing" | "invalid" | "expired" | "revoked" | "audience"
 
 
 @dataclass
@@ -123,6 +123,32 @@ class TokenService:
         claims["emu_exp"] = issued + self.access_lifetime
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
 
+    def client_token(self, client_id: str) -> str:
+        """An access token of an OAuth service client (client_credentials grant).
+
+        Its audience is not ``CLOUDFERRO_PUBLIC`` (that of ``cdse-public`` logins), so the
+        download service refuses it with DAT-ZIP-609 as CDSE does for ``sh-`` clients; the
+        exact claims of real ``sh-`` tokens are [unverified]. No session: nothing to refresh.
+        """
+        now = int(time.time())
+        issued = time.time()
+        claims: dict[str, Any] = {
+            "exp": now + int(self.access_lifetime),
+            "iat": now,
+            "jti": str(uuid.uuid4()),
+            "iss": self.issuer,
+            "aud": ["account"],
+            "sub": str(uuid.uuid5(uuid.NAMESPACE_DNS, client_id)),
+            "typ": "Bearer",
+            "azp": client_id,
+            "scope": "email profile",
+            "clientId": client_id,
+            "preferred_username": f"service-account-{client_id}",
+            "emu_iat": issued,
+            "emu_exp": issued + self.access_lifetime,
+        }
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
+
     def refresh_token(self, session: Session) -> str:
         jti = str(uuid.uuid4())
         with self._lock:
@@ -157,6 +183,8 @@ class TokenService:
                 audience="CLOUDFERRO_PUBLIC",
                 options={"verify_exp": False},
             )
+        except jwt.InvalidAudienceError as err:
+            raise TokenError("audience") from err  # a service client's token
         except jwt.PyJWTError as err:
             raise TokenError("invalid") from err
         if claims.get("emu_exp", 0) <= time.time():

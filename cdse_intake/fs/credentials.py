@@ -23,6 +23,7 @@ from typing import Any
 from fsspec.asyn import AsyncFileSystem
 
 from ..auth import Credentials, S3Keys
+from ..auth.client_credentials import ClientCredentials
 from ..auth.shared import fingerprint, remember, secret_of, shared_provider
 from ..config import Endpoints, Settings
 from ..errors import AuthenticationError, ConfigurationError
@@ -40,14 +41,20 @@ FINGERPRINT = "_secrets"
 
 _lock = threading.Lock()
 _keys: dict[str, S3Keys] = {}
+_clients: dict[str, ClientCredentials] = {}
 
 
 # -- arguments in every accepted form -----------------------------------------------------------
-def coerce_credentials(value: Any) -> Credentials | str | None:
+def coerce_credentials(value: Any) -> Credentials | ClientCredentials | str | None:
     """``credentials=``: Credentials / (username, password) / mapping -> Credentials; a
-    username alone stays a string (its password is looked up when first needed)."""
-    if value is None or isinstance(value, str):
+    username alone stays a string (its password is looked up when first needed); an OAuth
+    client stays, and ``{"client_id": ...}`` (its public form) finds its secret again."""
+    if value is None or isinstance(value, str | ClientCredentials):
         return value
+    if isinstance(value, Mapping) and set(value) == {"client_id"}:
+        with _lock:
+            known = _clients.get(value["client_id"])
+        return known or ClientCredentials.resolve(value["client_id"])
     return Credentials.resolve(value)
 
 
@@ -78,6 +85,8 @@ def public_options(options: Mapping[str, Any]) -> dict[str, Any]:
     credentials = coerce_credentials(out.get("credentials"))
     if isinstance(credentials, Credentials):
         out["credentials"] = credentials.username
+    elif isinstance(credentials, ClientCredentials):
+        out["credentials"] = {"client_id": credentials.client_id}
     keys = coerce_s3_keys(out.get("s3_keys"))
     if isinstance(keys, S3Keys):
         out["s3_keys"] = keys.access_key
@@ -97,6 +106,11 @@ class InstanceCache(type(AsyncFileSystem)):  # type: ignore[misc]
             kwargs["credentials"] = credentials
             remember(credentials, endpoints.identity)
             hidden.append(secret_of(credentials))
+        elif isinstance(credentials, ClientCredentials):
+            kwargs["credentials"] = credentials
+            with _lock:
+                _clients[credentials.client_id] = credentials
+            hidden.append(secret_of(credentials))
         if isinstance(keys, S3Keys):
             kwargs["s3_keys"] = keys
             with _lock:
@@ -109,6 +123,24 @@ class InstanceCache(type(AsyncFileSystem)):  # type: ignore[misc]
 
 # -- what requests use --------------------------------------------------------------------------
 token_provider = shared_provider  # one login per account and process (cdse_intake.auth.shared)
+
+
+async def s3_keys_or_temporary(keys: S3Keys | str | None, credentials: Any, fs: Any) -> S3Keys:
+    """:func:`s3_keys`; when none are configured but a CDSE login is, the process's temporary
+    keys made with its token (:mod:`cdse_intake.auth.temporary_keys`)."""
+    from ..auth.temporary_keys import process_s3_keys_async
+    from ..errors import CredentialsMissing
+
+    try:
+        return s3_keys(keys)
+    except CredentialsMissing as missing:
+        if keys is not None:
+            raise
+        try:
+            tokens = token_provider(credentials, fs.endpoints, fs.settings)
+        except AuthenticationError:
+            raise missing from None
+        return await process_s3_keys_async(tokens)
 
 
 def s3_keys(keys: S3Keys | str | None) -> S3Keys:

@@ -47,7 +47,7 @@ from . import credentials as creds
 from .file import CDSEFile
 from .nodes import NodeTree, node_url
 from .paths import CDSEPath, split
-from .s3 import new_s3fs, s3_key
+from .s3 import installed, new_s3fs, s3_key
 
 __all__ = ["CDSEFileSystem"]
 
@@ -163,8 +163,8 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=creds.InstanceCache):
 
     async def _s3fs(self) -> Any:
         if self._s3 is None:
-            keys = creds.s3_keys(self._s3_keys)
-            self._s3 = new_s3fs(keys, self.endpoints.s3, self)
+            keys = await creds.s3_keys_or_temporary(self._s3_keys, self._credentials, self)
+            self._s3 = await installed(new_s3fs(keys, self.endpoints.s3, self), keys)
         return self._s3
 
     async def _budget(self) -> Any:

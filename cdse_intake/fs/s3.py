@@ -60,6 +60,26 @@ def new_s3fs(keys: S3Keys, endpoint_url: str, owner: Any) -> Any:
     return fs
 
 
+async def installed(fs: Any, keys: S3Keys) -> Any:
+    """``fs`` once S3 knows its keys: fresh temporary keys (CDSE: "wait ~5 s", §6) are probed
+    with ``HeadBucket``, retried with growing pauses while S3 refuses them; others at once."""
+    fresh = getattr(keys, "fresh", None)
+    pause = 0.05
+    while fresh is not None:
+        try:
+            await fs._call_s3("head_bucket", Bucket=_BUCKET)
+            return fs
+        except PermissionError:
+            if not fresh():
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 1.0)
+    return fs
+
+
+_BUCKET = "eodata"
+
+
 def _close(fs: Any, loop: asyncio.AbstractEventLoop) -> None:
     # an asynchronous s3fs has no loop of its own to close its client on: use the one it ran on
     creator = getattr(fs, "_s3creator", None)

@@ -33,6 +33,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
+from ..auth.client_credentials import AUDIENCE_HELP
 from ..errors import (
     AuthenticationError,
     CDSEError,
@@ -41,6 +42,9 @@ from ..errors import (
     RateLimited,
     ServiceError,
 )
+
+#: The download service's code for a token whose audience it refuses (a service client's).
+AUDIENCE_REFUSED = "DAT-ZIP-609"
 
 __all__ = [
     "MAX_ANSWER_BYTES",
@@ -194,6 +198,10 @@ def error_from_response(
     if status in (400, 422):
         return QueryError(f"the service refused the request: {text}", **kwargs)
     if status in (401, 403):
+        if code == AUDIENCE_REFUSED:  # a service client's token: refreshing cannot help
+            return AuthenticationError(
+                f"not authorised: {text} ({code}). {AUDIENCE_HELP}", **kwargs
+            )
         return AuthenticationError(f"not authorised: {text}", **kwargs)
     if status == 404:
         return ProductNotFound(f"not found: {text} ({where})", **kwargs)

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 from ..auth import TokenProvider
 from ..config import Endpoints, origin_of
 from ..errors import ServiceError
-from .http import error_from_response, read_error_body
+from .http import AUDIENCE_REFUSED, error_from_response, read_error_body
 
 __all__ = ["REDIRECTS", "Transport", "read_bounded"]
 
@@ -115,6 +115,11 @@ class Transport:
                     redirects += 1
                     continue
                 if resp.status == 401 and auth and not refreshed and self.tokens is not None:
+                    body = await read_error_body(resp)
+                    if isinstance(body, dict) and body.get("code") == AUDIENCE_REFUSED:
+                        # The token's audience is refused (a service client's, DAT-ZIP-609): a
+                        # new token has the same audience, so no refresh and no repeat.
+                        raise error_from_response(401, body, current, resp.headers)
                     # Expired or revoked: refresh once and repeat from the original URL.
                     self.tokens.invalidate(auth["Authorization"].removeprefix("Bearer "))
                     refreshed = True

@@ -157,6 +157,8 @@ class BurstService:
             problem = r.TOKEN_NOT_FOUND if err.reason == "missing" else r.TOKEN_INVALID
             if err.reason == "expired":
                 problem = r.TOKEN_EXPIRED
+            elif err.reason == "audience":
+                problem = r.AUDIENCE_NOT_ALLOWED
             raise r.Problem(*problem) from err
         user = request[USER] = claims["preferred_username"]
         try:

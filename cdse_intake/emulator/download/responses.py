@@ -43,6 +43,8 @@ TOKEN_EXPIRED = (401, "DAT-ZIP-109", "Token is expired")
 # are the zipper's token family (604 not found, 609 audience not allowed); 603 is [unverified].
 TOKEN_INVALID = (401, "DAT-ZIP-603", "Token is invalid")
 SESSION_LIMIT = (429, "DAT-ZIP-100", "Max session number exceeded")
+# A token of an OAuth service client (sh-…, client credentials): verbatim from user reports (§2.3).
+AUDIENCE_NOT_ALLOWED = (401, "DAT-ZIP-609", "Token audience not allowed")
 # An id that is a UUID but no product: 404 with a zipper code chosen here [unverified].
 PRODUCT_NOT_FOUND = (404, "DAT-ZIP-106", "Product not found")
 # No stored objects to deliver: reported verbatim for products the store does not hold (404

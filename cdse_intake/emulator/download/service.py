@@ -31,6 +31,7 @@ _TOKEN_ERRORS = {
     "expired": r.TOKEN_EXPIRED,
     "invalid": r.TOKEN_INVALID,
     "revoked": r.TOKEN_INVALID,
+    "audience": r.AUDIENCE_NOT_ALLOWED,
 }
 
 

@@ -116,7 +116,7 @@ class S3Service:
             body_sha256 = hashlib.sha256(await request.read()).hexdigest()
         path, _, query = request.raw_path.partition("?")
         signed = sigv4.Request(request.method, path, query, headers, body_sha256)
-        user = sigv4.authenticate(signed, self.keys.get)
+        user = sigv4.authenticate(signed, self._secret_for)
         if user is None:
             raise access_denied()  # CDSE's store has no anonymous access (§6)
         bodyless = not request.body_exists
@@ -129,6 +129,14 @@ class S3Service:
                 S3ComputedContentSHA256=body_sha256,
             )
         return user
+
+    def _secret_for(self, access_key: str) -> str | None:
+        """The account's own keys, or a temporary key of the keys manager once installed."""
+        secret = self.keys.get(access_key)
+        store = self.state.temporary_keys if self.state is not None else None
+        if secret is None and store is not None:
+            secret = store.secret_for(access_key)
+        return secret
 
     # -- dispatch --------------------------------------------------------------------------------
     async def _dispatch(self, request: web.Request, path: str) -> web.StreamResponse:
