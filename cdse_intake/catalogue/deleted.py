@@ -214,15 +214,14 @@ def deleted_product(
     return _run(fetch)
 
 
-async def find_deleted(
-    session: Any, catalogue_url: str, names: Sequence[str], retries: int
-) -> list[DeletedProduct]:
-    """Every deleted record of these names (with or without a folder suffix), in batches."""
-    wanted = list(dict.fromkeys(c for name in names for c in name_candidates(name)))
-    url = f"{catalogue_url}/DeletedProducts"
-    found: list[DeletedProduct] = []
-    for i in range(0, len(wanted), NAMES_PER_REQUEST):
-        batch = wanted[i : i + NAMES_PER_REQUEST]
+async def records_by_name(
+    session: Any, url: str, names: Sequence[str], retries: int, what: str
+) -> list[Any]:
+    """The OData records at ``url`` (``/Products``, ``/DeletedProducts``) of these exact
+    names, asked a few dozen a request (``$filter`` of ``Name eq`` terms)."""
+    found: list[Any] = []
+    for i in range(0, len(names), NAMES_PER_REQUEST):
+        batch = names[i : i + NAMES_PER_REQUEST]
         params = {
             "$filter": " or ".join(f"Name eq {literal(n)}" for n in batch),
             "$top": "1000",
@@ -230,7 +229,17 @@ async def find_deleted(
         body = await with_retries(
             lambda p=params: get_json(session, url, params=p),  # type: ignore[misc]
             retries=retries,
-            what="looking up deleted products",
+            what=what,
         )
-        found.extend(deleted_from_odata(r) for r in (body or {}).get("value") or [])
+        found.extend((body or {}).get("value") or [])
     return found
+
+
+async def find_deleted(
+    session: Any, catalogue_url: str, names: Sequence[str], retries: int
+) -> list[DeletedProduct]:
+    """Every deleted record of these names (with or without a folder suffix), in batches."""
+    wanted = list(dict.fromkeys(c for name in names for c in name_candidates(name)))
+    url = f"{catalogue_url}/DeletedProducts"
+    records = await records_by_name(session, url, wanted, retries, "looking up deleted products")
+    return [deleted_from_odata(r) for r in records]

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..net.http import get_json, with_retries
 from ..product import DeletedProduct, Product
-from .deleted import NAMES_PER_REQUEST, find_deleted
+from .deleted import find_deleted, records_by_name
 from .odata_filter import literal
 from .odata_product import products_from_odata
 
@@ -66,20 +66,8 @@ def lineage(name: str) -> str | None:
 
 
 async def _by_names(session: Any, url: str, names: Sequence[str], retries: int) -> list[Product]:
-    found: list[Product] = []
-    for i in range(0, len(names), NAMES_PER_REQUEST):
-        batch = names[i : i + NAMES_PER_REQUEST]
-        params = {
-            "$filter": " or ".join(f"Name eq {literal(n)}" for n in batch),
-            "$top": "1000",
-        }
-        body = await with_retries(
-            lambda p=params: get_json(session, url, params=p),  # type: ignore[misc]
-            retries=retries,
-            what="looking up products",
-        )
-        found.extend(products_from_odata((body or {}).get("value") or []))
-    return found
+    records = await records_by_name(session, url, names, retries, "looking up products")
+    return products_from_odata(records)
 
 
 async def successor(

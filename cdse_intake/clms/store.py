@@ -15,12 +15,12 @@ import contextlib
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..cache.atomic import write_atomically
 from ..cache.locks import SafeLock
 from ..errors import CLMSError
 
@@ -116,18 +116,7 @@ class JobStore:
         self._make_folder()
         target = self.path(key)
         data = json.dumps({**record, "key": key}, indent=1, sort_keys=True).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-            tmp = ""
-        finally:
-            if tmp:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        write_atomically(target, data)
         _sync_folder(self.folder)
         return target
 

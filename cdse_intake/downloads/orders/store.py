@@ -17,12 +17,12 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from ...cache.atomic import write_atomically
 from ...cache.locks import SafeLock
 from .model import STATUSES, Order, from_record
 
@@ -101,18 +101,7 @@ class OrderStore:
         target = self._path(order.product_id)
         record = {**order.to_record(), "account": self.account, "updated": time.time()}
         data = json.dumps(record, indent=1, sort_keys=True).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-            tmp = ""
-        finally:
-            if tmp:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        write_atomically(target, data)
 
 
 def _valid(record: Any) -> bool:
