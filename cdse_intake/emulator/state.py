@@ -219,7 +219,13 @@ class EmulatorState:
         with self._lock:
             self.active_downloads[user] -= 1
 
-    def reset_counters(self) -> None:
+    def reset_counters(self, settle: bool = True) -> None:
+        """Forget the logged requests and peaks, once the requests in flight are logged (up to
+        :data:`SETTLE` s; not with ``settle=False``): one answered before the reset must not be
+        counted after it."""
+        if settle:
+            with self._settled:
+                self._settled.wait_for(lambda: self._in_flight == 0, timeout=SETTLE)
         with self._lock:
             self.log.clear()
             self.peak_downloads.clear()

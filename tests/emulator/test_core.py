@@ -134,3 +134,22 @@ def test_cli_rejects_bad_port():
     )
     assert out.returncode == 2
     assert "invalid port '70000'" in out.stderr
+
+
+def test_a_request_answered_before_a_reset_is_not_logged_after_it():
+    """CI stop 33: the JP2 window test counted a 2-byte read of the index build, begun before
+    ``reset_counters`` and logged just after it (the client has the last byte before the
+    server's handler returns). A reset waits for the requests in flight, as a read does."""
+    import threading
+    import time
+
+    from cdse_intake.emulator.state import EmulatorState, RequestRecord
+
+    state = EmulatorState()
+    state.begin_request()
+    late = RequestRecord("h", "GET", "/x/$value", "", 206, "u", bytes_sent=2)
+    threading.Timer(0.3, state.record, args=(late,)).start()
+    began = time.monotonic()
+    state.reset_counters()
+    assert time.monotonic() - began >= 0.25  # it waited for the one in flight
+    assert state.requests() == []
