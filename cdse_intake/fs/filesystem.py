@@ -44,6 +44,7 @@ from ..net.http import new_session, with_retries
 from ..net.transport import Transport, read_bounded
 from ..product import Product
 from . import credentials as creds
+from . import walk
 from .file import CDSEFile
 from .nodes import NodeTree, node_url
 from .paths import CDSEPath, split
@@ -237,6 +238,13 @@ class CDSEFileSystem(AsyncFileSystem, metaclass=creds.InstanceCache):
             entries = await self._ls_http(where, product)
         entries.sort(key=lambda e: e["name"])
         return entries if detail else [e["name"] for e in entries]
+
+    async def _find(
+        self, path: str, maxdepth: int | None = None, withdirs: bool = False, **kwargs: Any
+    ) -> Any:
+        # the folders of a level listed together, not one after another (:mod:`.walk`)
+        stripped = self._strip_protocol(path)
+        return await walk.find(self._ls, stripped, maxdepth, withdirs, kwargs.pop("detail", False))
 
     async def _ls_http(self, where: CDSEPath, product: Product) -> list[dict[str, Any]]:
         transport = await self._transport(authenticated=False)
