@@ -69,6 +69,8 @@ _LAZY = {
     "get_subscription": "cdse_intake.subscriptions",
     "Subscription": "cdse_intake.subscriptions",
     "SubscriptionLimitError": "cdse_intake.subscriptions",
+    "verify_trace": "cdse_intake.catalogue.traces",
+    "TraceCheck": "cdse_intake.catalogue.traces",
 }
 #: public subpackages, imported on first access (``cdse_intake.clms.search(...)``)
 _SUBMODULES = {"clms"}
@@ -108,6 +110,7 @@ __all__ = [
     "Subscription",
     "SubscriptionLimitError",
     "TokenProvider",
+    "TraceCheck",
     "UnsafePathError",
     "UnsupportedProduct",
     "__version__",
@@ -132,6 +135,7 @@ __all__ = [
     "search_many",
     "start_search",
     "subscribe",
+    "verify_trace",
 ]
 
 if TYPE_CHECKING:
@@ -147,6 +151,7 @@ if TYPE_CHECKING:
         search_bursts,
     )
     from .catalogue.deleted import deleted_product, search_deleted
+    from .catalogue.traces import TraceCheck, verify_trace
     from .clms_open import open_clms
     from .config import Endpoints, Settings
     from .cubes import load

@@ -89,7 +89,7 @@ def load_config_file(path: Path | None = None) -> dict[str, dict[str, Any]]:
 #: ``CDSE_*`` variables of cdse_intake besides the endpoints' and settings' (auth reads these).
 OTHER_ENV = frozenset({
     "CDSE_CONFIG", "CDSE_USERNAME", "CDSE_PASSWORD", "CDSE_TOTP_SECRET", "CDSE_S3_ACCESS_KEY",
-    "CDSE_S3_SECRET_KEY",
+    "CDSE_S3_SECRET_KEY", "CDSE_TRACE_ROOTS",  # the latter: trace signatures' CAs (PEM)
     "CDSE_CLIENT_ID", "CDSE_CLIENT_SECRET",  # an OAuth service client (auth.client_credentials)
     "CDSE_REFERENCE_DIR",  # the test suite's reference material
     "CDSE_BENCH_DIR",  # the benchmarks' folder
@@ -192,6 +192,7 @@ class Endpoints:
     offline products; CDSE's token."""
     keys_manager: str = "https://s3-keys-manager.cloudferro.com"
     """S3 keys manager root (``<keys_manager>/api/user/credentials``): temporary S3 keys."""
+    trace: str = "https://trace.dataspace.copernicus.eu/api"  # Traceability Service; no token
 
     _ENV: ClassVar[dict[str, str]] = {
         "identity": "CDSE_IDENTITY_URL",
@@ -202,11 +203,12 @@ class Endpoints:
         "clms": "CDSE_CLMS_URL",
         "odp": "CDSE_ODP_URL",
         "keys_manager": "CDSE_S3_KEYS_URL",
+        "trace": "CDSE_TRACE_URL",
     }
     #: Endpoints that are not CDSE's and never receive its token.
-    _NOT_CDSE: ClassVar[frozenset[str]] = frozenset({"clms"})
+    _NOT_CDSE: ClassVar[frozenset[str]] = frozenset({"clms", "trace"})  # trace: anonymous
     #: Endpoints an object given to :meth:`coerce` may lack (then the default).
-    _OPTIONAL: ClassVar[frozenset[str]] = frozenset({"clms", "odp", "keys_manager"})
+    _OPTIONAL: ClassVar[frozenset[str]] = frozenset({"clms", "odp", "keys_manager", "trace"})
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

@@ -5,12 +5,20 @@ One line per product: ``current``, ``deleted (<cause>, <date>)``, ``obsolete: re
 the checksum recorded at download) or ``missing file``; ``--json`` prints the records instead.
 Exit 0 when every product is current, else 9 (one is tampered), 10 (one is missing), 11 (one is
 deleted, obsolete or unknown), in that order (:mod:`.exit_codes`). Nothing is changed.
+
+``--traces`` also judges each file against CDSE's signed traces of it (``| trace verified``,
+``| trace hash mismatch (...)``, ...): a trace failure (hash mismatch, bad signature, untrusted
+chain, unsigned) exits 9 as a tampered file does; no trace, or a trace saying obsolete or
+deleted, exits 11; a trace service that cannot be asked, 4. ``--trust-roots PEM`` names the CA
+certificates that anchor the signatures (default: the file ``$CDSE_TRACE_ROOTS`` names, as the
+emulator exports it; none: the signatures are checked against each trace's own certificate).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import TYPE_CHECKING, TextIO
 
 from .exit_codes import ExitCode
@@ -34,18 +42,41 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     audit.add_argument(
         "--no-hash", action="store_true", help="do not re-hash the files (blind to tampering)"
     )
+    audit.add_argument(
+        "--traces",
+        action="store_true",
+        help="also verify each file against CDSE's signed traces (hash, signature, chain)",
+    )
+    audit.add_argument(
+        "--trust-roots",
+        metavar="PEM",
+        default=None,
+        help="CA certificates anchoring the trace signatures (default: CDSE_TRACE_ROOTS)",
+    )
 
 
 def exit_code(records: list[AuditRecord]) -> ExitCode:
     """What the verdicts mean for the exit status (the worst first)."""
+    from ..catalogue.trace_verify import TRACE_FAILURES
+
     verdicts = {r.verdict for r in records}
-    if "tampered" in verdicts:
+    traces = {r.trace for r in records} - {None}
+    if "tampered" in verdicts or traces & TRACE_FAILURES:
         return ExitCode.MISMATCH
     if "missing file" in verdicts:
         return ExitCode.MISSING
-    if verdicts - {"current"}:
+    if "unavailable" in traces:
+        return ExitCode.SERVICE
+    if verdicts - {"current"} or traces - {"verified", "unanchored"}:
         return ExitCode.WITHDRAWN
     return ExitCode.OK
+
+
+def _trust_roots(args: argparse.Namespace) -> str | None:
+    """``--trust-roots``, else ``$CDSE_TRACE_ROOTS`` (only with ``--traces``)."""
+    if not getattr(args, "traces", False):
+        return None
+    return getattr(args, "trust_roots", None) or os.environ.get("CDSE_TRACE_ROOTS") or None
 
 
 def run(cache: ProductCache, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -53,14 +84,25 @@ def run(cache: ProductCache, args: argparse.Namespace, out: TextIO, err: TextIO)
     from ..downloads.cache_audit import audit_cache
     from ..errors import ConfigurationError
 
+    if getattr(args, "trust_roots", None) and not getattr(args, "traces", False):
+        print("cdse-intake cache audit: --trust-roots only applies with --traces", file=err)
+        return ExitCode.USAGE
     try:
         records = audit_cache(
             cache,
             ids=getattr(args, "ids", None) or None,
             hash_files=not getattr(args, "no_hash", False),
+            verify_traces=bool(getattr(args, "traces", False)),
+            trust_roots=_trust_roots(args),
         )
     except ConfigurationError as error:
-        print(f"cdse-intake cache audit: {error}", file=err)
+        from_env = (
+            getattr(args, "traces", False)
+            and not getattr(args, "trust_roots", None)
+            and "trust_roots=" in str(error)
+        )
+        where = " (from the environment variable CDSE_TRACE_ROOTS)" if from_env else ""
+        print(f"cdse-intake cache audit: {error}{where}", file=err)
         return ExitCode.USAGE
     if getattr(args, "json", False):
         json.dump([r.to_dict() for r in records], out, indent=2)

@@ -13,6 +13,7 @@ download           ``http://127.0.0.2:<q>/odata/v1``                       downl
 S3                 ``http://127.0.0.1:<r>`` bucket ``eodata``               eodata.dataspace…
 CLMS API           ``http://127.0.0.3:<l>/api``                            land.copernicus.eu/api
 CLMS results       ``http://127.0.0.4:<f>/clmsdatadownload/results``       copernicus-fme.eea…
+traceability       ``http://127.0.0.1:<p>/trace/api``                      trace.dataspace…/api
 =================  =====================================================  ====================
 
 The CLMS hosts fall back to the main host where they cannot be bound (see :mod:`.land`).
@@ -66,6 +67,7 @@ class ServiceURLs:
     clms: str = ""  # the CLMS API root (``.../api``); default for five-root callers
     odp: str = ""  # the On-Demand Production API root (orders of offline products)
     keys_manager: str = ""  # the S3 keys manager's root (temporary S3 keys)
+    trace: str = ""  # the Traceability Service's root (signed traces of products)
 
 
 @dataclass
@@ -204,6 +206,10 @@ class Emulator:
         self._s3: Any = None
         self.urls: ServiceURLs | None = None
         self.tokens: TokenService | None = None
+        from .traces import TraceKeys
+
+        #: The trace-signing CA (its root's PEM: ``CDSE_TRACE_ROOTS`` of :meth:`env`).
+        self.trace_keys = TraceKeys()
 
     # -- public conveniences ---------------------------------------------------------------------
     @property
@@ -231,6 +237,8 @@ class Emulator:
             "CDSE_CLMS_URL": urls.clms,
             "CDSE_ODP_URL": urls.odp,
             "CDSE_S3_KEYS_URL": urls.keys_manager,
+            "CDSE_TRACE_URL": urls.trace,
+            "CDSE_TRACE_ROOTS": str(self.trace_keys.root_path()),
             "CDSE_CLMS_SERVICE_KEY": str(self.land.service_key_path),
             # The pace this CLMS allows (the real one: a poll a minute, the client's default).
             "CDSE_CLMS_POLL_INTERVAL": f"{max(0.5, 2 * self.land.min_poll_interval):g}",
@@ -372,7 +380,7 @@ class Emulator:
         self._runners.append(runner)
 
     async def _start_services(self) -> None:
-        from . import bursts, download, identity, odata, odp, s3keys, stac, subscriptions
+        from . import bursts, download, identity, odata, odp, s3keys, stac, subscriptions, traces
 
         main_sock = _listening_socket(self.host, self._ports[0])
         try:
@@ -423,6 +431,7 @@ class Emulator:
             clms=f"{land_site}/api",
             odp=f"{root}/odp/odata/v1",
             keys_manager=f"{root}/s3-keys-manager",
+            trace=f"{root}/trace/api",
         )
         self.land.start(land_site, files_site)
         ctx = ServiceContext(self.catalogue, self.state, self.tokens, self.urls)
@@ -438,6 +447,8 @@ class Emulator:
                 ("/stac/v1", stac.routes),
                 ("/odp/odata/v1", odp.routes),  # real: its own host (odp.dataspace…)
                 ("/s3-keys-manager", s3keys.routes),  # real: s3-keys-manager.cloudferro.com
+                # real: trace.dataspace.copernicus.eu/api
+                ("/trace/api", lambda c: traces.routes(c, self.trace_keys)),
             ],
         )
         # Bursts first: the download host's last route answers every other path.
@@ -464,6 +475,7 @@ class Emulator:
                 await runner.cleanup()
         self._runners.clear()
         self.land.stop()
+        self.trace_keys.close()
         if self._s3 is not None:
             self._s3.close()
             self._s3 = None

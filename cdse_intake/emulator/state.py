@@ -23,6 +23,10 @@ FaultKind = Literal[
     "no_checksum",  # the catalogue lists the product with "Checksum": []
     "token_expiry",  # treat the bearer token as expired (401 DAT-ZIP-109), once per hit
     "offline",  # the catalogue lists the product as Online: false
+    "trace_signature",  # the product's traces carry a signature that does not verify
+    "trace_hash",  # the product's traces are signed for other bytes (another hash)
+    "trace_foreign",  # the product's traces are signed under a CA the client does not trust
+    "trace_huge",  # the trace service answers an endless body for the product
 ]
 
 
