@@ -61,12 +61,15 @@ browser-deps: system-deps
 
 # The suite on TEST_WORKERS processes (pytest-xdist), a test file per process at a time: most of
 # its time is spent in subprocesses and servers, so two overlap well on two cores (16 -> 11 min).
+# Files go out slowest first (tests/conftest.py orders them; xdist's own reordering, by number
+# of tests, sent the few long tests of the notebooks and the demo last, leaving a core idle).
 TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: setup system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest $(XDIST)
 
 # The newest releases of everything (within pyproject's ranges), in their own venv.
 test-latest: system-deps
@@ -76,7 +79,7 @@ test-latest: system-deps
 	$(LATEST)/bin/uv pip install --quiet --compile-bytecode --python $(LATEST)/bin/python --upgrade -e '.[test,bench]'
 	mkdir -p test-artifacts
 	$(LATEST)/bin/uv pip freeze --python $(LATEST)/bin/python > test-artifacts/latest-versions.txt
-	$(LATEST)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(LATEST)/bin/python -m pytest $(XDIST)
 
 # Re-resolve the lock to the newest releases; commit it once `make test` passes with it.
 # rfc3987-syntax (and its lark) is left out: jsonschema's optional "iri" format checker, which

@@ -40,6 +40,57 @@ KEPT_VARIABLES = (
 )
 
 
+#: The slowest files (their tests' seconds in a full run, 2 workers), sent to xdist's workers
+#: first: with ``--dist loadfile`` a long file that starts last leaves the other core idle until
+#: it ends. The other files follow, most tests first. Keep roughly in step with ``--durations``.
+SLOW_FIRST = (
+    "test_notebooks.py",  # ~150 s (two kernels at a time)
+    "test_clean_exit.py",  # ~100
+    "emulator/test_deliver_all.py",  # ~60
+    "test_readme.py",  # ~57
+    "readers/test_sentinel3_more.py",
+    "emulator/test_third_party_downloads.py",
+    "test_search_fields.py",
+    "readers/test_sentinel2_partial.py",
+    "test_download.py",
+    "emulator/test_sums_pack.py",
+    "test_cli_emulator.py",
+    "readers/test_sentinel3_partial.py",
+    "emulator/test_odata_filter.py",
+    "cubes/test_cube_sentinel2.py",
+    "intake/test_read.py",
+    "emulator/test_odata_properties.py",
+    "emulator/test_stac.py",
+    "test_landsea.py",
+    "test_demo.py",
+    "test_download_processes.py",
+    "test_cli_load.py",
+    "browser/test_panel_browser.py",
+    "cubes/test_cube_odc_stac.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slowest files first (:data:`SLOW_FIRST`), then by number of tests; a file's tests keep
+    their order (the sort is stable and keys on the file only)."""
+    here = Path(__file__).resolve().parent
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    files = [_relative(item, here) for item in items]
+    counts: dict[str, int] = {}
+    for name in files:
+        counts[name] = counts.get(name, 0) + 1
+    order = {id(item): (rank.get(name, len(rank)), -counts[name], name)
+             for item, name in zip(items, files, strict=True)}  # fmt: skip
+    items.sort(key=lambda item: order[id(item)])
+
+
+def _relative(item: pytest.Item, here: Path) -> str:
+    try:
+        return Path(item.path).resolve().relative_to(here).as_posix()
+    except ValueError:  # a test outside tests/ (a user's own, in a plugin test)
+        return str(item.path)
+
+
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     """``../shared/reference``; tests that need it skip when it is absent."""
