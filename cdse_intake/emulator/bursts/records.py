@@ -28,6 +28,7 @@ unknown, the emulator uses the parent's datatake [unverified].
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import threading
 import uuid
@@ -150,7 +151,7 @@ def bursts_of(entry: Entry) -> list[Burst]:
         times = [_datetime(t) for t in slc.burst_times(entry, swath)]
         stop = _datetime(slc.azimuth_time(entry, swath, spec.lines - 1))
         offset = _data_offset(swath)
-        rings = _rings(entry, swath, len(times), spec.lines_per_burst, spec.samples)
+        rings = _rings(entry, facts, swath, len(times), spec.lines_per_burst, spec.samples)
         for pol in facts.polarisations:
             stem = (
                 f"{facts.mission.lower()}-{swath.lower()}-slc-{pol.lower()}-"
@@ -169,7 +170,7 @@ def bursts_of(entry: Entry) -> list[Burst]:
                 )
                 out.append(
                     Burst(
-                        id=str(uuid.uuid5(_NAMESPACE, f"{entry.id}/{swath}/{pol}/{b}")),
+                        id=_uuid5(f"{entry.id}/{swath}/{pol}/{b}"),
                         name=name,
                         parent=entry,
                         swath=swath,
@@ -196,19 +197,30 @@ def bursts_of(entry: Entry) -> list[Burst]:
     return out
 
 
+def _uuid5(name: str) -> str:
+    """``str(uuid.uuid5(_NAMESPACE, name))``, 4x faster (65,000 a full catalogue's table)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE.bytes + name.encode()).digest()[:16])  # noqa: S324 - UUID v5 is SHA-1 by definition
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def _rings(
-    entry: Entry, swath: str, bursts: int, lines: int, samples: int
+    entry: Entry, facts: Any, swath: str, bursts: int, lines: int, samples: int
 ) -> list[list[tuple[float, float]]]:
     """Each burst's outline: its first line far to near range, its last line near to far, as
-    the sample's six points, and the closing one (one geolocation call for the swath)."""
+    the sample's six points, and the closing one (one geolocation for the swath: what
+    ``sentinel1_slc.geolocation`` computes, with the product's facts read once, not per swath)."""
     from ..products import sentinel1_slc as slc
+    from ..products._s1_pixels import place
 
     first = np.arange(bursts)[:, None] * lines
     rows = np.concatenate([np.repeat(first, 3, 1), np.repeat(first + lines - 1, 3, 1)], 1)
     pixels = np.broadcast_to(
         np.array([samples - 1, samples // 2, 0, 0, samples // 2, samples - 1]), rows.shape
     )
-    lon, lat = slc.geolocation(entry, swath, rows, pixels)
+    lon, lat = place(facts.quad, facts.ascending, *slc._fractions(entry, swath, rows, pixels))
     out = []
     for xs, ys in zip(np.round(lon, 6).tolist(), np.round(lat, 6).tolist(), strict=True):
         ring = list(zip(xs, ys, strict=True))
