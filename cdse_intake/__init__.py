@@ -14,7 +14,7 @@ from ._version import __version__
 #: public name -> module that defines it
 _LAZY = {
     "search": "cdse_intake.api",
-    "download": "cdse_intake.downloads",
+    "download": "cdse_intake.api_download",  # CDSE's downloader; USGS products to USGS
     "DownloadReport": "cdse_intake.downloads",
     "CDSEFileSystem": "cdse_intake.fs",
     "search_many": "cdse_intake.api",
@@ -73,7 +73,7 @@ _LAZY = {
     "TraceCheck": "cdse_intake.catalogue.traces",
 }
 #: public subpackages, imported on first access (``cdse_intake.clms.search(...)``)
-_SUBMODULES = {"clms"}
+_SUBMODULES = {"clms", "usgs"}
 
 __all__ = [
     "AuditRecord",
@@ -141,6 +141,7 @@ __all__ = [
 if TYPE_CHECKING:
     from . import clms
     from .api import search, search_many, start_search
+    from .api_download import download
     from .auth import Credentials, TokenProvider
     from .bursts import (
         Burst,
@@ -155,7 +156,7 @@ if TYPE_CHECKING:
     from .clms_open import open_clms
     from .config import Endpoints, Settings
     from .cubes import load
-    from .downloads import DownloadReport, download
+    from .downloads import DownloadReport
     from .downloads.cache_audit import AuditRecord, audit_cache
     from .downloads.orders import (
         Order,

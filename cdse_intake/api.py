@@ -50,7 +50,9 @@ def search(
     Every keyword is a :class:`~cdse_intake.query.Query` field (``more`` takes the rest:
     ``processing_level``, ``processing_baseline``, ``timeliness``, ``name_startswith``,
     ``name_endswith``, ``min_sea_percent``, ``min_land_percent``); or pass a ready ``query=``.
-    ``backend`` is ``"odata"`` (default; every collection, online state) or ``"stac"``. Invalid
+    ``backend`` is ``"odata"`` (default; every collection, online state) or ``"stac"``, or
+    ``"usgs"`` for Landsat through USGS's M2M API (:mod:`cdse_intake.usgs`; then also
+    ``credentials=``, the USGS account; WRS path/row as ``attributes={"wrsPath": 198}``). Invalid
     input raises :class:`~cdse_intake.errors.QueryError` before any request. With ``cache`` an
     identical query within ``settings.query_cache_age`` seconds reuses the previous results.
     ``progress`` shows a bar (terminal or notebook) counting products as they arrive.
@@ -58,6 +60,7 @@ def search(
     (:mod:`.catalogue.validate`: product types, processing levels, attribute names and types of
     the collection) before any search request; ``validate=False`` sends it as given.
     """
+    usgs_account = more.pop("credentials", None) if backend == "usgs" else None
     fields = {
         "collection": collection,
         "product_type": product_type,
@@ -90,6 +93,13 @@ def search(
                 "collection, bbox, start, end, cloud, tile, orbit, platform, attributes"
             )
         query = Query(**fields)
+    if backend == "usgs":
+        from .usgs import search as usgs_search
+
+        found = usgs_search(query, credentials=usgs_account, endpoints=endpoints, settings=settings)
+        usgs = SearchResults(query, backend="usgs", endpoints=endpoints, products=found)
+        usgs.warn_empty = False  # explain() asks CDSE's catalogue, not USGS
+        return usgs
     return _results(
         query, backend, Endpoints.coerce(endpoints), settings, cache, progress, validate=validate
     )

@@ -53,8 +53,8 @@ REAL_S3 = "https://eodata.dataspace.copernicus.eu"
 REAL_CLMS = "https://land.copernicus.eu/api"
 #: The On-Demand Production API (orders of offline products), a host of its own.
 REAL_ODP = "https://odp.dataspace.copernicus.eu/odata/v1"
-#: The real CLMS API's origin, over https: the only one besides the configured CLMS root that
-#: receives a CLMS token (never a CDSE host, never the public result file server).
+#: The real CLMS API's origin (https): with the configured CLMS root, the only receiver of a CLMS
+#: token (never a CDSE host, never the public result file server).
 REAL_CLMS_ORIGIN = ("https", "land.copernicus.eu", 443)
 
 #: Hosts of the real service allowed to receive a bearer token, over https (also across redirects).
@@ -193,6 +193,7 @@ class Endpoints:
     keys_manager: str = "https://s3-keys-manager.cloudferro.com"
     """S3 keys manager root (``<keys_manager>/api/user/credentials``): temporary S3 keys."""
     trace: str = "https://trace.dataspace.copernicus.eu/api"  # Traceability Service; no token
+    usgs: str = "https://m2m.cr.usgs.gov/api/api/json/stable"  # USGS M2M API; never CDSE's token
 
     _ENV: ClassVar[dict[str, str]] = {
         "identity": "CDSE_IDENTITY_URL",
@@ -204,11 +205,11 @@ class Endpoints:
         "odp": "CDSE_ODP_URL",
         "keys_manager": "CDSE_S3_KEYS_URL",
         "trace": "CDSE_TRACE_URL",
+        "usgs": "CDSE_USGS_URL",
     }
-    #: Endpoints that are not CDSE's and never receive its token.
-    _NOT_CDSE: ClassVar[frozenset[str]] = frozenset({"clms", "trace"})  # trace: anonymous
+    _NOT_CDSE: ClassVar[frozenset[str]] = frozenset({"clms", "trace", "usgs"})  # no CDSE token
     #: Endpoints an object given to :meth:`coerce` may lack (then the default).
-    _OPTIONAL: ClassVar[frozenset[str]] = frozenset({"clms", "odp", "keys_manager", "trace"})
+    _OPTIONAL: ClassVar[frozenset[str]] = _NOT_CDSE | {"odp", "keys_manager"}
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -264,9 +265,8 @@ class Endpoints:
 
     @classmethod
     def coerce(cls, value: Any = None, *, from_env: bool = True) -> Endpoints:
-        """Endpoints from what a caller gave: Endpoints, a mapping of URLs, any object with the
-        five CDSE URL attributes (such as the emulator's ``ServiceURLs``; its ``clms`` too when it
-        has one, else the default), or None (:meth:`from_env`).
+        """Endpoints from what a caller gave: Endpoints, a mapping of URLs, any object with the five
+        CDSE URL attributes (the emulator's ``ServiceURLs``; optional ones if given), or None.
 
         The layers below the public entry points pass ``from_env=False``: they take what the
         entry point resolved, and None there is a bug, not a request for the environment's.

@@ -94,11 +94,16 @@ class Query:
     """Sensing start before this time; a bare date includes that whole day."""
     cloud: Any = None
     """Cloud cover: a maximum percent or a ``(min, max)`` range."""
-    tile: str | None = None
+    tile: str | tuple[int, int] | None = None
+    """Sentinel-2 MGRS tile (``31UFT``), or a Landsat WRS-2 path/row (``"198026"``,
+    ``"198/026"``, ``(198, 26)``), which becomes the ``pathNumber``/``rowNumber`` conditions of
+    ``attributes`` (the Landsat collections' own attributes; ``tile`` is then None)."""
     orbit: int | None = None
     relative_orbit: int | None = None
     orbit_direction: str | None = None
     platform: str | None = None
+    """Sentinel platform (``S2A``, ``sentinel-1c``), or a Landsat one (``landsat-9``, ``L8``,
+    ``LC09``), which selects its collection (``LANDSAT-9``; ``platform`` is then None)."""
     processing_level: str | None = None
     processing_baseline: str | None = None
     timeliness: str | None = None
@@ -138,6 +143,7 @@ class Query:
             put(self, "geometry", bbox_geometry(bbox))
         elif self.geometry is not None:
             put(self, "geometry", normalise_area(self.geometry))
+        _landsat_platform(self)
         product_types = values.product_types(self.product_type)
         timeliness = self.timeliness
         if self.collection is not None:
@@ -178,7 +184,9 @@ class Query:
         put(self, "start", start)
         put(self, "end", end)
         put(self, "cloud", values.cloud(self.cloud))
-        put(self, "tile", values.tile(self.tile))
+        tile = values.tile(self.tile)
+        path_row = _check_grid(tile, self.tile, self.collection)
+        put(self, "tile", None if path_row else tile)
         put(self, "orbit", values.positive_int("orbit", self.orbit))
         put(self, "relative_orbit", values.positive_int("relative_orbit", self.relative_orbit))
         put(self, "orbit_direction", values.direction(self.orbit_direction))
@@ -194,6 +202,14 @@ class Query:
         if self.online is not None and not isinstance(self.online, bool):
             raise QueryError(f"online={self.online!r}: expected True, False or None")
         put(self, "attributes", _attributes(self.attributes))
+        if path_row:  # the path/row of an earlier tile= (a replace()) is superseded
+            kept = [
+                a
+                for a in self.attributes
+                if not (a.name in ("pathNumber", "rowNumber") and a.op == "eq")
+            ]
+            path, row = (AttributeFilter.make(n, v) for n, v in zip(_WRS2, path_row, strict=True))
+            put(self, "attributes", (*kept, path, row))
         put(self, "sort", values.sort_key(self.sort))
         put(self, "limit", values.positive_int("limit", self.limit))
         sea = values.percent("min_sea_percent", self.min_sea_percent)
@@ -241,6 +257,47 @@ class Query:
                 value = list(value)
             out[f.name] = value
         return out
+
+
+#: The OData attributes of a Landsat scene's WRS-2 path and row (cdse-api.md §10).
+_WRS2 = ("pathNumber", "rowNumber")
+
+
+def _landsat_platform(query: Query) -> None:
+    """A Landsat ``platform`` selects its collection (each Landsat collection is one platform;
+    their records have no platformSerialIdentifier)."""
+    landsat = values.landsat_platform(query.platform)
+    if landsat is None:
+        return
+    if query.collection is not None and resolve_collection(query.collection).odata != landsat:
+        raise QueryError(
+            f"platform={query.platform!r} is {landsat}, not in collection {query.collection!r}; "
+            f"give collection={landsat!r} (or leave collection= out)"
+        )
+    object.__setattr__(query, "collection", query.collection or landsat)
+    object.__setattr__(query, "platform", None)
+
+
+def _check_grid(tile: str | None, given: Any, collection: str | None) -> tuple[int, int] | None:
+    """The WRS-2 ``(path, row)`` when ``tile`` is one; a tile of the other grid than the
+    collection's (MGRS for Landsat, WRS-2 for Sentinel-2...) is an error."""
+    if tile is None:
+        return None
+    landsat = (collection or "").startswith("LANDSAT-")
+    if tile.isdigit():
+        if collection is not None and not landsat:
+            raise QueryError(
+                f"tile={given!r} is a Landsat WRS-2 path/row, but {collection} products are not "
+                "on that grid (Sentinel-2 tiles are MGRS, e.g. '31UFT'); give a Landsat "
+                "collection (LANDSAT-8, LANDSAT-9...) or an MGRS tile"
+            )
+        return int(tile[:3]), int(tile[3:])
+    if landsat:
+        raise QueryError(
+            f"tile={given!r} is a Sentinel-2 MGRS tile; {collection} scenes are on the WRS-2 "
+            "grid: expected a path/row such as '198026', '198/026' or (198, 26)"
+        )
+    return None
 
 
 def _culprit(query: Query, bbox: Any, err: BaseException) -> str:

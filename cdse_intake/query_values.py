@@ -8,6 +8,7 @@ field, the bad value and what is expected.
 from __future__ import annotations
 
 import functools
+import numbers
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,6 +22,7 @@ __all__ = [
     "cloud",
     "conversion_errors",
     "direction",
+    "landsat_platform",
     "parse_time",
     "percent",
     "platform",
@@ -31,6 +33,7 @@ __all__ = [
     "text",
     "tile",
     "utf8",
+    "wrs2",
 ]
 
 #: Sort keys: the user's word -> (OData $orderby field, STAC sortby field)
@@ -157,14 +160,62 @@ def percent(name: str, value: Any) -> float | None:
 
 
 def tile(value: Any) -> str | None:
+    """A Sentinel-2 MGRS tile (``31UFT``) or a Landsat WRS-2 path/row as ``PPPRRR``
+    (``"198026"``, ``"198/026"``, ``(198, 26)``: ``198026``)."""
     if value is None:
         return None
+    path_row = wrs2(value)
+    if path_row is not None:
+        return f"{path_row[0]:03d}{path_row[1]:03d}"
     text = str(value).strip().upper().removeprefix("T")
     if not re.fullmatch(r"\d{2}[C-HJ-NP-X][A-HJ-NP-Z][A-HJ-NP-V]", text):
         raise QueryError(
-            f"tile={value!r} is not a Sentinel-2 MGRS tile; expected e.g. '31UFT' or 'T31UFT'"
+            f"tile={value!r} is not a Sentinel-2 MGRS tile ('31UFT' or 'T31UFT') nor a Landsat "
+            "WRS-2 path/row ('198026', '198/026' or (198, 26))"
         )
     return text
+
+
+#: WRS-2 paths and rows (Landsat 4-9).
+WRS2_PATHS, WRS2_ROWS = 233, 248
+
+
+def wrs2(value: Any) -> tuple[int, int] | None:
+    """``value`` as a Landsat WRS-2 ``(path, row)`` when it has that form (``"198026"``,
+    ``"198/026"``, ``"198-26"``, ``(198, 26)``); None when it does not (an MGRS tile); a
+    path/row out of range is an error."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2 or not all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value
+        ):
+            raise QueryError(
+                f"tile={value!r}: a Landsat path/row is two whole numbers, e.g. (198, 26)"
+            )
+        path, row = (int(v) for v in value)
+    else:
+        m = re.fullmatch(r"(\d{3})(\d{3})|(\d{1,3})\s*[/_-]\s*(\d{1,3})", str(value).strip())
+        if m is None:
+            return None
+        path, row = (int(g) for g in m.groups() if g is not None)
+    if not (1 <= path <= WRS2_PATHS and 1 <= row <= WRS2_ROWS):
+        raise QueryError(
+            f"tile={value!r}: path {path}, row {row} is not a Landsat WRS-2 path/row; expected "
+            f"a path 1-{WRS2_PATHS} and a row 1-{WRS2_ROWS}, e.g. '198026' or '198/026'"
+        )
+    return path, row
+
+
+#: Landsat platform names -> their OData collection (a Landsat collection is one platform).
+_LANDSAT_PLATFORM = re.compile(r"(?:LANDSAT[\s_-]?|L[CTEO]?0?)([5789])")
+
+
+def landsat_platform(value: Any) -> str | None:
+    """``"landsat-8"``, ``"Landsat 9"``, ``"L8"``, ``"LC09"`` -> its collection
+    (``LANDSAT-8``); None for anything else (a Sentinel platform)."""
+    if not isinstance(value, str):
+        return None
+    m = _LANDSAT_PLATFORM.fullmatch(value.strip().upper())
+    return f"LANDSAT-{m.group(1)}" if m else None
 
 
 def platform(value: Any) -> str | None:

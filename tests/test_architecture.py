@@ -50,8 +50,12 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("clms", {"clms"}),
     ("readers", {"readers"}),
     ("bursts", {"bursts"}),
+    ("usgs", {"usgs"}),
     ("cubes", {"cubes"}),
-    ("public face", {"results", "api", "clms_open", "subscriptions", "__init__"}),
+    (
+        "public face",
+        {"results", "api", "api_download", "clms_open", "subscriptions", "__init__"},
+    ),
     ("adapters", {"intake_plugin", "widgets", "cli", "compat"}),
 ]
 #: Who may start the emulator (its CLI subcommand and the demo); nothing else imports it.

@@ -123,6 +123,12 @@ class StacBackend(WindowedSearch):
                 f"collection={query.collection!r} has no STAC collection known to cdse_intake; "
                 "use backend='odata'"
             )
+        wrs2 = [a.name for a in query.attributes if a.name in ("pathNumber", "rowNumber")]
+        if wrs2:  # a Landsat path/row (tile=): CDSE's STAC has no Landsat scene collection
+            raise QueryError(
+                f"{' and '.join(wrs2)} (a Landsat WRS-2 path/row, tile=) cannot be searched over "
+                "STAC: CDSE's Landsat collections are in OData only; use backend='odata'"
+            )
         super().__init__(query, **kwargs)
         self.page_size = min(
             [PAGE_SIZE, *(PAGE_CAPS.get(c, PAGE_SIZE) for c in query.stac_collections)]

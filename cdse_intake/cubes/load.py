@@ -1,9 +1,9 @@
 """``load()``: the products of a search as one lazy (time, y, x) cube.
 
-Each family has its module here (``sentinel2``, ``sentinel1``, ``swaths``, ``rasters``) with a
-``load(items, request)`` that puts every product on the cube's grid as a :class:`~.mosaic.Layer`
-and stacks them (:func:`~.mosaic.stack`); this module resolves the arguments and the products,
-and picks the module.
+Each family has its module here (``sentinel2``, ``sentinel1``, ``landsat``, ``swaths``,
+``rasters``) with a ``load(items, request)`` that puts every product on the cube's grid as a
+:class:`~.mosaic.Layer` and stacks them (:func:`~.mosaic.stack`); this module resolves the
+arguments and the products, and picks the module.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ FAMILIES = {
     "gridded": "rasters",
     "geotiff": "rasters",
     "eopf-zarr": "eopf",
+    "landsat": "landsat",
 }
 
 
@@ -54,15 +55,17 @@ def load(
     """Many products as one lazy, dask-backed :class:`xarray.Dataset` on one grid.
 
     ``source``: search results, Products, product names/ids or local paths, of one family
-    (Sentinel-2 L1C/L2A, Sentinel-1 GRD, Sentinel-5P L2, Sentinel-3 OLCI, CLMS rasters).
+    (Sentinel-2 L1C/L2A, Sentinel-1 GRD, Landsat Collection 2 L1/L2, Sentinel-5P L2, Sentinel-3
+    OLCI, CLMS rasters).
     ``variables`` (or ``bands``): what to load (``["B04", "B08", "SCL"]``; default the family's
     measurements). The grid: ``geobox`` (an odc-geo GeoBox), or ``crs`` (default the products'
     own, e.g. the tiles' UTM zone; swaths: EPSG:4326), ``resolution`` (in the CRS's units;
     default native) and ``bbox`` ``(west, south, east, north)`` in degrees (default: all the
     products cover). ``groupby``: ``"solar_day"`` (products of one local day mosaicked into one
     time step), ``"day"`` (UTC day) or None (a step per product). ``mask``: Sentinel-2 scene
-    classes to drop (``"cloud"``, ``"clear"``, or classes). ``resampling``: GDAL's method for
-    measurements (classes always ``nearest``). ``chunks``: dask chunks of the result
+    classes to drop (``"cloud"``, ``"clear"``, or classes); Landsat ``QA_PIXEL`` bits to drop
+    (``"cloud"``, or bit names/numbers). ``resampling``: GDAL's method for measurements (classes
+    and QA bands always ``nearest``). ``chunks``: dask chunks of the result
     (``{"time": 1, "y": 1024, "x": 1024}``). ``remote``: None/True read from the cache, else by
     range from CDSE (only what the grid needs); False downloads missing products first.
     Other keywords are the family's (``calibration="sigma0"`` for Sentinel-1, ``min_qa=0.75``

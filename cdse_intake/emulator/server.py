@@ -14,6 +14,7 @@ S3                 ``http://127.0.0.1:<r>`` bucket ``eodata``               eoda
 CLMS API           ``http://127.0.0.3:<l>/api``                            land.copernicus.eu/api
 CLMS results       ``http://127.0.0.4:<f>/clmsdatadownload/results``       copernicus-fme.eea…
 traceability       ``http://127.0.0.1:<p>/trace/api``                      trace.dataspace…/api
+USGS M2M API       ``http://127.0.0.1:<p>/usgs/api/api/json/stable``       m2m.cr.usgs.gov/api…
 =================  =====================================================  ====================
 
 The CLMS hosts fall back to the main host where they cannot be bound (see :mod:`.land`).
@@ -48,6 +49,7 @@ __all__ = ["Emulator", "EmulatorStartError", "ServiceContext", "ServiceURLs", "c
 log = logging.getLogger(__name__)
 
 DEMO_USERNAME = "demo@cdse-emulator.local"
+USGS_DEMO_USERNAME = "demo-usgs"
 STATE_KEY = web.AppKey("state", EmulatorState)
 
 
@@ -68,6 +70,7 @@ class ServiceURLs:
     odp: str = ""  # the On-Demand Production API root (orders of offline products)
     keys_manager: str = ""  # the S3 keys manager's root (temporary S3 keys)
     trace: str = ""  # the Traceability Service's root (signed traces of products)
+    usgs: str = ""  # the USGS M2M API's root (Landsat scenes through USGS; not CDSE's)
 
 
 @dataclass
@@ -210,6 +213,12 @@ class Emulator:
 
         #: The trace-signing CA (its root's PEM: ``CDSE_TRACE_ROOTS`` of :meth:`env`).
         self.trace_keys = TraceKeys()
+        from .usgs import UsgsService
+
+        #: The USGS M2M API's state and switches; the demo user's account and application token.
+        self.usgs = UsgsService()
+        self.usgs_username = USGS_DEMO_USERNAME
+        self.usgs_token = self.usgs.add_account(self.usgs_username)
 
     # -- public conveniences ---------------------------------------------------------------------
     @property
@@ -224,7 +233,8 @@ class Emulator:
         return self._require_urls()
 
     def env(self) -> dict[str, str]:
-        """Every ``CDSE_*`` environment variable a client needs to use this emulator."""
+        """Every ``CDSE_*`` environment variable a client needs to use this emulator (and
+        ``USGS_USERNAME``/``USGS_TOKEN``, the demo user's account on its USGS M2M API)."""
         urls = self._require_urls()
         env = {
             "CDSE_IDENTITY_URL": urls.identity,
@@ -238,6 +248,9 @@ class Emulator:
             "CDSE_ODP_URL": urls.odp,
             "CDSE_S3_KEYS_URL": urls.keys_manager,
             "CDSE_TRACE_URL": urls.trace,
+            "CDSE_USGS_URL": urls.usgs,
+            "USGS_USERNAME": self.usgs_username,
+            "USGS_TOKEN": self.usgs_token,
             "CDSE_TRACE_ROOTS": str(self.trace_keys.root_path()),
             "CDSE_CLMS_SERVICE_KEY": str(self.land.service_key_path),
             # The pace this CLMS allows (the real one: a poll a minute, the client's default).
@@ -380,7 +393,18 @@ class Emulator:
         self._runners.append(runner)
 
     async def _start_services(self) -> None:
-        from . import bursts, download, identity, odata, odp, s3keys, stac, subscriptions, traces
+        from . import (
+            bursts,
+            download,
+            identity,
+            odata,
+            odp,
+            s3keys,
+            stac,
+            subscriptions,
+            traces,
+            usgs,
+        )
 
         main_sock = _listening_socket(self.host, self._ports[0])
         try:
@@ -432,6 +456,7 @@ class Emulator:
             odp=f"{root}/odp/odata/v1",
             keys_manager=f"{root}/s3-keys-manager",
             trace=f"{root}/trace/api",
+            usgs=f"{root}/usgs/api/api/json/stable",
         )
         self.land.start(land_site, files_site)
         ctx = ServiceContext(self.catalogue, self.state, self.tokens, self.urls)
@@ -449,6 +474,7 @@ class Emulator:
                 ("/s3-keys-manager", s3keys.routes),  # real: s3-keys-manager.cloudferro.com
                 # real: trace.dataspace.copernicus.eu/api
                 ("/trace/api", lambda c: traces.routes(c, self.trace_keys)),
+                ("", lambda c: usgs.routes(c, self.usgs)),  # real: m2m.cr.usgs.gov
             ],
         )
         # Bursts first: the download host's last route answers every other path.

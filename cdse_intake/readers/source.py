@@ -7,6 +7,8 @@ folder* (``GRANULE/…/B04_10m.jp2``, ``manifest.safe``), whatever the product's
   (CDSE's zips hold a top-level ``<Name>.SAFE/`` folder; older archives and hand-made zips do
   not, and some drop the ``.SAFE``/``.SEN3`` suffix: the folder is found, not assumed);
 - an unzipped product folder, or a single-file product (S5P netCDF, CLMS GeoTIFF);
+- a tar, read in place the same way (USGS's Landsat Collection 2 bundles: the product's files
+  with no top folder, the product named by the file; GDAL reads them as ``/vsitar/`` paths);
 - a product on CDSE, read file by file with range requests through :class:`~cdse_intake.fs.
   CDSEFileSystem` (``Nodes`` over HTTPS or the ``eodata`` bucket over S3).
 
@@ -30,7 +32,7 @@ from ..product import FOLDER_SUFFIXES, is_single_file_name
 
 __all__ = ["ProductSource", "from_local", "from_remote"]
 
-Origin = Literal["zip", "directory", "file", "remote"]
+Origin = Literal["zip", "tar", "directory", "file", "remote"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,7 +50,7 @@ class ProductSource:
     location: str
     """Where the product is, for messages: a local path or a ``cdse://`` URL."""
     archive: str | None = None
-    """The local zip file, for ``origin == "zip"``."""
+    """The local zip (or tar) file, for ``origin == "zip"`` (``"tar"``)."""
     product: Any = None
     """The catalogue :class:`~cdse_intake.product.Product`, when known."""
     _files: list[str] | None = field(default=None, repr=False, compare=False)
@@ -143,9 +145,9 @@ class ProductSource:
         local = self.local_path(rel)
         if local is not None:
             return local, {}
-        if self.origin == "zip":
+        if self.origin in ("zip", "tar"):
             # Braces: GDAL finds the archive whatever its name (a zip saved without ``.zip``).
-            return f"/vsizip/{{{self.archive}}}/{self.path(rel)}", {}
+            return f"/vsi{self.origin}/{{{self.archive}}}/{self.path(rel)}", {}
         return self.path(rel), {"opener": self.fs}
 
     def mapper(self, rel: str = "") -> Any:
@@ -155,8 +157,8 @@ class ProductSource:
     def url(self, rel: str = "") -> str:
         """An fsspec URL of ``rel`` (``zip://…::/cache/….zip``, ``cdse://…``, a local path)."""
         path = self.path(rel)
-        if self.origin == "zip":
-            return f"zip://{path}::{self.archive}"
+        if self.origin in ("zip", "tar"):
+            return f"{self.origin}://{path}::{self.archive}"
         if self.origin == "remote":
             return f"cdse://{path}"
         return path
@@ -179,6 +181,8 @@ def from_local(path: str | os.PathLike[str], product: Any = None) -> ProductSour
         return _directory(p, product)
     if _is_zip(p):
         return _zip(p, product)
+    if _is_tar(p):
+        return _archive(p, product, "tar")
     from fsspec.implementations.local import LocalFileSystem
 
     return ProductSource(p.name, LocalFileSystem(), str(p), "file", str(p), product=product)
@@ -204,8 +208,12 @@ def _directory(p: Path, product: Any) -> ProductSource:
 
 
 def _zip(p: Path, product: Any) -> ProductSource:
+    return _archive(p, product, "zip")
+
+
+def _archive(p: Path, product: Any, kind: Literal["zip", "tar"]) -> ProductSource:
     st = p.stat()
-    fs = _zip_fs(str(p), st.st_mtime_ns, st.st_size)
+    fs = (_zip_fs if kind == "zip" else _tar_fs)(str(p), st.st_mtime_ns, st.st_size)
     top = fs.ls("", detail=True)
     dirs = [e for e in top if e["type"] == "directory"]
     files = [e for e in top if e["type"] != "directory"]
@@ -215,7 +223,7 @@ def _zip(p: Path, product: Any) -> ProductSource:
     else:  # no top-level folder: the zip's root is the product folder
         root = ""
         name = p.stem
-    return ProductSource(name, fs, root, "zip", str(p), archive=str(p), product=product)
+    return ProductSource(name, fs, root, kind, str(p), archive=str(p), product=product)
 
 
 @functools.lru_cache(maxsize=64)
@@ -224,6 +232,21 @@ def _zip_fs(path: str, mtime_ns: int, size: int) -> Any:
     from fsspec.implementations.zip import ZipFileSystem
 
     return ZipFileSystem(fo=path, skip_instance_cache=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _tar_fs(path: str, mtime_ns: int, size: int) -> Any:
+    """One tar filesystem per version of the file (its member index is read once)."""
+    from fsspec.implementations.tar import TarFileSystem
+
+    return TarFileSystem(fo=path, skip_instance_cache=True)
+
+
+def _is_tar(p: Path) -> bool:
+    """A POSIX (ustar) or GNU tar: the magic at offset 257 of its first header."""
+    with open(p, "rb") as f:
+        f.seek(257)
+        return f.read(5) == b"ustar"
 
 
 def _looks_like_product_folder(name: str) -> bool:
