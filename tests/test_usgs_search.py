@@ -213,3 +213,21 @@ def test_the_service_s_own_refusals_are_query_errors(emu):
     bad = {"datasetName": "landsat_ot_c2_l1", "sceneFilter": {"cloudCoverFilter": {"max": 300}}}
     with pytest.raises(QueryError, match="INPUT_PARAMETER_INVALID"):
         run_sync(lambda: run(bad))
+
+
+def test_the_cli_searches_usgs_and_refuses_what_it_cannot_do(emu, scenes, monkeypatch, capsys):
+    from cdse_intake.cli.app import main
+
+    for key, value in emu.env().items():  # the endpoints and the demo USGS account
+        monkeypatch.setenv(key, value)
+    one = next(e for e in scenes if e.collection == "LANDSAT-8")
+    day = one.start.strftime("%Y-%m-%d")
+    code = main(["search", "--backend", "usgs", "--collection", "LANDSAT-8",
+                 "--start", day, "--end", day, "--no-cache"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert one.name in out and "products" in err
+    assert main(["search", "--backend", "usgs", "--collection", "LANDSAT-8", "-o", "m.csv"]) == 2
+    assert "manifests list CDSE products" in capsys.readouterr().err
+    assert main(["load", "--backend", "usgs", "--collection", "LANDSAT-8", "-o", "c.zarr"]) == 2
+    assert "cubes are loaded from CDSE's products" in capsys.readouterr().err

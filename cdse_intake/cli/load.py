@@ -200,6 +200,11 @@ def run(args: argparse.Namespace) -> int:
     problem = _output_problem(output, args.overwrite)
     if problem:
         return _usage(f"-o {args.output!r}: {problem}")
+    if getattr(args, "backend", None) == "usgs":
+        return _usage(
+            "--backend usgs: cubes are loaded from CDSE's products; search CDSE's LANDSAT-* "
+            "collections (the same scenes), or download from USGS in Python and load the files"
+        )
     if args.manifest:
         extra = [f"--{k.replace('_', '-')}" for k in _SEARCH_ONLY if getattr(args, k) is not None]
         if extra:

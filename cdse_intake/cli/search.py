@@ -49,7 +49,7 @@ def add_query_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", help="sensing start from (ISO date/time, UTC by default)")
     parser.add_argument("--end", help="sensing start before (a bare date includes that day)")
     parser.add_argument("--cloud", type=_cloud, help="max cloud %% or a range min,max")
-    parser.add_argument("--tile", help="Sentinel-2 MGRS tile, e.g. 31UFT")
+    parser.add_argument("--tile", help="Sentinel-2 MGRS tile (31UFT) or Landsat path/row (198/026)")
     parser.add_argument("--orbit", type=int, help="absolute orbit number")
     parser.add_argument("--relative-orbit", type=int, help="relative orbit number")
     parser.add_argument("--orbit-direction", help="ascending or descending")
@@ -65,7 +65,13 @@ def add_query_arguments(parser: argparse.ArgumentParser) -> None:
         "--sort", default="start", help="start, end, published, modified or cloud; - desc"
     )
     parser.add_argument("--limit", type=int, help="at most this many products")
-    parser.add_argument("--backend", default="odata", choices=["odata", "stac"])
+    parser.add_argument(
+        "--backend",
+        default="odata",
+        choices=["odata", "stac", "usgs"],
+        help="odata (default), stac, or usgs (Landsat through USGS's M2M API: USGS_USERNAME, "
+        "USGS_TOKEN)",
+    )
     parser.add_argument("--no-cache", action="store_true", help="do not reuse recent results")
 
 
@@ -160,6 +166,14 @@ def run_search(args: argparse.Namespace) -> int:
     from ..api import search
     from ..manifest import read_manifest
 
+    if args.output and args.backend == "usgs":
+        print(
+            f"error: -o {args.output!r}: manifests list CDSE products; USGS scenes are "
+            "downloaded with cdse_intake.download(...) in Python (or search CDSE's LANDSAT-* "
+            "collections for a manifest)",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
     if args.output:
         problem = _output_problem(Path(args.output))
         if problem:
@@ -179,8 +193,9 @@ def run_search(args: argparse.Namespace) -> int:
         online = "" if p.online is None else ("yes" if p.online else "no")
         print(f"{p.name:<70} {when:<17} {cloud:>6} {size:>9} {online}")
     print(f"{count} products", file=sys.stderr)
-    if not count:
-        print(f"nothing found. {results.explain()}", file=sys.stderr)
+    if not count:  # explain() asks CDSE's catalogue: not for a USGS search
+        why = "" if args.backend == "usgs" else f" {results.explain()}"
+        print(f"nothing found.{why}", file=sys.stderr)
     if args.output:
         existed = os.path.lexists(args.output)
         path = results.to_manifest(args.output)
