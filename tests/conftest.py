@@ -151,6 +151,26 @@ def dask_client():
         cluster.close()
 
 
+@pytest.fixture(scope="module")
+def landsat_emulator() -> Any:
+    """A small emulator with a Landsat time series added (:mod:`tests._landsat_series`: the
+    default catalogue has at most one scene per path/row), and the records added."""
+    from ._landsat_series import emulator_with_series
+
+    emu, added = emulator_with_series()
+    with emu:
+        yield emu, added
+
+
+@pytest.fixture
+def landsat_series(landsat_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The records :func:`landsat_emulator` added, with the environment pointing at it."""
+    emu, added = landsat_emulator
+    for key, value in emu.env().items():
+        monkeypatch.setenv(key, value)
+    return added
+
+
 @pytest.fixture
 def background_emulators(tmp_path_factory: pytest.TempPathFactory):
     """An environment whose ``cdse-intake emulator start`` keeps its state in a private TMPDIR;

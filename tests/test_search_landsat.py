@@ -10,22 +10,6 @@ import cdse_intake
 from cdse_intake.catalogue.odata_filter import build_filter
 from cdse_intake.errors import NothingFoundWarning, QueryError
 from cdse_intake.query import Query
-from tests._landsat_series import emulator_with_series
-
-
-@pytest.fixture(scope="module")
-def landsat_emulator():
-    emu, added = emulator_with_series()
-    with emu:
-        yield emu, added
-
-
-@pytest.fixture
-def added(landsat_emulator, monkeypatch):
-    emu, added = landsat_emulator
-    for key, value in emu.env().items():
-        monkeypatch.setenv(key, value)
-    return added
 
 
 def _names(results) -> set[str]:
@@ -82,8 +66,8 @@ def test_a_landsat_platform_is_its_collection(platform):
     assert Query(platform="S2A").platform == "A"
 
 
-def test_path_row_cloud_level_and_platform_search(added):
-    l2, l1 = added["l2"], added["l1"]
+def test_path_row_cloud_level_and_platform_search(landsat_series):
+    l2, l1 = landsat_series["l2"], landsat_series["l1"]
     path, row = l2[0].attribute("pathNumber"), l2[0].attribute("rowNumber")
     every = {e.name for e in l2 + l1}
     for tile in (f"{path:03d}{row:03d}", f"{path}/{row}", (path, row)):
@@ -91,7 +75,7 @@ def test_path_row_cloud_level_and_platform_search(added):
     # the same through a Landsat platform, without collection=
     assert _names(cdse_intake.search(platform="landsat-8", tile=(path, row))) == every
     assert _names(cdse_intake.search(platform="LC09", tile=(path, row))) == {
-        e.name for e in added["l9"]
+        e.name for e in landsat_series["l9"]
     }
     assert _names(
         cdse_intake.search(collection="LANDSAT-8", tile=(path, row), processing_level="L2")
@@ -110,15 +94,15 @@ def test_path_row_cloud_level_and_platform_search(added):
         assert not _names(cdse_intake.search(collection="LANDSAT-8", tile=(path, row + 1)))
 
 
-def test_stac_has_no_landsat_collection(added):
+def test_stac_has_no_landsat_collection(landsat_series):
     with pytest.raises(QueryError, match=r"'LANDSAT-8' has no STAC collection .*backend='odata'"):
         list(cdse_intake.search(collection="LANDSAT-8", tile="115057", backend="stac"))
     with pytest.raises(QueryError, match=r"pathNumber and rowNumber \(a Landsat WRS-2 path/row"):
         list(cdse_intake.search(tile="115/057", backend="stac"))
 
 
-def test_found_products_download_verified_and_open(added, tmp_path):
-    l2 = added["l2"]
+def test_found_products_download_verified_and_open(landsat_series, tmp_path):
+    l2 = landsat_series["l2"]
     path, row = l2[0].attribute("pathNumber"), l2[0].attribute("rowNumber")
     results = cdse_intake.search(
         collection="LANDSAT-8", tile=f"{path}/{row}", processing_level="L2", limit=2

@@ -9,25 +9,9 @@ import pytest
 import xarray as xr
 
 import cdse_intake
-from tests._landsat_series import emulator_with_series
 
 #: QA_PIXEL bits ``mask="cloud"`` drops: fill, dilated cloud, cirrus, cloud, cloud shadow.
 CLOUD_BITS = 0b11111
-
-
-@pytest.fixture(scope="module")
-def landsat_emulator():
-    emu, added = emulator_with_series()
-    with emu:
-        yield emu, added
-
-
-@pytest.fixture
-def added(landsat_emulator, monkeypatch):
-    emu, added = landsat_emulator
-    for key, value in emu.env().items():
-        monkeypatch.setenv(key, value)
-    return added
 
 
 def _path_row(entry) -> str:
@@ -52,11 +36,11 @@ def _by_hand(product, bands):
     return out, coords, qa
 
 
-def test_landsat8_level2_series_masked_from_qa_pixel_equals_products_by_hand(added):
+def test_landsat8_level2_series_masked_from_qa_pixel_equals_products_by_hand(landsat_series):
     """THE must-show: several Landsat 8 Level-2 scenes of one path/row, searched by ``tile=``,
     loaded with ``mask="cloud"``: every pixel is the product's own DN * scale + offset, NaN
     where QA_PIXEL says fill/cloud/shadow/cirrus/dilated cloud."""
-    series = added["l2"]
+    series = landsat_series["l2"]
     results = cdse_intake.search(
         collection="LANDSAT-8", tile=_path_row(series[0]), processing_level="L2"
     )
@@ -98,12 +82,12 @@ def test_landsat8_level2_series_masked_from_qa_pixel_equals_products_by_hand(add
     assert masked_somewhere > 1000  # the scenes are cloudy: the mask did something
 
 
-def test_default_bands_level1_common_names_and_explicit_bits(added):
-    l2 = added["l2"][:2]
+def test_default_bands_level1_common_names_and_explicit_bits(landsat_series):
+    l2 = landsat_series["l2"][:2]
     cube = cdse_intake.load([e.name for e in l2], groupby=None, remote=True)
     assert list(cube.data_vars) == [f"SR_B{i}" for i in range(1, 8)] + ["ST_B10"]
     assert cube.attrs["mask"] == "none" and cube.attrs["processing_levels"] == "L2SP"
-    l1 = added["l1"]
+    l1 = landsat_series["l1"]
     cube = cdse_intake.load(
         [e.name for e in l1], bands=["red", "lwir"], mask=["cloud", 4], groupby=None
     ).compute()
@@ -118,16 +102,16 @@ def test_default_bands_level1_common_names_and_explicit_bits(added):
         np.testing.assert_array_equal(cube.red[k].values, expected)
 
 
-def test_landsat_8_and_9_in_one_cube_by_solar_day(added):
-    names = [e.name for e in added["l2"][:2] + added["l9"][:2]]
+def test_landsat_8_and_9_in_one_cube_by_solar_day(landsat_series):
+    names = [e.name for e in landsat_series["l2"][:2] + landsat_series["l9"][:2]]
     cube = cdse_intake.load(names, bands=["nir"], mask=True)
     assert cube.sizes["time"] == 4
     assert cube.attrs["platforms"] == "LANDSAT_8,LANDSAT_9"
     assert list(cube["product"].values) == sorted(names, key=lambda n: n.split("_")[3])
 
 
-def test_a_reprojected_cube_equals_each_product_warped(added):
-    entry = added["l2"][3]
+def test_a_reprojected_cube_equals_each_product_warped(landsat_series):
+    entry = landsat_series["l2"][3]
     cube = cdse_intake.load(
         [entry.name], bands=["SR_B4"], crs="EPSG:3035", resolution=3000, groupby=None
     ).compute()
@@ -151,22 +135,22 @@ def test_a_reprojected_cube_equals_each_product_warped(added):
         (3.5, r"mask=3.5: expected"),
     ],
 )
-def test_bad_masks_are_named(added, mask, match):
+def test_bad_masks_are_named(landsat_series, mask, match):
     with pytest.raises(ValueError, match=match):
-        cdse_intake.load([added["l2"][0].name], mask=mask)
+        cdse_intake.load([landsat_series["l2"][0].name], mask=mask)
 
 
-def test_level1_and_level2_are_not_mixed(added):
-    names = [added["l2"][0].name, added["l1"][0].name]
+def test_level1_and_level2_are_not_mixed(landsat_series):
+    names = [landsat_series["l2"][0].name, landsat_series["l1"][0].name]
     with pytest.raises(ValueError, match=r"mix processing levels: L1 \(e.g. LC08_L1TP.*L2 \("):
         cdse_intake.load(names)
 
 
-def test_bad_variable_is_named(added):
+def test_bad_variable_is_named(landsat_series):
     with pytest.raises(ValueError, match=r"variables: 'B04' is not a band of LC08_L2SP.*SR_B4"):
-        cdse_intake.load([added["l2"][0].name], bands=["B04"])
+        cdse_intake.load([landsat_series["l2"][0].name], bands=["B04"])
 
 
-def test_cube_is_a_dataset_of_time_y_x(added):
-    cube = cdse_intake.load([added["l2"][0].name], bands="SR_B2", groupby=None)
+def test_cube_is_a_dataset_of_time_y_x(landsat_series):
+    cube = cdse_intake.load([landsat_series["l2"][0].name], bands="SR_B2", groupby=None)
     assert isinstance(cube, xr.Dataset) and cube.SR_B2.dims == ("time", "y", "x")
