@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Account", "Gate"]
+__all__ = ["Account", "Gate", "start_login", "start_logins"]
 
 
 class Gate:
@@ -69,3 +69,22 @@ class Account:
         """Hold an in-process place and a cross-process budget slot for one connection."""
         async with self.gate.hold(), self.budget.slot():
             yield
+
+
+def start_login(tokens: Any) -> asyncio.Future[Any]:
+    """Start the account's login (or take its valid token) now, while the first files are
+    opened: the first request finds it done. Its failure is the first request's to report."""
+    task = asyncio.ensure_future(tokens.headers_async())
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    return task
+
+
+def start_logins(accounts: Iterable[Account]) -> Callable[[], None]:
+    """:func:`start_login` for every account that fetches over HTTPS; what cancels them."""
+    logins = [start_login(a.tokens) for a in accounts if a.tokens is not None and a.s3 is None]
+
+    def cancel() -> None:
+        for task in logins:
+            task.cancel()
+
+    return cancel

@@ -38,15 +38,15 @@ from ..errors import (
 )
 from ..product import Product
 from . import outcomes
-from .accounts import Account
+from .accounts import Account, start_logins
 from .https import fetch_https
 from .partfile import Expected, PartFile
 from .plan import Plan, Request, collect
 from .present import present
-from .process import file_executor, product_cache
+from .process import file_executor, product_cache, record_verified, warm_index
 from .progress import FileProgress, Progress
 from .report import DownloadReport, Outcome
-from .retry import Limits, Stats
+from .retry import Limits, Stats, is_network_error
 from .runner import run_sync
 from .s3 import is_single_object
 
@@ -180,6 +180,7 @@ class _Run:
         self.executor = file_executor()
         self._calls: set[concurrent.futures.Future[Any]] = set()
         self.https_unavailable: AuthenticationError | None = None
+        self.uncached = False  # a queued product has no verified copy: a transfer is coming
 
     # -- bookkeeping -------------------------------------------------------------------------------
     def finish(self, outcome: Outcome) -> None:
@@ -202,12 +203,15 @@ class _Run:
             authentication_failed=self.authentication_failed,
         )
 
-    async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
         """``fn(*args)`` in the process's file threads; the run waits for it before it ends."""
         future = self.executor.submit(fn, *args)
         self._calls.add(future)
         future.add_done_callback(self._calls.discard)
-        return await asyncio.wrap_future(future)
+        return future
+
+    async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.wrap_future(self._submit(fn, *args))
 
     # -- the run ---------------------------------------------------------------------------------
     async def run(self) -> DownloadReport:
@@ -219,6 +223,7 @@ class _Run:
             for recorder in recorders:
                 recorder.flush_soon()
             if queue:
+                self._submit(warm_index, self.d.cache)  # while the first bytes arrive
                 await self._fetch_all(queue)
             for recorder in recorders:
                 await recorder.wait()
@@ -248,6 +253,7 @@ class _Run:
                 self.finish(outcomes.failed(product, outcomes.offline(product)))
             else:
                 queue.append((product, target))
+                self.uncached = self.uncached or found is None
         return queue
 
     def _warn_if_moved(self, product: Product, target: Path) -> None:
@@ -277,6 +283,8 @@ class _Run:
         workers = sum(_workers(a.limit) for a in accounts_)
         pending = collections.deque(queue)
         async with contextlib.AsyncExitStack() as stack:
+            if self.uncached:  # something to transfer: log in while the first files open
+                stack.callback(start_logins(accounts_))
             if any(a.tokens is not None for a in accounts_):
                 session = await stack.enter_async_context(
                     new_session(timeout=self.d.settings.timeout, limit=workers + 4)
@@ -400,7 +408,9 @@ class _Run:
                     limits,
                 )
             await part.commit()
-            await self._in_thread(self.d.cache.record, product, target, expected.algorithm, digest)
+            await self._in_thread(
+                record_verified, self.d.cache, product, target, expected.algorithm, digest
+            )
         except ChecksumMismatch as err:
             where = await part.quarantine(self.d.cache.quarantine_for(product))
             return outcomes.failed(
@@ -414,7 +424,7 @@ class _Run:
                 self.authentication_failed = True
             return outcomes.failed(product, err, stats=stats, started=started)  # the .part stays
         except OSError as err:
-            if not _is_network_error(err):
+            if not is_network_error(err):
                 part.discard()  # a local disk error leaves an untrustworthy .part
             return outcomes.failed(product, err, stats=stats, started=started)
         finally:
@@ -444,12 +454,6 @@ def _workers(limit: int) -> int:
     renamed and indexed, no connection held, another one keeps its slot busy; for small
     products that work takes as long as the transfer, so one spare worker left slots idle."""
     return 2 * limit
-
-
-def _is_network_error(err: BaseException) -> bool:
-    import aiohttp
-
-    return isinstance(err, aiohttp.ClientError | ConnectionError | TimeoutError)
 
 
 def download(

@@ -143,12 +143,12 @@ async def _transfer(
                     pending, held = [], 0
                 guard.update(part.length + held)
         finally:
-            # Bytes that arrived before a reset are good: keep them for the resume.
+            # Bytes that arrived before a reset are good: keep them for the resume (the last
+            # write reaches the file after the connection slot is free: transfer_verified).
             if pending:
                 await part.write(pending)
                 stats.bytes += held
                 bar.update(held)
-            await part.drain()
     if size is not None and part.length < size:
         raise Truncated(f"the body ended at byte {part.length} of {size}")
 

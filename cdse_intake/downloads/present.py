@@ -15,6 +15,7 @@ from ..cache import ProductCache
 from ..product import Product
 from . import outcomes
 from .partfile import Expected
+from .process import record_verified
 from .report import Outcome
 from .verify import file_matches, place_copy
 
@@ -35,7 +36,7 @@ def present(cache: ProductCache, product: Product, target: Path) -> Outcome | No
         entry = cache.entry(product)
         assert entry is not None
         place_copy(found, target)
-        cache.record(product, target, entry.algorithm, entry.checksum)
+        record_verified(cache, product, target, entry.algorithm, entry.checksum)
         return outcomes.skipped(product, target, f"copied from the verified file {found}")
     if target.is_symlink():  # never taken as verified, never written through
         log.warning("%s: %s is a symbolic link; replaced by the download", product.name, target)
@@ -43,7 +44,7 @@ def present(cache: ProductCache, product: Product, target: Path) -> Outcome | No
     if target.is_file():
         expected = Expected.of(product)
         if file_matches(target, expected):
-            cache.record(product, target, expected.algorithm, expected.checksum)
+            record_verified(cache, product, target, expected.algorithm, expected.checksum)
             return outcomes.skipped(product, target, "the file already there matches its checksum")
         quarantine = cache.quarantine_for(product)
         quarantine.parent.mkdir(parents=True, exist_ok=True)
