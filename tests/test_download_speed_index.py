@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from cdse_intake.auth.shared import token_providers
 from cdse_intake.cache import ProductCache
-from cdse_intake.config import Settings
+from cdse_intake.config import Settings, resolve
 from cdse_intake.downloads import download, process
-from cdse_intake.downloads.accounts import Account, start_login
+from cdse_intake.downloads.accounts import Account, start_login, start_logins
 from cdse_intake.downloads.retry import SizeMismatch, Stats, transfer_verified
 
 from .test_download_common import grants, materialised
@@ -140,6 +141,12 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(cache_dir=tmp_path / "cache", retries=2)
 
 
+def _expire_the_shared_tokens(settings: Settings) -> None:
+    context = resolve(settings=settings)
+    for tokens in token_providers(context.credentials, context.endpoints, context.settings):
+        tokens.invalidate()
+
+
 def test_a_run_with_everything_verified_makes_no_token_request(
     cdse_emulator, cdse_env, settings
 ) -> None:
@@ -147,6 +154,7 @@ def test_a_run_with_everything_verified_makes_no_token_request(
     first = download(products, progress=False, settings=settings)
     assert first.ok and len(first.verified) == 2
     assert ProductCache(settings.cache_dir).index_path.is_file()
+    _expire_the_shared_tokens(settings)
     before = grants(cdse_emulator, "password") + grants(cdse_emulator, "refresh_token")
     again = download(products, progress=False, settings=settings)
     assert again.ok and len(again.skipped) == 2
@@ -209,3 +217,43 @@ def test_the_last_write_is_drained_when_the_transfer_fails() -> None:
 
     part = asyncio.run(scenario())
     assert part.drained and part.active_while_draining == [0]
+
+
+def test_a_run_that_only_copies_verified_files_makes_no_token_request(
+    cdse_emulator, cdse_env, settings, tmp_path: Path
+) -> None:
+    products = materialised(cdse_emulator)[:2]
+    assert download(products, progress=False, settings=settings).ok
+    _expire_the_shared_tokens(settings)  # any token request would now reach the emulator
+    before = grants(cdse_emulator, "password") + grants(cdse_emulator, "refresh_token")
+    copied = download(products, tmp_path / "elsewhere", progress=False, settings=settings)
+    assert copied.ok and len(copied.skipped) == 2
+    assert all("copied" in o.reason for o in copied.skipped)
+    assert grants(cdse_emulator, "password") + grants(cdse_emulator, "refresh_token") == before
+
+
+def test_start_logins_starts_the_https_accounts_only_and_cancels_them() -> None:
+    class _Slow:
+        def __init__(self) -> None:
+            self.started = 0
+
+        async def headers_async(self) -> dict[str, str]:
+            self.started += 1
+            await asyncio.Event().wait()  # a login that never ends
+            return {}
+
+    async def scenario() -> tuple[_Slow, _Slow]:
+        https, s3 = _Slow(), _Slow()
+        accounts = [
+            Account("a", _Budget(), 1, tokens=https),
+            Account("b", _Budget(), 1, tokens=s3, s3=object()),
+            Account("c", _Budget(), 1),
+        ]
+        cancel = start_logins(accounts)
+        await asyncio.sleep(0)
+        cancel()
+        await asyncio.sleep(0)
+        return https, s3
+
+    https, s3 = asyncio.run(scenario())  # ends: no login left pending
+    assert (https.started, s3.started) == (1, 0)
